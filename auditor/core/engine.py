@@ -1,0 +1,142 @@
+"""The engine: rules x resources -> exactly one finding per in-scope resource.
+
+For each rule and each resource of the rule's type:
+
+1. a resource whose collection failed for an attribute the rule reads (or
+   entirely) -> ERROR, naming the failed call and error code;
+2. ``where`` decides scope: out of scope -> no finding at all;
+3. a disabled rule -> SKIPPED (the auditor sees what was not checked);
+4. ``assert`` decides PASS or FAIL; a filter that cannot evaluate -> ERROR;
+5. a FAIL matched by an active mutelist entry -> MUTED (with reason, owner,
+   expiry); an expired entry no longer mutes and says so in the message.
+
+A listing that failed for a whole scope (``ScopeFailure``) gives one ERROR
+finding per rule of that type, on the scope's id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from auditor.core.context import RunContext
+from auditor.core.errors import EvaluationError
+from auditor.core.filters import EvalContext, Outcome, evaluate_all
+from auditor.core.findings import Finding, Status
+from auditor.core.mutes import Mutelist
+from auditor.core.resources import Inventory, Resource
+from auditor.core.rules import Rule, render_message
+
+
+class NotApplicable(Exception):
+    """Raised by a filter when a rule does not apply to a resource (-> SKIPPED)."""
+
+
+# Exceptions a filter may raise on unexpected data; they become ERROR findings
+# instead of aborting the run. Anything else is a bug and propagates.
+_EVAL_ERRORS = (EvaluationError, TypeError, ValueError, KeyError, AttributeError, IndexError)
+
+
+class Engine:
+    """Evaluate rules over an inventory."""
+
+    def __init__(self, rules: Iterable[Rule], mutelist: Mutelist | None = None,
+                 context: RunContext | None = None) -> None:
+        self.rules = list(rules)
+        self.mutelist = mutelist
+        self.context = context or RunContext()
+
+    def run(self, inventory: Inventory) -> list[Finding]:
+        """All findings, sorted by (rule id, resource id)."""
+        now = self.context.now()
+        findings: list[Finding] = []
+        for rule in self.rules:
+            ctx = EvalContext(now=now, params=rule.params, services=self.context.services)
+            for failure in inventory.failures.get(rule.resource, []):
+                findings.append(self._finding(rule, failure.scope_id, failure.region, Status.ERROR,
+                                              f"could not list {rule.resource}: {failure.reason}", {}))
+            for resource in inventory.of(rule.resource):
+                finding = self.evaluate(rule, resource, ctx)
+                if finding is not None:
+                    findings.append(finding)
+        findings.sort(key=lambda f: f.sort_key)
+        return findings
+
+    def evaluate(self, rule: Rule, resource: Resource, ctx: EvalContext) -> Finding | None:
+        """The one finding of ``rule`` on ``resource`` (None when out of scope)."""
+        blocked = _collection_errors(resource, rule.roots())
+        where_roots = set().union(*(f.roots() for f in rule.where)) if rule.where else set()
+        where_blocked = _collection_errors(resource, where_roots)
+        if where_blocked:
+            return self._error(rule, resource, where_blocked)
+        try:
+            if rule.where and not evaluate_all(rule.where, resource.attrs, ctx).ok:
+                return None
+        except NotApplicable:
+            return None
+        except _EVAL_ERRORS as exc:
+            return self._error(rule, resource, f"cannot decide scope: {_reason(exc)}")
+        if not rule.enabled:
+            return self._finding(rule, resource.id, resource.region, Status.SKIPPED,
+                                 f"{resource.display}: rule disabled by the run configuration", {})
+        if blocked:
+            return self._error(rule, resource, blocked)
+        try:
+            outcome = evaluate_all(rule.assert_, resource.attrs, ctx)
+        except NotApplicable as exc:
+            return self._finding(rule, resource.id, resource.region, Status.SKIPPED,
+                                 f"{resource.display}: not applicable ({exc})", {})
+        except _EVAL_ERRORS as exc:
+            return self._error(rule, resource, _reason(exc))
+        return self._judged(rule, resource, outcome)
+
+    def _judged(self, rule: Rule, resource: Resource, outcome: Outcome) -> Finding:
+        status = Status.PASS if outcome.ok else Status.FAIL
+        message = self._message(rule, resource, outcome)
+        finding = self._finding(rule, resource.id, resource.region, status, message, outcome.evidence)
+        if status == Status.FAIL and self.mutelist is not None:
+            active, expired = self.mutelist.lookup(rule.id, resource.id, self.context.now().date())
+            if active is not None:
+                finding.status = Status.MUTED
+                finding.mute = active.as_dict()
+            elif expired is not None:
+                finding.message += f" (mute expired {expired.expires.isoformat()}, {expired.source})"
+        return finding
+
+    def _message(self, rule: Rule, resource: Resource, outcome: Outcome) -> str:
+        if rule.message and not outcome.ok:
+            extra: dict[str, Any] = {"id": resource.id, "name": resource.display, "region": resource.region,
+                                     "params": rule.params}
+            return render_message(rule.message, resource.attrs, extra)
+        if outcome.ok:
+            return f"{resource.display}: {rule.title}"
+        return f"{resource.display}: {outcome.reason}"
+
+    def _error(self, rule: Rule, resource: Resource, reason: str) -> Finding:
+        return self._finding(rule, resource.id, resource.region, Status.ERROR,
+                             f"{resource.display}: could not evaluate: {reason}", {})
+
+    @staticmethod
+    def _finding(rule: Rule, resource_id: str, region: str, status: Status, message: str,
+                 evidence: dict[str, Any]) -> Finding:
+        return Finding(
+            rule_id=rule.id, title=rule.title, status=status, severity=rule.severity,
+            resource_type=rule.resource, resource_id=resource_id, region=region, message=message,
+            evidence=evidence, compliance={k: list(v) for k, v in sorted(rule.compliance.items())},
+            remediation=rule.remediation.render(),
+        )
+
+
+def _collection_errors(resource: Resource, roots: set[str]) -> str:
+    if not resource.errors:
+        return ""
+    if "*" in resource.errors:
+        return resource.errors["*"]
+    hits = sorted({resource.errors[r] for r in roots if r in resource.errors})
+    return "; ".join(hits)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, EvaluationError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,119 @@
+"""The one findings model and its canonical JSON document (schema_version 1).
+
+Every rule x in-scope resource yields exactly one ``Finding``. Passes are kept:
+auditors need the evidence of what was checked. The document is sorted and
+stable so two runs diff cleanly; its JSON Schema is published in
+``auditor/schemas/findings.schema.json``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from auditor.core.rules import SEVERITIES
+
+SCHEMA_VERSION = "1"
+
+
+class Status(StrEnum):
+    """Outcome of one rule on one resource."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    SKIPPED = "SKIPPED"
+    MUTED = "MUTED"
+
+
+@dataclass
+class Finding:
+    """One rule's verdict on one resource."""
+
+    rule_id: str
+    title: str
+    status: Status
+    severity: str
+    resource_type: str
+    resource_id: str
+    region: str
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    compliance: dict[str, list[str]] = field(default_factory=dict)
+    remediation: str = ""
+    mute: dict[str, str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["status"] = str(self.status)
+        if self.mute is None:
+            del d["mute"]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Finding:
+        data = dict(d)
+        data["status"] = Status(data["status"])
+        return cls(**data)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return self.rule_id, self.resource_id
+
+
+@dataclass
+class RunInfo:
+    """What ran, when, where, with which tool version."""
+
+    id: str
+    started_at: str
+    finished_at: str
+    tool_version: str
+    kind: str
+    account: str = ""
+    regions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def summarize(findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """Counts by status and severity, and per-framework control results.
+
+    A control is *evaluated* when at least one finding maps to it, *passed*
+    when every such finding is PASS or MUTED, *failed* when one is FAIL, and
+    *error* when none failed but one could not be evaluated.
+    """
+    items = list(findings)
+    by_status = {s.value: 0 for s in Status}
+    by_status.update(Counter(str(f.status) for f in items))
+    failing = Counter(f.severity for f in items if f.status == Status.FAIL)
+    by_severity = {s: failing.get(s, 0) for s in reversed(SEVERITIES)}
+    fw_out: dict[str, Any] = {}
+    for fw, controls in sorted(frameworks.items()):
+        statuses: dict[str, set[Status]] = {c: set() for c in controls}
+        for f in items:
+            for control in f.compliance.get(fw, []):
+                statuses.setdefault(control, set()).add(f.status)
+        evaluated = {c: s for c, s in statuses.items() if s - {Status.SKIPPED}}
+        failed = [c for c, s in evaluated.items() if Status.FAIL in s]
+        errored = [c for c, s in evaluated.items() if Status.FAIL not in s and Status.ERROR in s]
+        passed = [c for c, s in evaluated.items() if s <= {Status.PASS, Status.MUTED, Status.SKIPPED}]
+        fw_out[fw] = {"controls": len(statuses), "evaluated": len(evaluated), "passed": len(passed),
+                      "failed": len(failed), "error": len(errored)}
+    return {"total": len(items), "by_status": by_status, "by_severity": by_severity, "frameworks": fw_out}
+
+
+def document(run: RunInfo, findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """The canonical findings document (sorted by rule id, then resource id)."""
+    ordered = sorted(findings, key=lambda f: f.sort_key)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run": run.to_dict(),
+        "summary": summarize(ordered, frameworks),
+        "findings": [f.to_dict() for f in ordered],
+    }

@@ -1,0 +1,137 @@
+"""Load rule files in three stages, failing closed.
+
+1. YAML structure with line marks (syntax errors, duplicate keys);
+2. the JSON Schema generated from the registries;
+3. semantic checks: attribute names per resource type, params, regexes,
+   compliance control ids, rule ids unique across all files.
+
+Every problem in every file is collected and raised at once as a
+``ConfigError``; nothing is evaluated unless all files are valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from auditor.core import filters as flt
+from auditor.core.errors import ConfigError, Problem
+from auditor.core.registry import did_you_mean
+from auditor.core.resources import resource_types
+from auditor.core.rules import Remediation, Rule
+from auditor.core.schema import rules_schema
+from auditor.core.validation import validate
+from auditor.core.yamlio import Document, read_yaml
+
+YAML_SUFFIXES = (".yml", ".yaml")
+_RULE_INDEX = re.compile(r"^rules\[(\d+)\]")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, directories expanded to their YAML files (sorted)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.suffix in YAML_SUFFIXES and f.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+def _semantic(doc: Document, frameworks: Mapping[str, Collection[str]],
+              broken: set[str]) -> tuple[list[Rule], list[Problem]]:
+    """Semantic checks; parts with schema problems (``broken`` field paths) are skipped."""
+    rules: list[Rule] = []
+    problems: list[Problem] = []
+
+    def is_broken(field: str) -> bool:
+        return any(b == field or b.startswith(field + ".") or b.startswith(field + "[") for b in broken)
+
+    for i, raw in enumerate(doc.data.get("rules", [])):
+        base = ("rules", i)
+        prefix = f"rules[{i}]"
+        if not isinstance(raw, dict):
+            continue
+        rtype_name = raw.get("resource")
+        attributes = resource_types.get(rtype_name).attributes if rtype_name in resource_types else {}
+        params: dict[str, Any] = raw.get("params") if isinstance(raw.get("params"), dict) else {}
+        sections: dict[str, list[flt.Filter]] = {"where": [], "assert": []}
+        for section in sections:
+            items = raw.get(section) or []
+            if not isinstance(items, list):
+                continue
+            for j, item in enumerate(items):
+                if is_broken(f"{prefix}.{section}[{j}]"):
+                    continue
+                built = flt.build(item)
+                sections[section].append(built)
+                for issue in flt.check_all([built], (*base, section), params, attributes):
+                    where = (*base, section, j, *issue.where[4:])
+                    problems.append(doc.problem(where, issue.message, issue.hint, key=issue.key))
+        compliance = raw.get("compliance") if isinstance(raw.get("compliance"), dict) else {}
+        for fw, controls in compliance.items():
+            known = frameworks.get(fw)
+            if known is None or is_broken(f"{prefix}.compliance.{fw}") or not isinstance(controls, list):
+                continue
+            for j, control in enumerate(controls):
+                if control not in known:
+                    problems.append(doc.problem((*base, "compliance", fw, j),
+                                                f"unknown control '{control}' in {fw}",
+                                                did_you_mean(control, list(known))))
+        if isinstance(raw.get("message"), str):
+            for name in re.findall(r"{([^{}:!]+)", raw["message"]):
+                if name.startswith("params.") and name[7:] not in params:
+                    problems.append(doc.problem((*base, "message"), f"unknown param '{name[7:]}' in message"))
+        if is_broken(prefix):
+            continue
+        line, _ = doc.locate(base)
+        rules.append(Rule(
+            id=raw["id"], title=raw["title"], resource=raw["resource"], severity=raw["severity"],
+            where=sections["where"], assert_=sections["assert"],
+            compliance={k: list(v) for k, v in compliance.items()},
+            remediation=Remediation(**(raw.get("remediation") or {})), params=dict(params),
+            description=raw.get("description", ""), message=raw.get("message", ""),
+            enabled=raw.get("enabled", True), source=f"{doc.path}:{line}",
+        ))
+    return rules, problems
+
+
+def load_rules(paths: Iterable[str | Path], frameworks: Mapping[str, Collection[str]] | None = None) -> list[Rule]:
+    """Load and validate every rule file under ``paths``; raise ``ConfigError`` with all problems.
+
+    ``frameworks`` maps framework id -> control ids; when given, compliance
+    mappings naming another framework or control are errors.
+    """
+    frameworks = frameworks or {}
+    schema = rules_schema(frameworks)
+    problems: list[Problem] = []
+    rules: list[Rule] = []
+    first_seen: dict[str, str] = {}
+    files = expand_paths(paths)
+    if not files:
+        raise ConfigError([Problem(", ".join(map(str, paths)) or ".", 0, 0, "", "no rule files found")])
+    for path in files:
+        doc, parse_problems = read_yaml(path)
+        problems += parse_problems
+        if doc.data is None:
+            continue  # a syntax error: nothing more can be said about this file
+        schema_problems = validate(doc, schema)
+        problems += schema_problems
+        # Parts with schema errors are not checked further; everything else still
+        # is, so one run reports every problem of every rule.
+        if any(not _RULE_INDEX.match(p.field) for p in schema_problems):
+            continue
+        broken = {p.field for p in schema_problems}
+        file_rules, semantic_problems = _semantic(doc, frameworks, broken)
+        problems += semantic_problems
+        for i, rule in enumerate(file_rules):
+            if rule.id in first_seen:
+                problems.append(doc.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (also defined at {first_seen[rule.id]})"))
+            else:
+                first_seen[rule.id] = rule.source
+                rules.append(rule)
+    if problems:
+        raise ConfigError(problems)
+    return sorted(rules, key=lambda r: r.id)

@@ -1,0 +1,117 @@
+"""Run orchestration shared by every command: prepare (validate everything),
+evaluate an inventory, write the canonical findings document.
+
+Configuration is validated in full *before* any collection starts, so a typo
+in a rule, the mutelist or the config never costs an AWS call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from auditor import __version__
+from auditor.compliance.mapping import Framework, apply_mappings, control_index, load_frameworks
+from auditor.core.config import RunConfig, load_config
+from auditor.core.context import RunContext
+from auditor.core.engine import Engine
+from auditor.core.errors import ConfigError, Problem, UsageError
+from auditor.core.findings import Finding, RunInfo, document
+from auditor.core.loader import load_rules
+from auditor.core.mutes import Mutelist, load_mutelist
+from auditor.core.registry import did_you_mean
+from auditor.core.rules import Rule
+from auditor.plugins import load_plugins
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RULES = PROJECT_ROOT / "rules"
+
+
+def default_rule_paths(*packs: str) -> list[Path]:
+    """The shipped rule packs (``rules/aws``, ``rules/data``...) that exist."""
+    return [DEFAULT_RULES / p for p in packs if (DEFAULT_RULES / p).is_dir()]
+
+
+@dataclass
+class Prepared:
+    """Everything validated, ready to evaluate."""
+
+    rules: list[Rule]
+    frameworks: dict[str, Framework]
+    config: RunConfig
+    mutelist: Mutelist | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = None,
+            config: str | Path | None = None, framework_dirs: Iterable[str | Path] = (),
+            framework: str | None = None, resource_prefix: str | None = None,
+            today: datetime | None = None) -> Prepared:
+    """Validate rules, frameworks, config and mutelist; raise one ``ConfigError`` with all problems."""
+    load_plugins()
+    problems: list[Problem] = []
+    frameworks: dict[str, Framework] = {}
+    rules: list[Rule] = []
+    run_config = RunConfig()
+    mutes: Mutelist | None = None
+    try:
+        frameworks = load_frameworks(framework_dirs)
+    except ConfigError as exc:
+        problems += exc.problems
+    try:
+        rules = apply_mappings(load_rules(rule_paths, control_index(frameworks)), frameworks)
+    except ConfigError as exc:
+        problems += exc.problems
+    try:
+        run_config = load_config(config)
+        if rules:
+            rules = run_config.apply(rules)
+    except ConfigError as exc:
+        problems += exc.problems
+    if mutelist is not None:
+        try:
+            mutes = load_mutelist(mutelist)
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    if framework is not None:
+        if framework not in frameworks:
+            hint = did_you_mean(framework, list(frameworks))
+            raise UsageError(f"unknown framework '{framework}'" + (f" ({hint})" if hint else "")
+                             + f"; known: {', '.join(sorted(frameworks))}")
+        rules = [r for r in rules if framework in r.compliance]
+    if resource_prefix is not None:
+        rules = [r for r in rules if r.resource.startswith(resource_prefix)]
+    warnings = []
+    if mutes is not None:
+        day = (today or datetime.now()).date()
+        for e in mutes.expired(day):
+            warnings.append(f"{e.source}: mute of {e.rule} on {e.resource} expired {e.expires.isoformat()} and no longer mutes")
+    return Prepared(rules, frameworks, run_config, mutes, warnings)
+
+
+def evaluate(prepared: Prepared, inventory: Any, context: RunContext, *, kind: str,
+             started_at: datetime, account: str = "", regions: Sequence[str] = (),
+             extra_findings: Iterable[Finding] = (), warnings: Iterable[str] = ()) -> dict[str, Any]:
+    """Run the engine and build the findings document."""
+    findings = Engine(prepared.rules, prepared.mutelist, context).run(inventory)
+    findings += list(extra_findings)
+    run = RunInfo(id=context.run_id, started_at=_iso(started_at), finished_at=_iso(context.now()),
+                  tool_version=__version__, kind=kind, account=account, regions=sorted(regions),
+                  warnings=[*prepared.warnings, *warnings])
+    return document(run, findings, control_index(prepared.frameworks))
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def check_output_dir(path: str | Path) -> Path:
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"--output-dir {p}: exists and is not a directory")
+    return p
