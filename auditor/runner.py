@@ -96,14 +96,23 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
 
 def evaluate(prepared: Prepared, inventory: Any, context: RunContext, *, kind: str,
              started_at: datetime, account: str = "", regions: Sequence[str] = (),
-             extra_findings: Iterable[Finding] = (), warnings: Iterable[str] = ()) -> dict[str, Any]:
-    """Run the engine and build the findings document."""
+             extra_findings: Iterable[Finding] = (), warnings: Iterable[str] = (),
+             attachments: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the engine and build the findings document.
+
+    ``attachments`` (optional) carries report context that is not a finding:
+    ``datasets`` (PII inventory, quality results), ``pipelines`` (lineage,
+    metrics), ``aws`` (scan statistics). Never raw PII.
+    """
     findings = Engine(prepared.rules, prepared.mutelist, context).run(inventory)
     findings += list(extra_findings)
     run = RunInfo(id=context.run_id, started_at=_iso(started_at), finished_at=_iso(context.now()),
                   tool_version=__version__, kind=kind, account=account, regions=sorted(regions),
                   warnings=[*prepared.warnings, *warnings])
-    return document(run, findings, control_index(prepared.frameworks))
+    doc = document(run, findings, control_index(prepared.frameworks))
+    if attachments:
+        doc["attachments"] = attachments
+    return doc
 
 
 def _iso(t: datetime) -> str:
