@@ -7,8 +7,16 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import gate_options, not_available, output_options, parse_formats, print_summary, \
-    rule_options, scan_exit_code, write_outputs
+from auditor.cli.common import (
+    gate_options,
+    not_available,
+    output_options,
+    parse_formats,
+    print_summary,
+    rule_options,
+    scan_exit_code,
+    write_outputs,
+)
 
 
 def register(cli: click.Group) -> None:

@@ -75,7 +75,7 @@ class RunConfig:
         rules = list(rules)
         by_id = {r.id: r for r in rules}
         problems: list[Problem] = []
-        overrides: dict[str, dict[str, Any]] = self.data.get("rules") or {}
+        overrides: dict[str, dict[str, Any]] = dict(self.data.get("rules") or {})
         doc = self.doc or Document("<config>", self.data)
         for rule_id, o in overrides.items():
             if rule_id not in by_id:
@@ -95,7 +95,7 @@ class RunConfig:
             raise ConfigError(problems)
         out = []
         for rule in rules:
-            o = overrides.get(rule.id)
+            o = overrides.get(rule.id) or {}
             out.append(rule.with_overrides(o.get("params"), o.get("severity"), o.get("enabled")) if o else rule)
         return out
 

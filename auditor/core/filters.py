@@ -362,9 +362,10 @@ class ValueFilter(Filter):
                 re.compile(str(value))
             except re.error as exc:
                 issues.append(Issue(("value",), f"invalid regex: {exc}"))
-        if self.value_type in ("age", "expiration", "size") and has_value and self.op in ("gt", "ge", "lt", "le", "eq", "ne"):
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
-                issues.append(Issue(("value",), f"value_type '{self.value_type}' compares numbers, got {value!r}"))
+        numeric_op = self.op in ("gt", "ge", "lt", "le", "eq", "ne")
+        if self.value_type in ("age", "expiration", "size") and has_value and numeric_op and (
+                not isinstance(value, (int, float)) or isinstance(value, bool)):
+            issues.append(Issue(("value",), f"value_type '{self.value_type}' compares numbers, got {value!r}"))
         return issues
 
 

@@ -54,9 +54,10 @@ def _semantic(doc: Document, frameworks: Mapping[str, Collection[str]],
         prefix = f"rules[{i}]"
         if not isinstance(raw, dict):
             continue
-        rtype_name = raw.get("resource")
+        rtype_name = str(raw.get("resource"))
         attributes = resource_types.get(rtype_name).attributes if rtype_name in resource_types else {}
-        params: dict[str, Any] = raw.get("params") if isinstance(raw.get("params"), dict) else {}
+        raw_params = raw.get("params")
+        params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
         sections: dict[str, list[flt.Filter]] = {"where": [], "assert": []}
         for section in sections:
             items = raw.get(section) or []
@@ -70,7 +71,8 @@ def _semantic(doc: Document, frameworks: Mapping[str, Collection[str]],
                 for issue in flt.check_all([built], (*base, section), params, attributes):
                     where = (*base, section, j, *issue.where[4:])
                     problems.append(doc.problem(where, issue.message, issue.hint, key=issue.key))
-        compliance = raw.get("compliance") if isinstance(raw.get("compliance"), dict) else {}
+        raw_compliance = raw.get("compliance")
+        compliance: dict[str, Any] = raw_compliance if isinstance(raw_compliance, dict) else {}
         for fw, controls in compliance.items():
             known = frameworks.get(fw)
             if known is None or is_broken(f"{prefix}.compliance.{fw}") or not isinstance(controls, list):
@@ -128,7 +130,8 @@ def load_rules(paths: Iterable[str | Path], frameworks: Mapping[str, Collection[
         problems += semantic_problems
         for i, rule in enumerate(file_rules):
             if rule.id in first_seen:
-                problems.append(doc.problem(("rules", i, "id"), f"duplicate rule id '{rule.id}' (also defined at {first_seen[rule.id]})"))
+                problems.append(doc.problem(("rules", i, "id"),
+                                            f"duplicate rule id '{rule.id}' (also defined at {first_seen[rule.id]})"))
             else:
                 first_seen[rule.id] = rule.source
                 rules.append(rule)

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from auditor.core.errors import ConfigError, Problem
+from auditor.core.errors import ConfigError
 from auditor.core.validation import validate
 from auditor.core.yamlio import read_yaml
 
@@ -43,7 +43,7 @@ MUTELIST_SCHEMA: dict[str, Any] = {
                     "resource": {"type": "string", "minLength": 1},
                     "reason": {"type": "string", "minLength": 10, "description": "why the risk is accepted"},
                     "owner": {"type": "string"},
-                    "expires": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                    "expires": {"type": "string", "format": "date"},
                 },
                 "required": ["rule", "resource", "reason", "expires"],
                 "additionalProperties": False,

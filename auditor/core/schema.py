@@ -25,11 +25,11 @@ def filter_schema() -> dict[str, Any]:
         {"if": {"required": [b]}, "then": {"$ref": f"#/$defs/filter-{b}"}} for b in BLOCKS
     ]
     branches.append({"if": {"required": ["type"]},
-                     "then": {"properties": {"type": {"enum": ["value", *custom]}}}})
+                     "then": {"properties": {"type": {"enum": ["value", *custom], "x-unknown": "filter type"}}}})
     for name in custom:
         branches.append({"if": {"required": ["type"], "properties": {"type": {"const": name}}},
                          "then": {"$ref": f"#/$defs/filter-{name}"}})
-    not_value = [{"required": [b]} for b in BLOCKS]
+    not_value: list[dict[str, Any]] = [{"required": [b]} for b in BLOCKS]
     not_value.append({"required": ["type"], "properties": {"type": {"not": {"const": "value"}}}})
     branches.append({"if": {"not": {"anyOf": not_value}}, "then": {"$ref": "#/$defs/filter-value"}})
     return {"type": "object", "description": "a filter: a value comparison, a block, or a registered type",
@@ -39,7 +39,7 @@ def filter_schema() -> dict[str, Any]:
 def rules_schema(frameworks: Mapping[str, Collection[str]] | None = None) -> dict[str, Any]:
     """Schema of a rule file. ``frameworks`` maps framework id -> control ids."""
     frameworks = frameworks or {}
-    compliance = {
+    compliance: dict[str, Any] = {
         "type": "object",
         "x-unknown": "framework",
         "properties": {

@@ -67,7 +67,7 @@ def _translate(doc: Document, error: Any) -> list[Problem]:
         return [doc.problem(where, msg, did_you_mean(str(inst), choices))]
     if kind == "type":
         expected = error.validator_value
-        names = [_TYPE_NAMES.get(t, t) for t in (expected if isinstance(expected, list) else [expected])]
+        names = [_TYPE_NAMES.get(str(t), str(t)) for t in (expected if isinstance(expected, list) else [expected])]
         hint = ""
         if "string" in (expected if isinstance(expected, list) else [expected]) and isinstance(inst, (int, float)):
             hint = f"quote it: '{inst}'"

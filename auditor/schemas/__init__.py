@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def findings_schema() -> dict[str, Any]:
     result: dict[str, Any] = json.loads((HERE / "findings.schema.json").read_text(encoding="utf-8"))
     return result
