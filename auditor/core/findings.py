@@ -117,3 +117,28 @@ def document(run: RunInfo, findings: Iterable[Finding], frameworks: Mapping[str,
         "summary": summarize(ordered, frameworks),
         "findings": [f.to_dict() for f in ordered],
     }
+
+
+def merge(documents: Iterable[Mapping[str, Any]], run: RunInfo, frameworks: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    """One document from several (e.g. the AWS scan, a data scan and pipeline runs).
+
+    Findings are concatenated and re-sorted, the summary recomputed, warnings
+    and attachments (lists concatenated, mappings merged) carried over.
+    """
+    findings: list[Finding] = []
+    attachments: dict[str, Any] = {}
+    for doc in documents:
+        findings += [Finding.from_dict(f) for f in doc["findings"]]
+        run.warnings += [w for w in doc["run"].get("warnings", []) if w not in run.warnings]
+        if doc["run"].get("account") and not run.account:
+            run.account = doc["run"]["account"]
+        run.regions = sorted(set(run.regions) | set(doc["run"].get("regions", [])))
+        for key, value in (doc.get("attachments") or {}).items():
+            if isinstance(value, list):
+                attachments.setdefault(key, []).extend(value)
+            elif isinstance(value, dict):
+                attachments.setdefault(key, {}).update(value)
+    out = document(run, findings, frameworks)
+    if attachments:
+        out["attachments"] = attachments
+    return out
