@@ -91,9 +91,6 @@ def parse_formats(value: str) -> list[str]:
     formats = [f.strip() for f in value.split(",") if f.strip()]
     for fmt in formats:
         if fmt not in available:
-            known = ("html", "sarif", "junit", "csv", "ocsf")
-            if fmt in known:
-                not_available(f"--format {fmt}", "the reports issue (#6)")
             raise UsageError(f"unknown output format '{fmt}'; available: {', '.join(available)}")
     return formats or ["json"]
 

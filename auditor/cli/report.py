@@ -37,13 +37,60 @@ def read_findings(path: Path) -> dict[str, Any]:
 
 @click.command()
 @click.argument("findings", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("reports/out/index.html"))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("reports/out/index.html"),
+              show_default=True, help="The HTML report; other formats are written beside it.")
 @click.option("--baseline", type=click.Path(path_type=Path), help="Previous findings.json to diff against.")
-def report(findings: tuple[Path, ...], output: Path, baseline: Path | None) -> None:
-    """Build the HTML report from one or more findings.json files."""
-    for p in findings:
-        read_findings(p)
-    not_available("report", "the reports issue (#6)")
+@click.option("--format", "formats", default="html", show_default=True,
+              help="Comma-separated formats to write (html, json, sarif, junit, csv, ocsf).")
+@click.option("--title", help="Report title (default: 'Governance and compliance audit').")
+@click.option("--publish", "publish_url", help="Also upload the written files to s3://bucket/prefix.")
+@click.option("--public", is_flag=True, help="With --publish: grant public-read (off by default).")
+def report(findings: tuple[Path, ...], output: Path, baseline: Path | None, formats: str, title: str | None,
+           publish_url: str | None, public: bool) -> None:
+    """Build the report from one or more findings.json files (AWS, data, pipeline runs).
+
+    \b
+    Examples:
+      auditor report reports/out/findings.json -o reports/out/index.html
+      auditor report aws.json data.json --baseline last-week.json --format html,sarif,csv
+      auditor report findings.json --publish s3://audit-reports/2026-11-27
+    """
+    from auditor.cli.common import parse_formats
+    from auditor.reporting.merge import merge_documents
+    from auditor.reporting.writers import load_writers
+    from auditor.reporting.writers.html_writer import render
+
+    wanted = parse_formats(formats)
+    docs = [read_findings(p) for p in findings]
+    base = read_findings(baseline) if baseline else None
+    if publish_url:
+        from auditor.reporting.publish import parse_s3_url
+
+        parse_s3_url(publish_url)  # a bad URL is a usage error before anything is written
+    outdir = output.parent
+    written: list[Path] = []
+    if "html" in wanted:
+        from auditor.reporting.atomic import write_atomic
+
+        written.append(write_atomic(output, render(docs, baseline=base, title=title)))
+    merged = merge_documents(docs)
+    registry = load_writers()
+    for fmt in wanted:
+        if fmt != "html":
+            written.append(registry.get(fmt)(merged, outdir))
+    for p in written:
+        click.echo(f"wrote {p}")
+    if base is not None:
+        from auditor.reporting.diff import diff_documents
+
+        d = diff_documents(merged, base)
+        click.echo(f"since {base['run']['id']}: {len(d.new)} new, {len(d.resolved)} resolved, "
+                   f"{len(d.unchanged)} unchanged failures")
+    if publish_url:
+        from auditor.reporting.publish import publish
+
+        for url in publish(written, publish_url, public=public):
+            click.echo(f"published {url}")
 
 
 @click.command()
@@ -63,7 +110,12 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
     for sev, c in result.counts.items():
         click.echo(f"{sev:<10} {c['FAIL']:>6} {c['ERROR']:>6} {c['MUTED']:>6} {c['PASS']:>6}")
     if base is not None:
+        from auditor.reporting.diff import diff_documents
+
+        d = diff_documents(doc, base)
         click.echo(f"new FAIL findings since baseline: {len(result.new)}")
+        click.echo(f"since baseline {base['run']['id']}: {len(d.new)} new, {len(d.resolved)} resolved, "
+                   f"{len(d.unchanged)} unchanged FAIL findings")
         for f in result.new[:20]:
             click.echo(f"  NEW {f['severity']:<8} {f['rule_id']}  {f['resource_id']}")
     for reason in result.reasons:

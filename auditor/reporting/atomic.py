@@ -1,6 +1,8 @@
 """Atomic file writes: write to a temporary name in the same directory, then rename.
 
-A reader (or a crash) never sees a half-written report.
+A reader (or a crash) never sees a half-written report. Files get the mode a
+plain ``open()`` would give (0666 minus the umask), not ``mkstemp``'s 0600, so
+a web server or a colleague can read a published report.
 """
 
 from __future__ import annotations
@@ -10,6 +12,12 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, data: bytes | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -17,6 +25,7 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -15,7 +15,14 @@ from auditor.core.registry import Registry
 Writer = Callable[[dict[str, Any], Path], Path]
 writers: Registry[Writer] = Registry("output format")
 
-WRITER_MODULES = ("auditor.reporting.writers.json_writer",)
+WRITER_MODULES = (
+    "auditor.reporting.writers.json_writer",
+    "auditor.reporting.writers.html_writer",
+    "auditor.reporting.writers.sarif_writer",
+    "auditor.reporting.writers.junit_writer",
+    "auditor.reporting.writers.csv_writer",
+    "auditor.reporting.writers.ocsf_writer",
+)
 
 
 def load_writers() -> Registry[Writer]:

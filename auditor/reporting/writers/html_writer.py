@@ -1,0 +1,34 @@
+"""``index.html``: the self-contained report for people (see ``auditor.reporting.html``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from auditor.reporting.atomic import write_atomic
+from auditor.reporting.writers import writers
+
+FILENAME = "index.html"
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def render(docs: list[dict[str, Any]], *, baseline: dict[str, Any] | None = None,
+           generated_at: str | None = None, title: str | None = None) -> str:
+    """The HTML report for ``docs`` (merged), optionally compared with ``baseline``."""
+    from auditor.reporting.html import render_html
+    from auditor.reporting.model import build_report
+
+    kwargs = {"title": title} if title else {}
+    model = build_report(docs, baseline=baseline, generated_at=generated_at or now_iso(), **kwargs)
+    return render_html(model)
+
+
+@writers.register("html")
+def write_html(doc: dict[str, Any], outdir: Path, *, baseline: dict[str, Any] | None = None,
+               generated_at: str | None = None, filename: str = FILENAME) -> Path:
+    """Write ``OUTDIR/index.html``."""
+    return write_atomic(outdir / filename, render([doc], baseline=baseline, generated_at=generated_at))

@@ -1,0 +1,89 @@
+"""``findings.sarif``: SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, Azure DevOps).
+
+One result per FAIL finding (passes are not results in SARIF's sense; ERROR
+findings are reported as tool notifications so a dashboard shows the run was
+incomplete). Each rule carries its title, help text (the remediation) and a
+``security-severity`` so GitHub ranks it; severity maps to level:
+critical/high -> error, medium -> warning, low/info -> note.
+
+Cloud resources have no source file, so each result is located by a logical
+location (the resource id) and, for code-scanning UIs that require a physical
+location, an artifact URI derived from the resource id.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from auditor.reporting.atomic import write_atomic
+from auditor.reporting.writers import writers
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.5"}
+INFO_URI = "https://github.com/auditor/auditor"
+
+
+def _artifact_uri(resource_id: str) -> str:
+    """A stable relative URI for a resource (code-scanning UIs need a location)."""
+    return "resources/" + re.sub(r"[^A-Za-z0-9._/-]+", "_", resource_id).strip("/")
+
+
+def to_sarif(doc: dict[str, Any]) -> dict[str, Any]:
+    """The SARIF log for a findings document."""
+    rules: dict[str, dict[str, Any]] = {}
+    results = []
+    notifications = []
+    for f in doc["findings"]:
+        rid = f["rule_id"]
+        if rid not in rules:
+            tags = [f"{fw}:{c}" for fw, ids in sorted(f["compliance"].items()) for c in ids]
+            rules[rid] = {
+                "id": rid, "name": rid, "shortDescription": {"text": f["title"]},
+                "fullDescription": {"text": f"{f['title']} (resource type {f['resource_type']})"},
+                "help": {"text": f["remediation"] or f["title"],
+                         "markdown": f"**Remediation**\n\n{f['remediation'] or 'See the rule documentation.'}"},
+                "defaultConfiguration": {"level": LEVEL[f["severity"]]},
+                "properties": {"security-severity": SECURITY_SEVERITY[f["severity"]],
+                               "tags": ["security", "compliance", *tags], "resource_type": f["resource_type"]},
+            }
+        if f["status"] == "FAIL":
+            results.append({
+                "ruleId": rid, "ruleIndex": list(rules).index(rid), "level": LEVEL[f["severity"]],
+                "message": {"text": f["message"] or f["title"]},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f["resource_id"])}},
+                    "logicalLocations": [{"fullyQualifiedName": f["resource_id"], "kind": "resource"}],
+                }],
+                "partialFingerprints": {"auditorFinding/v1": f"{rid}:{f['resource_id']}"},
+                "properties": {"severity": f["severity"], "region": f["region"], "evidence": f["evidence"],
+                               "compliance": f["compliance"]},
+            })
+        elif f["status"] == "ERROR":
+            notifications.append({"level": "error", "message": {"text": f"{rid} on {f['resource_id']}: {f['message']}"},
+                                  "descriptor": {"id": rid}})
+    run = doc["run"]
+    invocation: dict[str, Any] = {"executionSuccessful": not notifications,
+                                  "startTimeUtc": run["started_at"], "endTimeUtc": run["finished_at"]}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SARIF_SCHEMA, "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "auditor", "version": run["tool_version"], "informationUri": INFO_URI,
+                                "rules": list(rules.values())}},
+            "automationDetails": {"id": f"auditor/{run['kind']}/{run['id']}"},
+            "invocations": [invocation],
+            "results": results,
+            "properties": {"account": run["account"], "regions": run["regions"]},
+        }],
+    }
+
+
+@writers.register("sarif")
+def write_sarif(doc: dict[str, Any], outdir: Path) -> Path:
+    """Write ``OUTDIR/findings.sarif``."""
+    return write_atomic(outdir / "findings.sarif", json.dumps(to_sarif(doc), indent=2, ensure_ascii=False, default=str))
