@@ -1,0 +1,178 @@
+"""CloudTrail trails: coverage, logging status, validation, encryption, data events.
+
+Resource type ``aws.cloudtrail-trail`` (id: the trail ARN). Trails are listed in
+every scanned region (shadow trails included, de-duplicated by ARN) and described
+in their home region. Event selectors, basic or advanced, are summarised as
+``ManagementEvents: {Read, Write}`` and ``S3DataEvents: {Read, Write}`` (all
+buckets). Example rule::
+
+    - id: cloudtrail-trail-log-file-validation-enabled
+      resource: aws.cloudtrail-trail
+      assert: [{key: LogFileValidationEnabled, op: eq, value: true}]
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from auditor.aws import s3
+from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.session import ApiError
+from auditor.core.resources import Resource, ResourceType, resource_types
+
+TRAIL_TYPE = "aws.cloudtrail-trail"
+
+
+@resource_types.register(TRAIL_TYPE)
+class CloudTrailTrail(ResourceType):
+    """A CloudTrail trail. Example: ``{key: IsMultiRegionTrail, op: eq, value: true}``"""
+
+    attributes: ClassVar[dict[str, str]] = {
+        "Name": "trail name",
+        "TrailARN": "trail ARN",
+        "HomeRegion": "home region",
+        "IsMultiRegionTrail": "bool",
+        "IsOrganizationTrail": "bool",
+        "IsExternal": "bool: an organization trail owned by another account (management account)",
+        "LogFileValidationEnabled": "bool",
+        "KmsKeyId": "KMS key ARN that encrypts the log files (absent = SSE-S3)",
+        "S3BucketName": "log bucket",
+        "CloudWatchLogsLogGroupArn": "CloudWatch Logs group receiving the events",
+        "LogGroupName": "name of that log group",
+        "IsLogging": "bool, from GetTrailStatus",
+        "ManagementEvents": "{Read: bool, Write: bool}",
+        "S3DataEvents": "{Read: bool, Write: bool}: object-level events for all buckets",
+        "LogBucket": "{Name, Exists, Versioning: {Status, MFADelete}, Logging: {Enabled, TargetBucket}}",
+    }
+    permissions = ("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
+                   "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetBucketLogging")
+
+
+def trails(scope: Scope) -> list[dict[str, Any]]:
+    """Every trail visible from the scanned regions, summarised (memoised for the scan).
+
+    Raises :class:`ApiError` when DescribeTrails fails in every region.
+    """
+    return scope.memo("cloudtrail-trails", lambda: _trails(scope))
+
+
+def trail_bucket_names(scope: Scope) -> set[str]:
+    return {t["S3BucketName"] for t in trails(scope) if t.get("S3BucketName")}
+
+
+def _trails(scope: Scope) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    errors: list[ApiError] = []
+    for region in scope.regions:
+        try:
+            listed = scope.session.call("cloudtrail", region, "DescribeTrails", includeShadowTrails=True)
+        except ApiError as err:
+            errors.append(err)
+            continue
+        for t in listed.get("trailList", []):
+            seen.setdefault(t["TrailARN"], t)
+    if errors and not seen and len(errors) == len(scope.regions):
+        raise errors[0]
+    return scope.map(lambda t: _describe(scope, t), sorted(seen.values(), key=lambda t: t["TrailARN"]))
+
+
+def _describe(scope: Scope, t: dict[str, Any]) -> dict[str, Any]:
+    arn = t["TrailARN"]
+    home = t.get("HomeRegion") or scope.home_region
+    owner = arn.split(":")[4] if arn.count(":") >= 5 else scope.account
+    group_arn = t.get("CloudWatchLogsLogGroupArn") or ""
+    out: dict[str, Any] = {
+        "Name": t.get("Name"), "TrailARN": arn, "HomeRegion": home,
+        "IsMultiRegionTrail": bool(t.get("IsMultiRegionTrail")),
+        "IsOrganizationTrail": bool(t.get("IsOrganizationTrail")),
+        "IsExternal": owner != scope.account,
+        "LogFileValidationEnabled": bool(t.get("LogFileValidationEnabled")),
+        "KmsKeyId": t.get("KmsKeyId"), "S3BucketName": t.get("S3BucketName"),
+        "CloudWatchLogsLogGroupArn": group_arn or None,
+        "LogGroupName": group_arn.split(":log-group:")[-1].split(":")[0] if group_arn else None,
+        "LogGroupRegion": group_arn.split(":")[3] if group_arn.count(":") >= 4 else None,
+        "_errors": {},
+    }
+    try:
+        status = scope.session.call("cloudtrail", home, "GetTrailStatus", Name=arn)
+        out["IsLogging"] = bool(status.get("IsLogging"))
+    except ApiError as err:
+        out["_errors"]["IsLogging"] = err.reason
+    try:
+        sel = scope.session.call("cloudtrail", home, "GetEventSelectors", TrailName=arn)
+        out["ManagementEvents"], out["S3DataEvents"] = summarize_selectors(sel)
+    except ApiError as err:
+        out["_errors"]["ManagementEvents"] = out["_errors"]["S3DataEvents"] = err.reason
+    out["LogBucket"] = _log_bucket(scope, out["S3BucketName"], out["_errors"]) if not out["IsExternal"] else None
+    return out
+
+
+def _log_bucket(scope: Scope, name: str | None, errors: dict[str, str]) -> dict[str, Any] | None:
+    if not name:
+        return None
+    try:
+        if name not in s3.bucket_names(scope):
+            return {"Name": name, "Exists": False}
+        region = s3.bucket_region(scope, name)
+        return {"Name": name, "Exists": True, "Region": region,
+                "Versioning": s3.versioning(scope, name, region), "Logging": s3.logging(scope, name, region)}
+    except ApiError as err:
+        errors["LogBucket"] = err.reason
+        return None
+
+
+def _all_s3(values: list[str]) -> bool:
+    return any(v.rstrip("/").rstrip(":") in ("arn:aws:s3", "arn:aws-us-gov:s3", "arn:aws-cn:s3") for v in values)
+
+
+def summarize_selectors(sel: dict[str, Any]) -> tuple[dict[str, bool], dict[str, bool]]:
+    """(ManagementEvents, S3DataEvents) from a GetEventSelectors response."""
+    mgmt = {"Read": False, "Write": False}
+    data = {"Read": False, "Write": False}
+
+    def mark(target: dict[str, bool], rw: str) -> None:
+        if rw in ("All", "ReadOnly"):
+            target["Read"] = True
+        if rw in ("All", "WriteOnly"):
+            target["Write"] = True
+
+    for s in sel.get("EventSelectors") or []:
+        rw = s.get("ReadWriteType", "All")
+        if s.get("IncludeManagementEvents", True):
+            mark(mgmt, rw)
+        for d in s.get("DataResources", []):
+            if d.get("Type") == "AWS::S3::Object" and _all_s3(d.get("Values", [])):
+                mark(data, rw)
+    for adv in sel.get("AdvancedEventSelectors") or []:
+        fields = {f["Field"]: f for f in adv.get("FieldSelectors", [])}
+        category = fields.get("eventCategory", {}).get("Equals", [])
+        ro = fields.get("readOnly", {}).get("Equals")
+        rw = "All" if not ro else ("ReadOnly" if ro == ["true"] else "WriteOnly" if ro == ["false"] else "All")
+        if "Management" in category:
+            mark(mgmt, rw)
+        if "Data" in category and fields.get("resources.type", {}).get("Equals") == ["AWS::S3::Object"]:
+            arn = fields.get("resources.ARN")
+            # Restricting resources.ARN to some buckets is not "all buckets".
+            if arn is None or _all_s3(arn.get("StartsWith", [])):
+                mark(data, rw)
+    return mgmt, data
+
+
+@collector(TRAIL_TYPE)
+def collect_trails(scope: Scope) -> list[Resource]:
+    try:
+        items = trails(scope)
+    except ApiError as err:
+        scope.inventory.fail(TRAIL_TYPE, scope.account_arn, "global", err.reason)
+        return []
+    out = []
+    for t in items:
+        attrs = {k: v for k, v in t.items() if not k.startswith("_")}
+        out.append(Resource(TRAIL_TYPE, t["TrailARN"], attrs, region=t["HomeRegion"], name=t["Name"] or "",
+                            errors=dict(t["_errors"])))
+    return out
+
+
+def account_trails(scope: Scope, res: Resource) -> None:
+    """Fill the account's ``Trails`` attribute (for 4.1, 4.8, 4.9 and 5.x)."""
+    fetch(res, "Trails", lambda: [{k: v for k, v in t.items() if not k.startswith("_")} for t in trails(scope)])

@@ -1,0 +1,121 @@
+"""Collector plumbing: the per-scan ``Scope`` and the collector registry.
+
+A collector is a function ``collect(scope) -> list[Resource]`` registered for the
+resource type it produces::
+
+    @collector("aws.kms-key")
+    def collect_keys(scope: Scope) -> list[Resource]: ...
+
+``scope.needs(type)`` says which top-level attributes the loaded rules read, so a
+collector fetches only those (no GetBucketPolicy when no rule reads ``Policy``).
+Collectors never raise for one resource: a failed call is recorded with
+``scope.record(resource, attribute, api_error)``; a failed listing for a whole
+region is ``scope.inventory.fail(...)``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from auditor.aws.session import ApiError, AwsSession
+from auditor.core.resources import Inventory, Resource
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Collector = Callable[["Scope"], list[Resource]]
+COLLECTORS: dict[str, Collector] = {}
+
+
+def collector(type_name: str) -> Callable[[Collector], Collector]:
+    """Register the collector of a resource type."""
+
+    def deco(fn: Collector) -> Collector:
+        COLLECTORS[type_name] = fn
+        return fn
+
+    return deco
+
+
+@dataclass
+class Scope:
+    """What one scan knows: session, account, regions, what rules need, a thread pool."""
+
+    session: AwsSession
+    account: str
+    partition: str
+    regions: list[str]
+    required: dict[str, set[str]]
+    pool: ThreadPoolExecutor
+    inventory: Inventory = field(default_factory=Inventory)
+    _memo: dict[str, Any] = field(default_factory=dict)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock)
+    _key_locks: dict[str, threading.Lock] = field(default_factory=dict)
+
+    def needs(self, type_name: str, attribute: str) -> bool:
+        """Whether some loaded rule reads ``attribute`` of ``type_name``."""
+        return attribute in self.required.get(type_name, set())
+
+    def needs_any(self, type_name: str, *attributes: str) -> bool:
+        return bool(self.required.get(type_name, set()) & set(attributes))
+
+    def memo(self, key: str, fn: Callable[[], T]) -> T:
+        """Compute a shared, derived value once per scan (e.g. the trail list)."""
+        with self._memo_lock:
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[no-any-return]
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._memo_lock:
+                if key in self._memo:
+                    return self._memo[key]  # type: ignore[no-any-return]
+            value = fn()
+            with self._memo_lock:
+                self._memo[key] = value
+            return value
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Apply ``fn`` to every item on the bounded pool, keeping order."""
+        return list(self.pool.map(fn, list(items)))
+
+    def arn(self, service: str, region: str, resource: str) -> str:
+        return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
+
+    @property
+    def account_arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account}:root"
+
+    @property
+    def home_region(self) -> str:
+        """Region for global services (IAM, S3 listing): us-east-1 in the commercial partition."""
+        return {"aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}.get(self.partition, "us-east-1")
+
+
+def record(resource: Resource, attribute: str, err: ApiError) -> None:
+    """Store a failed call on the attribute it was meant to fill."""
+    resource.errors.setdefault(attribute, err.reason)
+
+
+def fetch(resource: Resource, attribute: str, fn: Callable[[], Any], default: Any = None) -> Any:
+    """Run ``fn``; on :class:`ApiError` record it for ``attribute`` and return ``default``."""
+    try:
+        value = fn()
+    except ApiError as err:
+        record(resource, attribute, err)
+        return default
+    resource.attrs[attribute] = value
+    return value
+
+
+def error_code(fn: Callable[[], T], *ok_codes: str) -> tuple[T | None, str | None]:
+    """Call ``fn``; an :class:`ApiError` whose code is in ``ok_codes`` returns (None, code)."""
+    try:
+        return fn(), None
+    except ApiError as err:
+        if err.code in ok_codes:
+            return None, err.code
+        raise

@@ -1,0 +1,272 @@
+"""IAM: users, policies, server certificates, and the credential report.
+
+Resource types:
+
+* ``aws.iam-user`` (id: user ARN): console password, MFA, access keys (from the
+  credential report: one GenerateCredentialReport per scan, no per-key calls),
+  attached and inline policies, groups;
+* ``aws.iam-policy``: customer-managed policies, AWS-managed policies that are
+  *attached* (judging unattached AWS policies floods results), and inline
+  policies of users, groups and roles, with the default version's document
+  normalised (see :mod:`auditor.aws.policy_doc`);
+* ``aws.iam-server-certificate``: certificates stored in IAM with their expiry.
+
+Example rule::
+
+    - id: iam-user-console-mfa-enabled
+      resource: aws.iam-user
+      where: [{key: PasswordEnabled, op: eq, value: true}]
+      assert: [{key: MfaActive, op: eq, value: true}]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from typing import Any, ClassVar
+
+from auditor.aws import policy_doc
+from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.session import ApiError
+from auditor.core.resources import Resource, ResourceType, resource_types
+
+USER_TYPE = "aws.iam-user"
+POLICY_TYPE = "aws.iam-policy"
+CERT_TYPE = "aws.iam-server-certificate"
+
+
+@resource_types.register(USER_TYPE)
+class IamUser(ResourceType):
+    """An IAM user. Example: ``{count: AccessKeys, match: [{key: Status, op: eq, value: Active}], op: le, value: 1}``"""
+
+    attributes: ClassVar[dict[str, str]] = {
+        "UserName": "user name",
+        "Arn": "user ARN",
+        "CreateDate": "creation timestamp",
+        "PasswordEnabled": "bool: has a console password",
+        "PasswordLastUsed": "timestamp or null (never)",
+        "PasswordLastChanged": "timestamp or null",
+        "MfaActive": "bool: an MFA device is active",
+        "AccessKeys": "[{Slot: 1|2, Status: Active|Inactive, CreateDate, LastUsedDate}] (credential report)",
+        "AttachedPolicies": "[{PolicyName, PolicyArn}] attached directly to the user",
+        "InlinePolicies": "[names] of inline user policies",
+        "Groups": "[names] of the user's groups",
+    }
+    permissions = ("iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:ListUsers",
+                   "iam:ListAttachedUserPolicies", "iam:ListUserPolicies", "iam:ListGroupsForUser")
+
+
+@resource_types.register(POLICY_TYPE)
+class IamPolicy(ResourceType):
+    """An IAM policy (managed or inline) with its normalised document.
+
+    Example: ``{key: AttachmentCount, op: gt, value: 0}`` in ``where``.
+    """
+
+    attributes: ClassVar[dict[str, str]] = {
+        "PolicyName": "policy name",
+        "Arn": "policy ARN (managed) or principal ARN (inline)",
+        "PolicyType": "customer-managed | aws-managed | inline",
+        "AttachmentCount": "number of principals it is attached to (inline: 1)",
+        "AttachedTo": "inline only: the principal ARN",
+        "Document": "normalised document {Statement: [{Effect, Action: [...], Resource: [...]}]}",
+    }
+    permissions = ("iam:ListPolicies", "iam:GetPolicyVersion", "iam:ListUsers", "iam:ListUserPolicies",
+                   "iam:GetUserPolicy", "iam:ListGroups", "iam:ListGroupPolicies", "iam:GetGroupPolicy",
+                   "iam:ListRoles", "iam:ListRolePolicies", "iam:GetRolePolicy")
+
+
+@resource_types.register(CERT_TYPE)
+class IamServerCertificate(ResourceType):
+    """A server certificate stored in IAM. Example: ``{key: Expiration, value_type: expiration, op: gt, value: 0}``"""
+
+    attributes: ClassVar[dict[str, str]] = {"ServerCertificateName": "name", "Arn": "ARN",
+                                            "Expiration": "expiry timestamp", "UploadDate": "upload timestamp"}
+    permissions = ("iam:ListServerCertificates",)
+
+
+# --------------------------------------------------------------------------- credential report
+
+
+def credential_report(scope: Scope) -> list[dict[str, str]]:
+    """Rows of the IAM credential report (generated once per scan; polls until ready)."""
+    return scope.memo("iam-credential-report", lambda: _credential_report(scope))
+
+
+def _credential_report(scope: Scope) -> list[dict[str, str]]:
+    region = scope.home_region
+    deadline = time.monotonic() + 60
+    delay = 0.2
+    while True:
+        # GenerateCredentialReport is not cached: its answer changes while the report builds.
+        state = scope.session.call_uncached("iam", region, "GenerateCredentialReport")
+        if state.get("State") == "COMPLETE" or time.monotonic() > deadline:
+            break
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
+    content = scope.session.call("iam", region, "GetCredentialReport")["Content"]
+    text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def report_value(v: str | None) -> str | None:
+    """Credential-report cells: ``N/A``, ``no_information``, ``not_supported`` -> None."""
+    if v is None or v in ("N/A", "no_information", "not_supported", ""):
+        return None
+    return v
+
+
+def report_bool(v: str | None) -> bool:
+    return str(v).lower() == "true"
+
+
+def report_keys(row: dict[str, str]) -> list[dict[str, Any]]:
+    keys = []
+    for slot in (1, 2):
+        rotated = report_value(row.get(f"access_key_{slot}_last_rotated"))
+        active = report_bool(row.get(f"access_key_{slot}_active"))
+        if rotated is None and not active:
+            continue
+        keys.append({"Slot": slot, "Status": "Active" if active else "Inactive", "CreateDate": rotated,
+                     "LastUsedDate": report_value(row.get(f"access_key_{slot}_last_used_date"))})
+    return keys
+
+
+# --------------------------------------------------------------------------- users
+
+
+def list_users(scope: Scope) -> list[dict[str, Any]]:
+    return scope.session.paginate("iam", scope.home_region, "ListUsers", "Users")
+
+
+@collector(USER_TYPE)
+def collect_users(scope: Scope) -> list[Resource]:
+    try:
+        users = list_users(scope)
+    except ApiError as err:
+        scope.inventory.fail(USER_TYPE, scope.account_arn, "global", err.reason)
+        return []
+    report: dict[str, dict[str, str]] = {}
+    report_error = ""
+    if scope.needs_any(USER_TYPE, "PasswordEnabled", "PasswordLastUsed", "PasswordLastChanged", "MfaActive",
+                       "AccessKeys"):
+        try:
+            report = {r["user"]: r for r in credential_report(scope)}
+        except ApiError as err:
+            report_error = err.reason
+    region = scope.home_region
+
+    def one(u: dict[str, Any]) -> Resource:
+        name = u["UserName"]
+        res = Resource(USER_TYPE, u["Arn"], {"UserName": name, "Arn": u["Arn"], "CreateDate": u.get("CreateDate")},
+                       region="global", name=name)
+        row = report.get(name)
+        for attr in ("PasswordEnabled", "PasswordLastUsed", "PasswordLastChanged", "MfaActive", "AccessKeys"):
+            if report_error:
+                res.errors[attr] = report_error
+            elif row is None and scope.needs(USER_TYPE, attr):
+                # Users created after the report was generated are not in it yet.
+                res.errors[attr] = "GetCredentialReport: UserNotInReport"
+        if row is not None:
+            res.attrs.update({
+                "PasswordEnabled": report_bool(row.get("password_enabled")),
+                "PasswordLastUsed": report_value(row.get("password_last_used")),
+                "PasswordLastChanged": report_value(row.get("password_last_changed")),
+                "MfaActive": report_bool(row.get("mfa_active")),
+                "AccessKeys": report_keys(row),
+            })
+        if scope.needs(USER_TYPE, "AttachedPolicies"):
+            fetch(res, "AttachedPolicies", lambda: scope.session.paginate(
+                "iam", region, "ListAttachedUserPolicies", "AttachedPolicies", UserName=name))
+        if scope.needs(USER_TYPE, "InlinePolicies"):
+            fetch(res, "InlinePolicies", lambda: inline_names(scope, "user", name))
+        if scope.needs(USER_TYPE, "Groups"):
+            fetch(res, "Groups", lambda: [g["GroupName"] for g in scope.session.paginate(
+                "iam", region, "ListGroupsForUser", "Groups", UserName=name)])
+        return res
+
+    return scope.map(one, users)
+
+
+_INLINE = {"user": ("ListUserPolicies", "GetUserPolicy", "UserName"),
+           "group": ("ListGroupPolicies", "GetGroupPolicy", "GroupName"),
+           "role": ("ListRolePolicies", "GetRolePolicy", "RoleName")}
+
+
+def inline_names(scope: Scope, kind: str, name: str) -> list[str]:
+    op, _, param = _INLINE[kind]
+    return [str(n) for n in scope.session.paginate("iam", scope.home_region, op, "PolicyNames", **{param: name})]
+
+
+# --------------------------------------------------------------------------- policies
+
+
+@collector(POLICY_TYPE)
+def collect_policies(scope: Scope) -> list[Resource]:
+    region = scope.home_region
+    out: list[Resource] = []
+    managed: list[tuple[dict[str, Any], str]] = []
+    for listing, kind in ((dict(Scope="Local"), "customer-managed"), (dict(Scope="AWS", OnlyAttached=True), "aws-managed")):
+        try:
+            managed += [(p, kind) for p in scope.session.paginate("iam", region, "ListPolicies", "Policies", **listing)]
+        except ApiError as err:
+            scope.inventory.fail(POLICY_TYPE, scope.account_arn, "global", err.reason)
+
+    def one_managed(item: tuple[dict[str, Any], str]) -> Resource:
+        p, kind = item
+        res = Resource(POLICY_TYPE, p["Arn"], {"PolicyName": p["PolicyName"], "Arn": p["Arn"], "PolicyType": kind,
+                                               "AttachmentCount": p.get("AttachmentCount", 0)},
+                       region="global", name=p["PolicyName"])
+        if scope.needs(POLICY_TYPE, "Document"):
+            fetch(res, "Document", lambda: policy_doc.parse(scope.session.call(
+                "iam", region, "GetPolicyVersion", PolicyArn=p["Arn"],
+                VersionId=p["DefaultVersionId"])["PolicyVersion"]["Document"]))
+        return res
+
+    out += scope.map(one_managed, managed)
+    principals: list[tuple[str, str, str]] = []
+    for kind, op, key, arn_key in (("user", "ListUsers", "Users", "UserName"), ("group", "ListGroups", "Groups", "GroupName"),
+                                   ("role", "ListRoles", "Roles", "RoleName")):
+        try:
+            principals += [(kind, p[arn_key], p["Arn"]) for p in scope.session.paginate("iam", region, op, key)]
+        except ApiError as err:
+            scope.inventory.fail(POLICY_TYPE, scope.account_arn, "global", err.reason)
+
+    def inline(item: tuple[str, str, str]) -> list[Resource]:
+        kind, name, arn = item
+        _, get_op, param = _INLINE[kind]
+        try:
+            names = inline_names(scope, kind, name)
+        except ApiError as err:
+            scope.inventory.fail(POLICY_TYPE, arn, "global", err.reason)
+            return []
+        found = []
+        for pname in names:
+            res = Resource(POLICY_TYPE, f"{arn}/inline-policy/{pname}",
+                           {"PolicyName": pname, "Arn": arn, "PolicyType": "inline", "AttachmentCount": 1,
+                            "AttachedTo": arn}, region="global", name=f"{name}/{pname}")
+            if scope.needs(POLICY_TYPE, "Document"):
+                fetch(res, "Document", lambda pn=pname: policy_doc.parse(scope.session.call(  # type: ignore[misc]
+                    "iam", region, get_op, **{param: name, "PolicyName": pn})["PolicyDocument"]))
+            found.append(res)
+        return found
+
+    for group in scope.map(inline, principals):
+        out += group
+    return out
+
+
+# --------------------------------------------------------------------------- certificates
+
+
+@collector(CERT_TYPE)
+def collect_certificates(scope: Scope) -> list[Resource]:
+    try:
+        certs = scope.session.paginate("iam", scope.home_region, "ListServerCertificates", "ServerCertificateMetadataList")
+    except ApiError as err:
+        scope.inventory.fail(CERT_TYPE, scope.account_arn, "global", err.reason)
+        return []
+    return [Resource(CERT_TYPE, c["Arn"], {"ServerCertificateName": c["ServerCertificateName"], "Arn": c["Arn"],
+                                           "Expiration": c.get("Expiration"), "UploadDate": c.get("UploadDate")},
+                     region="global", name=c["ServerCertificateName"]) for c in certs]

@@ -1,0 +1,84 @@
+"""Per-region services: IAM Access Analyzer, AWS Config, Security Hub.
+
+Resource type ``aws.region`` (id ``arn:aws:ec2:<region>:<account>:region/<region>``),
+one per scanned region, so "enabled in every region" controls report each
+region on its own. Example rule::
+
+    - id: config-recorder-recording
+      resource: aws.region
+      assert:
+        - any: ConfigRecorders
+          match: [{key: Recording, op: eq, value: true}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from auditor.aws.collect import Scope, collector, error_code, fetch
+from auditor.core.resources import Resource, ResourceType, resource_types
+
+REGION_TYPE = "aws.region"
+
+
+@resource_types.register(REGION_TYPE)
+class Region(ResourceType):
+    """One scanned region. Example: ``{key: SecurityHub.Enabled, op: eq, value: true}``"""
+
+    attributes: ClassVar[dict[str, str]] = {
+        "Region": "region name",
+        "AccessAnalyzers": "[{name, type, status}] IAM Access Analyzer analyzers",
+        "ConfigRecorders": "[{Name, Recording, AllSupported, IncludeGlobalResourceTypes, LastStatus}]",
+        "SecurityHub": "{Enabled: bool, HubArn}",
+    }
+    permissions = ("access-analyzer:ListAnalyzers", "config:DescribeConfigurationRecorders",
+                   "config:DescribeConfigurationRecorderStatus", "securityhub:DescribeHub")
+
+
+def _analyzers(scope: Scope, region: str) -> list[dict[str, Any]]:
+    items = scope.session.paginate("accessanalyzer", region, "ListAnalyzers", "analyzers")
+    return [{"name": a.get("name"), "type": a.get("type"), "status": a.get("status")} for a in items]
+
+
+def _recorders(scope: Scope, region: str) -> list[dict[str, Any]]:
+    recs = scope.session.call("config", region, "DescribeConfigurationRecorders").get("ConfigurationRecorders", [])
+    if not recs:
+        return []
+    status = {s["name"]: s for s in scope.session.call(
+        "config", region, "DescribeConfigurationRecorderStatus").get("ConfigurationRecordersStatus", [])}
+    out = []
+    for r in recs:
+        group = r.get("recordingGroup") or {}
+        st = status.get(r["name"], {})
+        out.append({"Name": r["name"], "Recording": bool(st.get("recording")), "LastStatus": st.get("lastStatus"),
+                    "AllSupported": bool(group.get("allSupported", False)),
+                    "IncludeGlobalResourceTypes": bool(group.get("includeGlobalResourceTypes", False))})
+    return out
+
+
+def _hub(scope: Scope, region: str) -> dict[str, Any]:
+    out, _ = error_code(lambda: scope.session.call("securityhub", region, "DescribeHub"),
+                           "InvalidAccessException", "ResourceNotFoundException")
+    return {"Enabled": out is not None, "HubArn": (out or {}).get("HubArn")}
+
+
+_FETCHERS: dict[str, Callable[[Scope, str], Any]] = {
+    "AccessAnalyzers": _analyzers,
+    "ConfigRecorders": _recorders,
+    "SecurityHub": _hub,
+}
+
+
+@collector(REGION_TYPE)
+def collect_regions(scope: Scope) -> list[Resource]:
+    wanted = [a for a in _FETCHERS if scope.needs(REGION_TYPE, a)]
+
+    def one(region: str) -> Resource:
+        res = Resource(REGION_TYPE, scope.arn("ec2", region, f"region/{region}"), {"Region": region},
+                       region=region, name=region)
+        for attr in wanted:
+            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, region))  # type: ignore[misc]
+        return res
+
+    return scope.map(one, scope.regions)

@@ -1,0 +1,211 @@
+"""S3 buckets: versioning, encryption, public access, policy, logging, replication...
+
+Resource type ``aws.s3-bucket`` (id ``arn:aws:s3:::<name>``). Only the attributes
+some loaded rule reads are fetched. Example rule::
+
+    - id: s3-bucket-versioning-enabled
+      resource: aws.s3-bucket
+      assert: [{key: Versioning.Status, op: eq, value: Enabled}]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from auditor.aws import policy_doc
+from auditor.aws.collect import Scope, collector, error_code, fetch
+from auditor.aws.session import ApiError
+from auditor.core.resources import Resource, ResourceType, resource_types
+
+S3_TYPE = "aws.s3-bucket"
+
+
+@resource_types.register(S3_TYPE)
+class S3Bucket(ResourceType):
+    """An S3 bucket. Example: ``{key: Encryption.SSEAlgorithm, op: eq, value: "aws:kms"}``"""
+
+    attributes: ClassVar[dict[str, str]] = {
+        "Name": "bucket name",
+        "Arn": "bucket ARN",
+        "Region": "bucket region",
+        "CreationDate": "creation timestamp",
+        "Tags": "tags as a mapping {Key: Value}",
+        "Versioning": "{Status: Enabled|Suspended|Disabled, MFADelete: Enabled|Disabled}",
+        "Encryption": "{SSEAlgorithm: AES256|aws:kms|aws:kms:dsse|null, KMSMasterKeyID, BucketKeyEnabled}",
+        "PublicAccessBlock": "bucket-level {BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets}",
+        "AccountPublicAccessBlock": "the account-level public access block (same keys)",
+        "Policy": "bucket policy, normalised ({Statement: [...]}), null when none",
+        "Acl": "{Owner, Grants: [{Grantee: {Type, URI, ID}, Permission}]}",
+        "Logging": "{Enabled: bool, TargetBucket, TargetPrefix}",
+        "Replication": "{Rules: [{ID, Status, DestinationBucket, DestinationExists, DestinationVersioned, "
+                       "DestinationRegion, CrossRegion}]}",
+        "ObjectLock": "{Enabled: bool, Rule}",
+        "OwnershipControls": "{ObjectOwnership: BucketOwnerEnforced|...}",
+        "IsCloudTrailBucket": "bool: a CloudTrail trail of the account delivers logs here",
+    }
+    permissions = (
+        "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketTagging", "s3:GetBucketVersioning",
+        "s3:GetEncryptionConfiguration", "s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock",
+        "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketLogging", "s3:GetReplicationConfiguration",
+        "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
+        "cloudtrail:DescribeTrails",
+    )
+
+
+def bucket_names(scope: Scope) -> list[str]:
+    """Names of the account's buckets (one ListBuckets per scan)."""
+    return [b["Name"] for b in scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets")]
+
+
+def bucket_region(scope: Scope, name: str) -> str:
+    out = scope.session.call("s3", scope.home_region, "GetBucketLocation", Bucket=name)
+    loc = out.get("LocationConstraint")
+    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(loc, loc)
+
+
+def versioning(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out = scope.session.call("s3", region, "GetBucketVersioning", Bucket=name)
+    return {"Status": out.get("Status", "Disabled"), "MFADelete": out.get("MFADelete", "Disabled")}
+
+
+def logging(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out = scope.session.call("s3", region, "GetBucketLogging", Bucket=name).get("LoggingEnabled")
+    if not out:
+        return {"Enabled": False}
+    return {"Enabled": True, "TargetBucket": out.get("TargetBucket"), "TargetPrefix": out.get("TargetPrefix", "")}
+
+
+def account_public_access_block(scope: Scope) -> dict[str, Any]:
+    def get() -> dict[str, Any]:
+        out, _ = error_code(lambda: scope.session.call("s3control", scope.home_region, "GetPublicAccessBlock",
+                                                       AccountId=scope.account), "NoSuchPublicAccessBlockConfiguration")
+        return dict((out or {}).get("PublicAccessBlockConfiguration") or _no_block())
+    return scope.memo("s3-account-pab", get)
+
+
+def _no_block() -> dict[str, bool]:
+    return {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False}
+
+
+def _tags(scope: Scope, name: str, region: str) -> dict[str, str]:
+    out, _ = error_code(lambda: scope.session.call("s3", region, "GetBucketTagging", Bucket=name), "NoSuchTagSet")
+    return {t["Key"]: t["Value"] for t in (out or {}).get("TagSet", [])}
+
+
+def _encryption(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out, _ = error_code(lambda: scope.session.call("s3", region, "GetBucketEncryption", Bucket=name),
+                        "ServerSideEncryptionConfigurationNotFoundError")
+    rules = ((out or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules", [])
+    if not rules:
+        return {"SSEAlgorithm": None, "BucketKeyEnabled": False}
+    default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
+    return {"SSEAlgorithm": default.get("SSEAlgorithm"), "KMSMasterKeyID": default.get("KMSMasterKeyID"),
+            "BucketKeyEnabled": bool(rules[0].get("BucketKeyEnabled", False))}
+
+
+def _pab(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out, _ = error_code(lambda: scope.session.call("s3", region, "GetPublicAccessBlock", Bucket=name),
+                        "NoSuchPublicAccessBlockConfiguration")
+    return dict((out or {}).get("PublicAccessBlockConfiguration") or _no_block())
+
+
+def _policy(scope: Scope, name: str, region: str) -> dict[str, Any] | None:
+    out, _ = error_code(lambda: scope.session.call("s3", region, "GetBucketPolicy", Bucket=name), "NoSuchBucketPolicy")
+    return policy_doc.parse(out["Policy"]) if out else None
+
+
+def _acl(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out = scope.session.call("s3", region, "GetBucketAcl", Bucket=name)
+    return {"Owner": out.get("Owner", {}), "Grants": out.get("Grants", [])}
+
+
+def _replication(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out, _ = error_code(lambda: scope.session.call("s3", region, "GetBucketReplication", Bucket=name),
+                        "ReplicationConfigurationNotFoundError")
+    cfg = (out or {}).get("ReplicationConfiguration") or {}
+    owned = set(bucket_names(scope))
+    rules = []
+    for r in cfg.get("Rules", []):
+        dest = str(r.get("Destination", {}).get("Bucket", "")).split(":::")[-1]
+        rule: dict[str, Any] = {"ID": r.get("ID", ""), "Status": r.get("Status"), "DestinationBucket": dest,
+                                "DestinationExists": dest in owned}
+        if dest in owned:
+            try:
+                dregion = bucket_region(scope, dest)
+                rule["DestinationRegion"] = dregion
+                rule["CrossRegion"] = dregion != region
+                rule["DestinationVersioned"] = versioning(scope, dest, dregion)["Status"] == "Enabled"
+            except ApiError as err:
+                rule["DestinationError"] = err.reason
+        rules.append(rule)
+    return {"Rules": rules, "Role": cfg.get("Role")}
+
+
+def _object_lock(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out, _ = error_code(lambda: scope.session.call("s3", region, "GetObjectLockConfiguration", Bucket=name),
+                        "ObjectLockConfigurationNotFoundError")
+    cfg = (out or {}).get("ObjectLockConfiguration") or {}
+    return {"Enabled": cfg.get("ObjectLockEnabled") == "Enabled", "Rule": cfg.get("Rule")}
+
+
+def _ownership(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    out, _ = error_code(lambda: scope.session.call("s3", region, "GetBucketOwnershipControls", Bucket=name),
+                        "OwnershipControlsNotFoundError")
+    rules = ((out or {}).get("OwnershipControls") or {}).get("Rules", [])
+    return {"ObjectOwnership": rules[0].get("ObjectOwnership") if rules else None}
+
+
+_FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
+    "Tags": _tags,
+    "Versioning": versioning,
+    "Encryption": _encryption,
+    "PublicAccessBlock": _pab,
+    "Policy": _policy,
+    "Acl": _acl,
+    "Logging": logging,
+    "Replication": _replication,
+    "ObjectLock": _object_lock,
+    "OwnershipControls": _ownership,
+}
+
+
+@collector(S3_TYPE)
+def collect_buckets(scope: Scope) -> list[Resource]:
+    try:
+        listing = scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets")
+    except ApiError as err:
+        scope.inventory.fail(S3_TYPE, scope.account_arn, "global", err.reason)
+        return []
+    wanted = [a for a in _FETCHERS if scope.needs(S3_TYPE, a)]
+    trail_buckets: set[str] | None = None
+    trail_error = ""
+    if scope.needs(S3_TYPE, "IsCloudTrailBucket"):
+        from auditor.aws.cloudtrail import trail_bucket_names
+
+        try:
+            trail_buckets = trail_bucket_names(scope)
+        except ApiError as err:
+            trail_error = err.reason
+
+    def one(b: dict[str, Any]) -> Resource:
+        name = b["Name"]
+        res = Resource(S3_TYPE, f"arn:{scope.partition}:s3:::{name}", {"Name": name, "Arn": f"arn:{scope.partition}:s3:::{name}",
+                                                                       "CreationDate": b.get("CreationDate")}, name=name)
+        region = fetch(res, "Region", lambda: b.get("BucketRegion") or bucket_region(scope, name))
+        if region is None:
+            res.errors["*"] = res.errors["Region"]
+            return res
+        res.region = region
+        for attr in wanted:
+            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
+        if scope.needs(S3_TYPE, "AccountPublicAccessBlock"):
+            fetch(res, "AccountPublicAccessBlock", lambda: account_public_access_block(scope))
+        if trail_buckets is not None:
+            res.attrs["IsCloudTrailBucket"] = name in trail_buckets
+        elif trail_error:
+            res.errors["IsCloudTrailBucket"] = trail_error
+        return res
+
+    return scope.map(one, listing)

@@ -1,0 +1,109 @@
+"""``auditor aws scan``: collect what the rules need, evaluate, return the findings document.
+
+::
+
+    from auditor.runner import prepare, default_rule_paths
+    from auditor.aws.scan import ScanOptions, run_scan
+
+    doc = run_scan(prepare(default_rule_paths("aws")), ScanOptions(regions=["us-east-1"]))
+
+The scan first checks the identity with one STS GetCallerIdentity (one attempt,
+short connect timeout), so missing credentials or an unreachable endpoint fail
+in seconds with one clear :class:`~auditor.core.errors.CollectionError`. Then it
+collects only the resource types, and only the attributes, the loaded rules
+read; every other failure becomes ERROR findings on the affected resources.
+
+Tests and tools may inject into ``RunContext.services``: ``aws_session`` (an
+:class:`~auditor.aws.session.AwsSession`) or ``aws_event_hooks`` (a list of
+``(botocore_event, handler)`` pairs registered on the session, e.g. to inject
+errors or record calls).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.aws import types as _types  # noqa: F401 - registers the resource types
+from auditor.aws.collect import COLLECTORS, Scope
+from auditor.aws.session import ApiError, AwsSession, SessionSettings
+from auditor.core.context import RunContext
+from auditor.core.errors import CollectionError, UsageError
+from auditor.core.resources import Inventory
+from auditor.runner import Prepared, evaluate
+
+
+@dataclass
+class ScanOptions:
+    """Command-line choices; ``config`` is the run config's ``aws`` section (the CLI wins)."""
+
+    profile: str | None = None
+    regions: list[str] = field(default_factory=list)
+    role_arn: str | None = None
+    external_id: str | None = None
+    max_attempts: int | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def settings_for(opts: ScanOptions, context: RunContext) -> SessionSettings:
+    cfg = opts.config or {}
+    return SessionSettings(
+        profile=opts.profile or cfg.get("profile"),
+        role_arn=opts.role_arn or cfg.get("role_arn"),
+        external_id=opts.external_id or cfg.get("external_id"),
+        max_attempts=opts.max_attempts or int(cfg.get("max_attempts", 5)),
+        connect_timeout=float(cfg.get("connect_timeout", 3.0)),
+        read_timeout=float(cfg.get("read_timeout", 30.0)),
+        max_workers=int(cfg.get("max_workers", 8)),
+        event_hooks=list(context.services.get("aws_event_hooks", [])),
+    )
+
+
+def required_attributes(prepared: Prepared) -> dict[str, set[str]]:
+    """Resource type -> top-level attributes the rules read."""
+    out: dict[str, set[str]] = {}
+    for rule in prepared.rules:
+        if rule.resource in COLLECTORS:
+            out.setdefault(rule.resource, set()).update(rule.roots())
+    return out
+
+
+def _regions(session: AwsSession, opts: ScanOptions) -> list[str]:
+    chosen = list(opts.regions) or list(opts.config.get("regions") or [])
+    if chosen:
+        return sorted(set(chosen))
+    try:
+        listed = session.call("ec2", session.default_region, "DescribeRegions", AllRegions=False)
+    except ApiError as err:
+        raise CollectionError(f"cannot list the account's enabled regions ({err.reason}); "
+                              "pass --region or set aws.regions in the run config") from None
+    return sorted(r["RegionName"] for r in listed.get("Regions", []))
+
+
+def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None = None) -> dict[str, Any]:
+    """Scan the account and return the findings document (kind ``aws``)."""
+    context = context or RunContext()
+    started = context.now()
+    t0 = time.perf_counter()
+    required = required_attributes(prepared)
+    if not required:
+        raise UsageError("no AWS rules selected: nothing to scan")
+    session = context.services.get("aws_session") or AwsSession(settings_for(opts, context))
+    identity = session.identity()
+    account = str(identity["Account"])
+    partition = str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"
+    regions = _regions(session, opts)
+    inventory = Inventory()
+    with ThreadPoolExecutor(max_workers=session.settings.max_workers, thread_name_prefix="auditor-aws") as pool:
+        scope = Scope(session=session, account=account, partition=partition, regions=regions, required=required,
+                      pool=pool, inventory=inventory)
+        for type_name in sorted(required):
+            inventory.extend(COLLECTORS[type_name](scope))
+    counts = {t: len(items) for t, items in sorted(inventory.resources.items())}
+    stats = {"account": account, "regions": regions, "resources": counts,
+             "api_calls": dict(sorted(session.calls.items())), "api_calls_total": sum(session.calls.values()),
+             "collection_seconds": round(time.perf_counter() - t0, 3)}
+    return evaluate(prepared, inventory, context, kind="aws", started_at=started, account=account, regions=regions,
+                    attachments={"aws": stats})

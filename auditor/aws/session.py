@@ -1,0 +1,292 @@
+"""The AWS session of one scan: credentials, retries, timeouts, one cached call path.
+
+Every AWS call of a scan goes through :meth:`AwsSession.call` or
+:meth:`AwsSession.paginate`, which
+
+* honour the standard boto3 environment (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``,
+  ``AWS_DEFAULT_REGION``...), an optional profile and an assumed role;
+* use botocore's *adaptive* retry mode with a configurable ``max_attempts`` and short
+  connect timeouts, so an unreachable endpoint fails in seconds;
+* cache every result for the run (same operation + same parameters = one request),
+  so two collectors that need the same bucket's logging configuration share one call;
+* turn a failure into :class:`ApiError` carrying ``"Operation: ErrorCode"`` that the
+  collectors store on the resource (-> an ERROR finding naming both).
+
+boto3 is imported lazily: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from auditor.core.errors import CollectionError
+
+#: Client-side failures that mean "the endpoint is not there" rather than "this call failed".
+_CONNECT_ERRORS = ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError")
+
+
+class ApiError(Exception):
+    """One AWS call failed; ``reason`` is ``"Operation: ErrorCode"``."""
+
+    def __init__(self, operation: str, code: str, message: str = "") -> None:
+        self.operation, self.code, self.message = operation, code, message
+        super().__init__(self.reason)
+
+    @property
+    def reason(self) -> str:
+        return f"{self.operation}: {self.code}"
+
+
+Observer = Callable[[str, str, str], None]
+"""Called with (service, region, operation) before every request (instrumentation)."""
+
+
+@dataclass
+class SessionSettings:
+    """How to reach AWS: profile, role, retries, timeouts, pool size."""
+
+    profile: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    max_attempts: int = 5
+    connect_timeout: float = 3.0
+    read_timeout: float = 30.0
+    max_workers: int = 8
+    event_hooks: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
+
+
+class AwsSession:
+    """Clients, cache and error translation for one scan (thread-safe)."""
+
+    #: Test instrumentation: every observer sees every operation any session performs.
+    observers: ClassVar[list[Observer]] = []
+
+    def __init__(self, settings: SessionSettings | None = None) -> None:
+        self.settings = settings or SessionSettings()
+        self._boto = self._base_session()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._cache: dict[str, Any] = {}
+        self._key_locks: dict[str, threading.Lock] = {}
+        self.calls: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ setup
+
+    def _base_session(self) -> Any:
+        import boto3
+        from botocore.exceptions import ProfileNotFound
+
+        try:
+            session = boto3.Session(profile_name=self.settings.profile)
+        except ProfileNotFound as exc:
+            raise CollectionError(f"AWS profile not found: {exc}") from None
+        for event, handler in self.settings.event_hooks:
+            session.events.register(event, handler)
+        if self.settings.role_arn:
+            session = self._assume(session)
+            for event, handler in self.settings.event_hooks:
+                session.events.register(event, handler)
+        return session
+
+    def _assume(self, session: Any) -> Any:
+        import boto3
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        kwargs: dict[str, Any] = {"RoleArn": self.settings.role_arn, "RoleSessionName": "auditor-scan"}
+        if self.settings.external_id:
+            kwargs["ExternalId"] = self.settings.external_id
+        sts = session.client("sts", config=self._config(attempts=2))
+        try:
+            creds = sts.assume_role(**kwargs)["Credentials"]
+        except (ClientError, BotoCoreError) as exc:
+            raise CollectionError(f"cannot assume role {self.settings.role_arn}: {_describe(exc)}") from None
+        return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                             aws_session_token=creds["SessionToken"], region_name=session.region_name)
+
+    def _config(self, attempts: int | None = None) -> Any:
+        from botocore.config import Config
+
+        return Config(retries={"mode": "adaptive", "max_attempts": attempts or self.settings.max_attempts},
+                      connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
+                      max_pool_connections=max(10, self.settings.max_workers * 2),
+                      user_agent_extra="auditor-scan")
+
+    def client(self, service: str, region: str) -> Any:
+        """The (shared, thread-safe) client for a service in a region."""
+        key = (service, region)
+        with self._lock:
+            c = self._clients.get(key)
+            if c is None:
+                c = self._boto.client(service, region_name=region, config=self._config())
+                self._clients[key] = c
+            return c
+
+    @property
+    def default_region(self) -> str:
+        return str(self._boto.region_name or "us-east-1")
+
+    # ------------------------------------------------------------------ identity
+
+    def identity(self) -> dict[str, Any]:
+        """STS GetCallerIdentity with one attempt: fails in seconds without credentials or endpoint."""
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+        sts = self._boto.client("sts", region_name=self.default_region, config=self._config(attempts=1))
+        self._observe("sts", self.default_region, "GetCallerIdentity")
+        try:
+            return dict(sts.get_caller_identity())
+        except NoCredentialsError:
+            raise CollectionError("no AWS credentials found (set AWS_PROFILE, --profile, or the "
+                                  "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment)") from None
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "Unknown")
+            raise CollectionError(f"AWS rejected the credentials: GetCallerIdentity: {code}") from None
+        except BotoCoreError as exc:
+            raise CollectionError(f"cannot reach AWS: {_describe(exc)}") from None
+
+    # ------------------------------------------------------------------ calls
+
+    def _observe(self, service: str, region: str, operation: str) -> None:
+        with self._lock:
+            self.calls[f"{service}:{operation}"] = self.calls.get(f"{service}:{operation}", 0) + 1
+        for obs in list(self.observers):
+            obs(service, region, operation)
+
+    def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call, cached for the run; raises :class:`ApiError` on failure."""
+        key = _key(service, region, operation, params)
+        return self._cached(key, lambda: self._invoke(service, region, operation, params))  # type: ignore[no-any-return]
+
+    def call_uncached(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call that is never cached (polling, e.g. GenerateCredentialReport)."""
+        return self._invoke(service, region, operation, params)
+
+    def paginate(self, service: str, region: str, operation: str, result_key: str, **params: Any) -> list[Any]:
+        """Every item of a paginated listing (cached); raises :class:`ApiError` on failure."""
+        key = _key(service, region, operation + "*", params)
+        return self._cached(key, lambda: self._pages(service, region, operation, result_key, params))  # type: ignore[no-any-return]
+
+    def _cached(self, key: str, fn: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._cache:
+                hit = self._cache[key]
+                if isinstance(hit, ApiError):
+                    raise hit
+                return hit
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock:  # one request per key even when threads race for it
+            with self._lock:
+                if key in self._cache:
+                    hit = self._cache[key]
+                    if isinstance(hit, ApiError):
+                        raise hit
+                    return hit
+            try:
+                value = fn()
+            except ApiError as exc:
+                with self._lock:
+                    self._cache[key] = exc
+                raise
+            with self._lock:
+                self._cache[key] = value
+            return value
+
+    def _invoke(self, service: str, region: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        client = self.client(service, region)
+        method = getattr(client, _snake(client, operation))
+        self._observe(service, region, operation)
+        with _translated(operation):
+            out = dict(method(**params))
+        out.pop("ResponseMetadata", None)
+        return out
+
+    def _pages(self, service: str, region: str, operation: str, result_key: str,
+               params: dict[str, Any]) -> list[Any]:
+        client = self.client(service, region)
+        name = _snake(client, operation)
+        items: list[Any] = []
+        if not client.can_paginate(name):
+            self._observe(service, region, operation)
+            with _translated(operation):
+                return list(getattr(client, name)(**params).get(result_key, []))
+        paginator = client.get_paginator(name)
+        with _translated(operation):
+            for page in _observed_pages(self, service, region, operation, paginator.paginate(**params)):
+                items.extend(page.get(result_key, []))
+        return items
+
+
+def _observed_pages(session: AwsSession, service: str, region: str, operation: str,
+                    pages: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    it = iter(pages)
+    while True:
+        session._observe(service, region, operation)
+        try:
+            yield next(it)
+        except StopIteration:
+            return
+
+
+class _translated:
+    """Context manager: botocore failures -> :class:`ApiError` with operation and code."""
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, et: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or isinstance(exc, ApiError):
+            return False
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(exc, ClientError):
+            err = exc.response.get("Error", {})
+            code, message = str(err.get("Code") or "Unknown"), str(err.get("Message", ""))
+            if code == "404" and "not yet implemented" in message.lower():
+                code = "NotImplemented"  # moto's answer for an operation it does not emulate
+            raise ApiError(self.operation, code, message) from None
+        if isinstance(exc, NotImplementedError):
+            # moto (and some partitions) do not implement every operation.
+            raise ApiError(self.operation, "NotImplemented", str(exc)) from None
+        if isinstance(exc, BotoCoreError):
+            raise ApiError(self.operation, type(exc).__name__, str(exc)) from None
+        return False
+
+
+def _describe(exc: BaseException) -> str:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "Unknown"))
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _snake(client: Any, operation: str) -> str:
+    return str((client.meta.method_to_api_mapping and _reverse(client).get(operation)) or operation)
+
+
+_REVERSE: dict[str, dict[str, str]] = {}
+
+
+def _reverse(client: Any) -> dict[str, str]:
+    name = client.meta.service_model.service_name
+    rev = _REVERSE.get(name)
+    if rev is None:
+        rev = {api: py for py, api in client.meta.method_to_api_mapping.items()}
+        _REVERSE[name] = rev
+    return rev
+
+
+def _key(service: str, region: str, operation: str, params: dict[str, Any]) -> str:
+    return f"{service}|{region}|{operation}|{json.dumps(params, sort_keys=True, default=str)}"
+
+
+def is_connect_failure(err: ApiError) -> bool:
+    """Whether an :class:`ApiError` means the endpoint is unreachable."""
+    return err.code in _CONNECT_ERRORS

@@ -1,0 +1,41 @@
+"""The ``aws`` section of the run configuration (``--config audit.yml``)::
+
+    version: 1
+    aws:
+      regions: [us-east-1, eu-west-1]   # default: every enabled region of the account
+      max_attempts: 8                    # botocore adaptive retry attempts (default 5)
+      max_workers: 8                     # bounded thread pool for per-resource calls
+      connect_timeout: 3                 # seconds; an unreachable endpoint fails fast
+      read_timeout: 30
+      role_arn: arn:aws:iam::123456789012:role/auditor-readonly
+      external_id: my-external-id
+      profile: audit
+
+Command-line options win over the file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.core.config import config_sections
+
+AWS_SECTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "How `auditor aws scan` reaches the account.",
+    "properties": {
+        "regions": {"type": "array", "items": {"type": "string", "pattern": r"^[a-z]{2}(-[a-z]+)+-\d$"},
+                    "uniqueItems": True},
+        "max_attempts": {"type": "integer", "minimum": 1, "maximum": 20},
+        "max_workers": {"type": "integer", "minimum": 1, "maximum": 64},
+        "connect_timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 60},
+        "read_timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 300},
+        "role_arn": {"type": "string", "pattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"},
+        "external_id": {"type": "string", "minLength": 2},
+        "profile": {"type": "string", "minLength": 1},
+    },
+    "additionalProperties": False,
+}
+
+if "aws" not in config_sections:
+    config_sections.add("aws", AWS_SECTION_SCHEMA)

@@ -1,0 +1,23 @@
+"""Declarations of the AWS layer: resource types, filters, the ``aws`` config section.
+
+Importing this module registers ``aws.account``, ``aws.region``, ``aws.iam-user``,
+``aws.iam-policy``, ``aws.iam-server-certificate``, ``aws.kms-key``,
+``aws.s3-bucket``, ``aws.cloudtrail-trail``, ``aws.metric-alarm``, ``aws.vpc`` and
+``aws.ec2-instance``, the ``log-metric-alarm`` filter, and the run config's
+``aws`` section. It imports no boto3 (the collectors import it lazily).
+"""
+
+from __future__ import annotations
+
+from auditor.aws import (  # noqa: F401 - imported for their registrations
+    account,
+    cloudtrail,
+    cloudwatch,
+    ec2,
+    iam,
+    kms,
+    monitoring,
+    regional,
+    s3,
+    settings,
+)
