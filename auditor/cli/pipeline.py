@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from auditor.cli.common import not_available
+from auditor.cli.common import parse_formats, print_summary, write_outputs
+
+PIPELINE_NAMES = ["registrar", "inquiries-311"]
 
 
 def register(cli: click.Group) -> None:
@@ -13,27 +17,87 @@ def register(cli: click.Group) -> None:
 
 @click.group()
 def pipeline() -> None:
-    """Governed pipelines: landing -> raw -> curated, every promotion gated."""
+    """Governed pipelines: landing -> raw -> curated, every promotion gated.
+
+    \b
+    Examples:
+      auditor pipeline run inquiries-311 --sample          # seeded sample into ./lake
+      auditor pipeline run inquiries-311 --input 3-1-1-inquiry-volume.csv
+      auditor pipeline run registrar --sample --store s3://my-bucket/lake --engine athena
+      auditor pipeline runs --store ./lake
+    """
 
 
 @pipeline.command("run")
-@click.argument("name", type=click.Choice(["registrar", "inquiries-311"]))
+@click.argument("name", type=click.Choice(PIPELINE_NAMES))
 @click.option("--store", help="Zone store: a directory (default ./lake) or s3://bucket/prefix.")
-@click.option("--input", "input_file", help="Land this file first.")
+@click.option("--input", "input_file", type=click.Path(path_type=Path), help="Land this file first.")
 @click.option("--sample", is_flag=True, help="Land the bundled seeded sample data first.")
 @click.option("--engine", type=click.Choice(["duckdb", "athena"]), default="duckdb", show_default=True)
-def run(name: str, store: str | None, input_file: str | None, sample: bool, engine: str) -> None:
-    """Run one pipeline end to end."""
-    not_available("pipeline run", "the governed workloads issue (#5)")
+@click.option("--output-dir", type=click.Path(path_type=Path), default=Path("reports/out"), show_default=True,
+              help="Where findings.json, the metrics (CSV, xlsx) and the lineage manifest are written.")
+@click.option("--format", "formats", default="json", show_default=True, help="Findings formats (json, html, ...).")
+@click.option("--config", type=click.Path(path_type=Path), help="Run config file (pipelines: section...).")
+def run(name: str, store: str | None, input_file: Path | None, sample: bool, engine: str, output_dir: Path,
+        formats: str, config: Path | None) -> None:
+    """Run one pipeline end to end (exit 0 ok, 1 gate blocked, 2 bad input, 3 gate not evaluated)."""
+    from auditor.pipelines.runner import run_pipeline
+    from auditor.runner import check_output_dir
+
+    fmts = parse_formats(formats)
+    check_output_dir(output_dir)
+    result = run_pipeline(name, store, sample=sample, input_file=input_file, engine=engine,
+                          output_dir=output_dir, config=config)
+    click.echo(f"{name} run {result.run_id}: {result.status}")
+    lin = result.lineage
+    if result.exit_code == 0:
+        click.echo(result.message)
+    for w in lin.get("warnings", []):
+        click.echo(f"warning: {w}", err=True)
+    if lin.get("timings"):
+        click.echo("timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in lin["timings"].items()))
+    for metric, rows in sorted(lin.get("metrics", {}).items()):
+        click.echo(f"  {metric}: {rows} rows")
+    q = lin.get("quarantined", {})
+    if q.get("files") or q.get("records"):
+        click.echo(f"quarantined: {len(q.get('files', []))} file(s), {q.get('records', 0)} record(s)")
+    for p in result.exports:
+        click.echo(f"wrote {p}")
+    if result.findings is not None:
+        print_summary(result.findings, write_outputs(result.findings, output_dir, fmts))
+    if result.exit_code != 0:
+        click.echo(f"error: {result.message}", err=True)
+        raise SystemExit(result.exit_code)
 
 
 @pipeline.command("list")
 def list_() -> None:
-    """List the available pipelines."""
-    not_available("pipeline list", "the governed workloads issue (#5)")
+    """List the available pipelines and their zones."""
+    from auditor.pipelines.runner import pipelines
+
+    for name, pipe in pipelines().items():
+        click.echo(f"{name:<14} {pipe.description}")
+        click.echo(f"{'':<14} zones under {pipe.root}/")
 
 
 @pipeline.command("runs")
-def runs() -> None:
-    """Show the history of pipeline runs."""
-    not_available("pipeline runs", "the governed workloads issue (#5)")
+@click.option("--store", help="Zone store: a directory (default ./lake) or s3://bucket/prefix.")
+@click.option("--pipeline", "name", type=click.Choice(PIPELINE_NAMES), help="Only this pipeline.")
+@click.option("--limit", type=int, default=20, show_default=True, help="Most recent runs to show.")
+def runs(store: str | None, name: str | None, limit: int) -> None:
+    """Show the history of pipeline runs (from the lineage manifests in the store)."""
+    from auditor.pipelines.lineage import history
+    from auditor.pipelines.store import open_store
+
+    st = open_store(store)
+    recorded = history(st, name)[-limit:] if limit > 0 else []
+    if not recorded:
+        click.echo(f"no pipeline runs recorded in {st.root}")
+        return
+    click.echo(f"{'started':<21} {'pipeline':<14} {'run':<13} {'status':<11} {'in':>4} {'out':>4} {'quar':>5}  message")
+    for r in recorded:
+        q = r.get("quarantined", {})
+        quar = len(q.get("files", [])) + int(q.get("records", 0))
+        click.echo(f"{r.get('started_at', ''):<21} {r.get('pipeline', ''):<14} {r.get('run_id', ''):<13} "
+                   f"{r.get('status', ''):<11} {len(r.get('inputs', [])):>4} {len(r.get('outputs', [])):>4} "
+                   f"{quar:>5}  {r.get('message', '')}")

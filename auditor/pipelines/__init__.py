@@ -1,0 +1,9 @@
+"""Governed workloads: the registrar and 3-1-1 pipelines.
+
+Each pipeline moves data through zones (``Landing -> Raw -> Curated``, plus
+``Quarantine``) of a :class:`~auditor.pipelines.store.Store` (a local directory
+or ``s3://bucket/prefix``), runs its SQL transforms with DuckDB (or Athena),
+gates every promotion, and writes a lineage manifest per run.
+
+Entry point: :func:`auditor.pipelines.runner.run_pipeline`.
+"""

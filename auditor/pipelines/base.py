@@ -1,0 +1,199 @@
+"""What every governed pipeline shares: landing, signatures, quarantine, gates, lineage.
+
+A pipeline subclass declares its zones and implements :meth:`Pipeline.process`;
+this base class runs it inside a :class:`RunState` that records lineage,
+quarantines bad landing files, decides idempotency and builds the
+``pipeline.run`` resources that ``rules/pipeline`` judges.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from auditor import __version__
+from auditor.core.context import RunContext
+from auditor.core.errors import AuditorError, DataError
+from auditor.core.resources import Resource
+from auditor.pipelines.engine import SqlEngine
+from auditor.pipelines.errors import BadInput
+from auditor.pipelines.gates import GateResult
+from auditor.pipelines.lineage import Lineage, history
+from auditor.pipelines.promote import current
+from auditor.pipelines.quarantine import quarantine_file, quarantined_hashes
+from auditor.pipelines.store import ObjectInfo, Store, sha256_bytes
+
+
+@dataclass
+class LandingFile:
+    """A landing file selected for this run."""
+
+    key: str
+    sha256: str
+    data: bytes
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.key).name
+
+
+@dataclass
+class StepRecord:
+    """Facts about one promotion step, turned into a ``pipeline.run`` resource."""
+
+    step: str
+    input_rows: int = 0
+    output_rows: int = 0
+    rejected_rows: int = 0
+    duplicate_rows: int = 0
+    gates: list[GateResult] = field(default_factory=list)
+    promoted: bool = False
+
+
+@dataclass
+class RunState:
+    """Everything one run accumulates."""
+
+    pipeline: str
+    store: Store
+    engine: SqlEngine
+    context: RunContext
+    settings: dict[str, Any]
+    lineage: Lineage
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    metrics: dict[str, pd.DataFrame] = field(default_factory=dict)
+    quarantined_files: list[str] = field(default_factory=list)
+    error: AuditorError | None = None
+    status: str = "running"
+
+    @property
+    def run_id(self) -> str:
+        return self.context.run_id
+
+    def now(self) -> datetime:
+        return self.context.now()
+
+    def step(self, name: str) -> StepRecord:
+        return self.steps.setdefault(name, StepRecord(name))
+
+    def quarantine(self, root: str, file: LandingFile, reason: str) -> str:
+        key = quarantine_file(self.store, root, self.run_id, file.key, file.data, reason, self.pipeline, self.now())
+        self.quarantined_files.append(key)
+        self.lineage.quarantined["files"].append({"file": file.key, "sha256": file.sha256, "reason": reason,
+                                                  "quarantine": self.store.uri(key)})
+        return key
+
+    def record_gate(self, result: GateResult) -> None:
+        self.step(result.step).gates.append(result)
+        if not result.available:
+            self.lineage.rules.append({"gate": result.gate, "step": result.step, "rule": "*", "outcome": "ERROR",
+                                       "detail": result.error})
+        for r in result.rules:
+            self.lineage.rules.append({"gate": result.gate, "step": result.step, **r})
+
+
+def signature(files: Iterable[LandingFile], settings: dict[str, Any], pipeline: str) -> str:
+    """SHA-256 over the inputs' hashes, the settings and the tool version: same value, same outputs."""
+    payload = {"pipeline": pipeline, "version": __version__, "settings": settings,
+               "inputs": sorted((f.key, f.sha256) for f in files)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def select_landing(state: RunState, root: str, objects: list[ObjectInfo]) -> list[LandingFile]:
+    """Landing files to process: all current ones except those already quarantined (warned)."""
+    bad = quarantined_hashes(state.store, root)
+    out = []
+    for obj in objects:
+        data = state.store.get(obj.key)
+        digest = sha256_bytes(data)
+        if digest in bad:
+            state.lineage.warnings.append(f"skipped {obj.key}: quarantined earlier ({bad[digest]})")
+            continue
+        out.append(LandingFile(obj.key, digest, data))
+    return out
+
+
+def up_to_date(state: RunState, pointer_key: str, sig: str) -> dict[str, Any] | None:
+    """The published pointer when it was produced from exactly these inputs and settings."""
+    pointer = current(state.store, pointer_key)
+    if pointer and pointer.get("signature") == sig:
+        return pointer
+    return None
+
+
+def last_run(store: Store, pipeline: str, run_id: str) -> dict[str, Any] | None:
+    for run in history(store, pipeline):
+        if run.get("run_id") == run_id:
+            return run
+    return None
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False, engine="pyarrow", compression="zstd")
+    return buf.getvalue()
+
+
+def read_parquet_bytes(data: bytes) -> pd.DataFrame:
+    return pd.read_parquet(io.BytesIO(data), engine="pyarrow")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def step_resources(state: RunState) -> list[Resource]:
+    """One ``pipeline.run`` resource per promotion step, for ``rules/pipeline``."""
+    out = []
+    for name, rec in state.steps.items():
+        attrs: dict[str, Any] = {
+            "pipeline": state.pipeline, "run_id": state.run_id, "step": name, "status": state.status,
+            "engine": state.engine.name, "input_rows": rec.input_rows, "output_rows": rec.output_rows,
+            "rejected_rows": rec.rejected_rows, "duplicate_rows": rec.duplicate_rows,
+            "rejected_ratio": round(rec.rejected_rows / rec.input_rows, 6) if rec.input_rows else 0.0,
+            "quarantined_files": list(state.quarantined_files), "promoted": rec.promoted,
+            "lineage_recorded": bool(state.lineage.finished_at),
+        }
+        errors: dict[str, str] = {}
+        quality = [g for g in rec.gates if g.gate == "quality"]
+        pii = [g for g in rec.gates if g.gate == "pii"]
+        if quality:
+            attrs["quality_ruleset"] = f"{state.pipeline}.dqdl"
+            down = [g.error for g in quality if not g.available]
+            if down:
+                errors["quality_rules"] = errors["quality_failed"] = down[0]
+            else:
+                attrs["quality_rules"] = [{"rule": r["rule"], "outcome": r["outcome"]} for g in quality for r in g.rules]
+                attrs["quality_failed"] = sum(g.failed_rules for g in quality)
+        if pii:
+            down = [g.error for g in pii if not g.available]
+            if down:
+                for k in ("pii_columns", "masked_columns", "unmasked_pii_columns"):
+                    errors[k] = down[0]
+            else:
+                attrs["pii_columns"] = sorted({c for g in pii for c in g.pii_columns})
+                attrs["masked_columns"] = sorted({c for g in pii for c in g.masked_columns})
+                attrs["unmasked_pii_columns"] = sorted({c for g in pii for c in g.unmasked_pii_columns})
+        out.append(Resource("pipeline.run", f"{state.pipeline}/{state.run_id}/{name}", attrs,
+                            name=f"{state.pipeline} run {state.run_id} ({name})", errors=errors))
+    return out
+
+
+def export_dir(output_dir: str | Path | None, pipeline: str) -> Path | None:
+    if output_dir is None:
+        return None
+    path = Path(output_dir) / "pipelines" / pipeline
+    if path.exists() and not path.is_dir():
+        raise DataError(f"{path}: exists and is not a directory")
+    return path
+
+
+__all__ = ["BadInput", "LandingFile", "RunState", "StepRecord"]

@@ -1,0 +1,87 @@
+"""Metric exports: one CSV per table and one .xlsx workbook with native bar charts.
+
+The original users worked in Excel, so every chart is a real Excel chart
+(openpyxl ``BarChart``) over the data on its own sheet, not a picture::
+
+    export_metrics({"channel_share": frame}, Path("out"), "inquiries-311",
+                   charts=[Chart("Channel share", pivot, "% of the year's inquiries")])
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from auditor.reporting.atomic import write_atomic
+
+
+@dataclass
+class Chart:
+    """A bar chart: ``frame``'s first column gives the categories, the others one series each."""
+
+    title: str
+    frame: pd.DataFrame
+    y_title: str = ""
+    x_title: str = ""
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", name)[:31] or "Sheet"
+    out, n = base, 2
+    while out.lower() in used:
+        suffix = f" {n}"
+        out, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(out.lower())
+    return out
+
+
+def workbook_bytes(metrics: dict[str, pd.DataFrame], charts: list[Chart]) -> bytes:
+    """The metrics workbook: one sheet per table, then one sheet per chart (data + bar chart)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils.dataframe import dataframe_to_rows
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for name, frame in metrics.items():
+        ws = wb.create_sheet(_sheet_name(name, used))
+        for row in dataframe_to_rows(frame.astype(object).where(frame.notna(), None), index=False, header=True):
+            ws.append(row)
+        ws.freeze_panes = "A2"
+    for chart in charts:
+        ws = wb.create_sheet(_sheet_name(chart.title, used))
+        frame = chart.frame
+        for row in dataframe_to_rows(frame.astype(object).where(frame.notna(), None), index=False, header=True):
+            ws.append(row)
+        n_rows, n_cols = len(frame), len(frame.columns)
+        if n_rows == 0 or n_cols < 2:
+            continue
+        bar = BarChart()
+        bar.type = "col"
+        bar.title = chart.title
+        bar.y_axis.title = chart.y_title
+        bar.x_axis.title = chart.x_title
+        bar.height, bar.width = 9, max(16, min(40, 1.2 * n_rows))
+        data = Reference(ws, min_col=2, max_col=n_cols, min_row=1, max_row=n_rows + 1)
+        cats = Reference(ws, min_col=1, min_row=2, max_row=n_rows + 1)
+        bar.add_data(data, titles_from_data=True)
+        bar.set_categories(cats)
+        ws.add_chart(bar, f"{chr(ord('A') + min(n_cols, 20) + 1)}2")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def export_metrics(metrics: dict[str, pd.DataFrame], outdir: Path, pipeline: str,
+                   charts: list[Chart]) -> list[Path]:
+    """Write ``<outdir>/<name>.csv`` for every table and ``<outdir>/<pipeline>-metrics.xlsx``."""
+    written = []
+    for name, frame in metrics.items():
+        written.append(write_atomic(outdir / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n")))
+    written.append(write_atomic(outdir / f"{pipeline}-metrics.xlsx", workbook_bytes(metrics, charts)))
+    return written

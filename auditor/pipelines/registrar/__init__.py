@@ -1,0 +1,1 @@
+"""The registrar pipeline: applications, enrollments and withdrawals -> ACR and withdrawal rate."""

@@ -1,0 +1,246 @@
+"""Run a governed pipeline end to end: land, select, gate, promote, measure, record.
+
+::
+
+    from auditor.pipelines.runner import run_pipeline
+    result = run_pipeline("inquiries-311", "./lake", sample=True, output_dir="reports/out")
+    result.status        # "succeeded", "up-to-date", "failed" or "blocked"
+    result.findings      # the findings document (kind "pipeline") for this run
+    result.exit_code     # 0 ok, 1 gate blocked, 2 bad input, 3 a gate could not be evaluated
+
+The flow: validate the config and rules first; land ``--input``/``--sample``
+files (never overwriting landing); skip landing files quarantined earlier;
+compute the run signature (SHA-256 of inputs + settings + tool version) and stop
+with "up to date" when the published curated version has the same one;
+otherwise process (a bad file goes to Quarantine and fails the run; curated is
+untouched), stage the curated outputs, publish them with one pointer write,
+export the metrics (CSV + xlsx with charts), write the lineage manifest, and
+judge the run's ``pipeline.run`` resources with ``rules/pipeline``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from auditor.core.context import RunContext
+from auditor.core.errors import AuditorError, DataError, UsageError
+from auditor.core.registry import did_you_mean
+from auditor.core.resources import Inventory
+from auditor.pipelines.base import (
+    RunState,
+    export_dir,
+    read_parquet_bytes,
+    select_landing,
+    signature,
+    step_resources,
+    up_to_date,
+)
+from auditor.pipelines.engine import DuckDBEngine, SqlEngine
+from auditor.pipelines.errors import GateBlocked, GateUnavailable
+from auditor.pipelines.exports import export_metrics
+from auditor.pipelines.lineage import Lineage
+from auditor.pipelines.promote import commit, stage
+from auditor.pipelines.store import Store, open_store
+
+
+def pipelines() -> dict[str, Any]:
+    """The available pipelines by CLI name."""
+    from auditor.pipelines.inquiries311.pipeline import Inquiries311
+    from auditor.pipelines.registrar.pipeline import Registrar
+
+    return {p.name: p for p in (Registrar(), Inquiries311())}
+
+
+# Row-level tables (one row per student) stay in the store and the exports, never in report attachments.
+ROW_LEVEL_METRICS = frozenset({"curated_view"})
+
+
+@dataclass
+class PipelineResult:
+    """The outcome of one run."""
+
+    pipeline: str
+    run_id: str
+    status: str
+    message: str
+    exit_code: int
+    lineage: dict[str, Any]
+    metrics: dict[str, pd.DataFrame] = field(default_factory=dict)
+    findings: dict[str, Any] | None = None
+    exports: list[Path] = field(default_factory=list)
+    store: str = ""
+
+    def attachment(self) -> dict[str, Any]:
+        """The ``attachments["pipelines"]`` entry for reports (no raw PII: aggregates only)."""
+        lin = self.lineage
+        return {"pipeline": self.pipeline, "run_id": self.run_id, "status": self.status, "message": self.message,
+                "store": self.store, "engine": lin.get("engine", ""),
+                "inputs": lin.get("inputs", []), "outputs": lin.get("outputs", []),
+                "quarantined": lin.get("quarantined", {}), "quarantined_count": _quarantined_count(lin),
+                "rules": lin.get("rules", []), "timings": lin.get("timings", {}),
+                "metrics": {name: _records(frame) for name, frame in self.metrics.items()
+                            if name not in ROW_LEVEL_METRICS}}
+
+
+def _quarantined_count(lin: dict[str, Any]) -> int:
+    q = lin.get("quarantined", {})
+    return len(q.get("files", [])) + int(q.get("records", 0))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
+
+
+def default_settings(pipeline: str) -> dict[str, Any]:
+    folder = "registrar" if pipeline == "registrar" else "inquiries311"
+    text = (resources.files("auditor.pipelines") / folder / "pipeline.yml").read_text(encoding="utf-8")
+    settings: dict[str, Any] = yaml.safe_load(text)
+    return settings
+
+
+def _settings(pipeline: str, section: dict[str, Any]) -> dict[str, Any]:
+    settings = default_settings(pipeline)
+    override = dict(section.get(pipeline) or {})
+    ruleset = override.pop("quality_ruleset", None)
+    if ruleset is not None:
+        path = Path(ruleset)
+        if not path.is_file():
+            raise UsageError(f"pipelines.{pipeline}.quality_ruleset: {ruleset}: no such DQDL file")
+        settings["quality_ruleset"] = path.read_text(encoding="utf-8")
+    settings.update(override)
+    return settings
+
+
+def make_engine(name: str, store: Store, settings: dict[str, Any], services: dict[str, Any]) -> SqlEngine:
+    if name == "duckdb":
+        return DuckDBEngine()
+    if name == "athena":
+        from auditor.pipelines.athena import AthenaEngine
+
+        return AthenaEngine.for_store(store, settings.get("athena") or {}, session=services.get("aws_session"))
+    raise UsageError(f"unknown engine '{name}' (duckdb or athena)")
+
+
+def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: bool = False,
+                 input_file: str | Path | None = None, engine: str = "duckdb",
+                 output_dir: str | Path | None = None, config: str | Path | None = None,
+                 context: RunContext | None = None, rule_paths: list[Path] | None = None) -> PipelineResult:
+    """Run pipeline ``name`` (``registrar`` or ``inquiries-311``) over ``store`` (default ``./lake``)."""
+    from auditor.runner import default_rule_paths, evaluate, prepare
+
+    available = pipelines()
+    if name not in available:
+        hint = did_you_mean(name, list(available))
+        raise UsageError(f"unknown pipeline '{name}'" + (f" ({hint})" if hint else "")
+                         + f"; available: {', '.join(sorted(available))}")
+    if sample and input_file is not None:
+        raise UsageError("use either --input FILE or --sample, not both")
+    pipe = available[name]
+    if rule_paths is None:  # the shipped packs that hold rules
+        rule_paths = [p for p in default_rule_paths("pipeline", "data") if any(p.rglob("*.yml"))]
+    prepared = prepare(rule_paths,
+                       config=config)
+    settings = _settings(name, prepared.config.section("pipelines"))
+    ctx = context or RunContext()
+    st = store if isinstance(store, Store) else open_store(store)
+    started = ctx.now()
+    sql_engine = make_engine(engine, st, settings, ctx.services)
+    lineage = Lineage(name, ctx.run_id, st.root, sql_engine.name, _iso(started))
+    state = RunState(name, st, sql_engine, ctx, settings, lineage)
+    t0 = time.perf_counter()
+    try:
+        _execute(pipe, state, sample=sample, input_file=input_file)
+    except (GateBlocked, GateUnavailable) as exc:
+        state.status, state.error = "blocked", exc
+    except AuditorError as exc:
+        state.status, state.error = "failed", exc
+    finally:
+        sql_engine.close()
+    lineage.timings["total"] = round(time.perf_counter() - t0, 4)
+    lineage.status = state.status
+    lineage.message = str(state.error) if state.error else lineage.message
+    lineage.metrics = {k: len(v) for k, v in state.metrics.items()}
+    lineage.finished_at = _iso(ctx.now())
+    exports: list[Path] = []
+    out = export_dir(output_dir, name)
+    if out is not None and state.metrics:
+        with lineage.timed("export"):
+            exports = export_metrics(state.metrics, out, name, pipe.charts(state.metrics))
+    lineage.save(st)
+    if out is not None:
+        from auditor.reporting.atomic import write_atomic
+
+        exports.append(write_atomic(out / "lineage.json", _json(lineage.to_dict())))
+    inventory = Inventory()
+    inventory.extend(step_resources(state))
+    for rec in state.steps.values():
+        for gate in rec.gates:
+            inventory.extend(gate.resources)
+    result = PipelineResult(name, ctx.run_id, state.status, lineage.message, _exit_code(state),
+                            lineage.to_dict(), state.metrics, None, exports, st.root)
+    result.findings = evaluate(prepared, inventory, ctx, kind="pipeline", started_at=started,
+                               warnings=lineage.warnings, attachments={"pipelines": [result.attachment()]})
+    return result
+
+
+def _execute(pipe: Any, state: RunState, *, sample: bool, input_file: str | Path | None) -> None:
+    store, lineage = state.store, state.lineage
+    if sample:
+        for key, data in pipe.sample_files().items():
+            store.land(key, data)
+    if input_file is not None:
+        path = Path(input_file)
+        if not path.is_file():
+            raise UsageError(f"--input {input_file}: no such file")
+        data = path.read_bytes()
+        key, created = store.land(pipe.landing_key(path.name, data), data)
+        if not created:
+            lineage.warnings.append(f"{path.name} was already landed as {key} (same SHA-256)")
+    files = select_landing(state, pipe.root, pipe.landing_objects(store))
+    if not files:
+        raise DataError(pipe.empty_message(store))
+    lineage.signature = sig = signature(files, state.settings, pipe.name)
+    pointer = up_to_date(state, pipe.pointer_key, sig)
+    if pointer is not None:
+        state.status = "up-to-date"
+        lineage.message = (f"up to date: the inputs (same SHA-256) and settings are those of run "
+                           f"{pointer['run_id']}; curated left as published")
+        lineage.inputs = [{"key": f.key, "uri": store.uri(f.key), "sha256": f.sha256} for f in files]
+        lineage.outputs = pointer["files"]
+        for f in pointer["files"]:
+            if "/metrics/" in f["key"]:
+                state.metrics[Path(f["key"]).stem] = read_parquet_bytes(store.get(f["key"]))
+        return
+    staged = pipe.process(state, files)
+    with lineage.timed("write"):
+        files_written = stage(store, state.run_id, staged)
+        commit(store, pipe.pointer_key, state.run_id, files_written, signature=sig, gc_roots=pipe.gc_roots)
+    state.step("curated").promoted = True
+    lineage.outputs += files_written
+    state.status = "succeeded"
+    lineage.message = f"published curated version v-{state.run_id} ({len(files_written)} files)"
+
+
+def _exit_code(state: RunState) -> int:
+    if state.error is None:
+        return 0
+    return state.error.exit_code
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, indent=2, sort_keys=True, default=str)
