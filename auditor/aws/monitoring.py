@@ -156,7 +156,8 @@ class LogMetricAlarmFilter(Filter):
         positives, negatives = CONTROLS[control]
         trails = resolve(item, "Trails")
         trails = [] if trails is MISSING or trails is None else list(trails)
-        external = [t for t in trails if t.get("IsOrganizationTrail") and t.get("IsExternal") and qualifying(t)]
+        external = [t for t in trails
+                    if t.get("IsOrganizationTrail") and t.get("IsExternal") and t.get("IsMultiRegionTrail")]
         if external:
             return Outcome(True, {"OrganizationTrail": external[0].get("TrailARN")},
                            "monitored by the organization trail's management account")
