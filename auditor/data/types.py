@@ -1,0 +1,126 @@
+"""Resource types of the data layer and the ``data`` section of the run config.
+
+Datasets are resources like any other, judged by ``rules/data/*.yml``:
+
+- ``dataset.file``: one table (a CSV or Parquet file, or one sheet of an XLSX
+  workbook). Resource id: the path (``s3://bucket/key`` or a local path), with
+  ``!Sheet`` appended for a workbook sheet when the workbook has several.
+- ``dataset.column``: one column of a table. Resource id: ``<file id>#<column>``.
+
+Example rule::
+
+    - id: dataset-column-pii-masked
+      title: PII columns are masked
+      resource: dataset.column
+      severity: high
+      where: [{key: pii, op: eq, value: true}]
+      assert: [{key: masked, op: eq, value: true}]
+
+The ``data`` config section (``--config``)::
+
+    version: 1
+    data:
+      sample_size: 500           # values sampled per structured column
+      support: 0.6               # share of sampled cells that must agree to classify a column
+      thresholds: {PHONE_NUMBER: 0.5, DATE_TIME: 0.6}   # per-entity minimum scores
+      student_id_pattern: '\\b[A-Z]\\d{8}\\b'
+      ner: {model: en_core_web_sm, sha256: "<expected sha256 of the model>"}   # opt-in
+      nlp_configuration: nlp.yml    # Presidio's own NLP engine YAML (optional)
+      encoding: utf-8            # CSV encoding when not UTF-8
+      workers: 2                 # processes for free-text analysis
+
+No heavy import here: this module only declares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.core.config import config_sections
+from auditor.core.resources import ResourceType, resource_types
+
+
+@resource_types.register("dataset.file")
+class DatasetFile(ResourceType):
+    """A table read from a file: ``{key: rows, op: gt, value: 0}``."""
+
+    attributes = {
+        "path": "where the data lives (local path or s3://bucket/key)",
+        "format": "csv, xlsx or parquet",
+        "sheet": "workbook sheet name (xlsx only, else empty)",
+        "size_bytes": "file size in bytes",
+        "rows": "number of data rows",
+        "columns": "number of columns",
+        "column_names": "list of column names",
+        "delimiter": "CSV delimiter that was detected",
+        "encoding": "text encoding used to read a CSV",
+        "pii_columns": "names of the columns classified as PII",
+        "pii_entities": "entity types found anywhere in the table",
+        "masked_columns": "PII columns whose values are already masked or tokenised",
+        "unmasked_pii_columns": "PII columns that still hold raw values",
+        "free_text_columns": "columns analysed value by value as free text",
+        "ambiguous_columns": "columns whose classification could not be decided",
+    }
+    permissions = ("s3:GetObject", "s3:HeadObject")
+
+
+@resource_types.register("dataset.column")
+class DatasetColumn(ResourceType):
+    """One column of a table: ``{key: pii, op: eq, value: true}``."""
+
+    attributes = {
+        "path": "the table's resource id",
+        "column": "column name",
+        "dtype": "storage type (string, int64, float64, datetime, bool...)",
+        "rows": "number of rows",
+        "nulls": "number of empty cells",
+        "null_ratio": "share of empty cells (0..1)",
+        "kind": "structured or free-text",
+        "entity": "entity type the column holds (EMAIL_ADDRESS, PERSON...) or null",
+        "pii": "true when the column holds personal data",
+        "classification": "pii, not-pii or ambiguous",
+        "confidence": "confidence of the classification (0..1)",
+        "support": "share of sampled cells that support the entity (0..1)",
+        "name_hint": "entity suggested by the column name, or null",
+        "masked": "true when the values are masked or tokenised (no raw values seen)",
+        "free_text": "true for free-text columns (analysed value by value)",
+        "entity_counts": "free text: entity type -> number of spans found",
+        "uncovered": "what the detection could not cover for this column (e.g. names without NER)",
+        "sample_size": "number of values sampled",
+        "masked_samples": "a few masked example values (never raw)",
+        "evidence": "how the decision was made: hint, per-entity support, ignored noisy labels",
+    }
+    permissions = ("s3:GetObject",)
+
+
+DATA_CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Data governance settings (PII detection, reading).",
+    "additionalProperties": False,
+    "x-unknown": "data setting",
+    "properties": {
+        "sample_size": {"type": "integer", "minimum": 10, "maximum": 100000},
+        "support": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "ambiguous_support": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "thresholds": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1}},
+        "student_id_pattern": {"type": "string", "minLength": 1},
+        "free_text_min_words": {"type": "integer", "minimum": 2},
+        "encoding": {"type": "string", "minLength": 1},
+        "sheet": {"type": "string", "minLength": 1},
+        "chunk_rows": {"type": "integer", "minimum": 100},
+        "workers": {"type": "integer", "minimum": 1, "maximum": 64},
+        "nlp_configuration": {"type": "string", "minLength": 1},
+        "ner": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["model", "sha256"],
+            "properties": {
+                "model": {"type": "string", "minLength": 1},
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "min_score": {"type": "number", "minimum": 0, "maximum": 1},
+            },
+        },
+    },
+}
+
+config_sections.add("data", DATA_CONFIG_SCHEMA)
