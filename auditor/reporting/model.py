@@ -32,14 +32,20 @@ unknown keys are ignored)::
             message: ""               # optional
             failed_rows: 0            # optional
 
+      # The data scan's own shape is read too: {id, path, rows, columns: [{name, entity, pii (bool),
+      # confidence, masked (bool), entity_counts: {ENTITY: n}, masked_samples: [...]}]} -> the
+      # columns with pii true (or entity counts) form the inventory.
+
     pipelines:                       # one entry per pipeline run (lineage manifest)
       - pipeline: registrar           # or "name"
         run_id: 2026-11-27T10-00-00Z
         status: succeeded             # succeeded | failed | blocked | ...
         started_at: "..."; finished_at: "..."
-        inputs:  [{path: ".../Landing/enroll.csv", sha256: "ab12...", rows: 1200}]
+        inputs:  [{path: ".../Landing/enroll.csv", sha256: "ab12...", rows: 1200}]   # "key" = "path"
         outputs: [{path: ".../Curated/enroll.parquet", sha256: "cd34...", rows: 1187}]
         quarantined: 13               # or {count: 13, reasons: {"invalid student_id": 13}}
+                                      # or {records: 13, files: [...]} with quarantined_count: 13
+        rules: [{gate: quality, step: curated, rule: 'IsComplete "department"', outcome: PASS}]
         timings: {landing_to_raw: 0.42, raw_to_curated: 1.3}   # seconds per step
         steps: [{name: raw_to_curated, status: passed, rows_in: 1200, rows_out: 1187, quarantined: 13}]
         metrics:                      # tables to chart: name -> rows, or {title, rows, x, y, series}
@@ -150,6 +156,8 @@ class PipelineView:
     timings: list[tuple[str, Any]]
     steps: list[dict[str, Any]]
     charts: list[Chart]
+    gates: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
 
 
 @dataclass
@@ -297,14 +305,29 @@ def _datasets(attachments: dict[str, Any]) -> list[DatasetView]:
                         "count": p.get("count", ""),
                         "samples": [_short(s, 80) for s in _as_list(p.get("samples", p.get("masked_samples")))[:5]]})
         cols = d.get("columns", "")
-        out.append(DatasetView(str(d.get("dataset", d.get("path", d.get("name", "(unnamed)")))), d.get("rows", ""),
+        if "pii" not in d and isinstance(cols, list):
+            pii = [_pii_from_column(c) for c in cols if isinstance(c, dict) and (c.get("pii") or c.get("entity_counts"))]
+        name = d.get("dataset", d.get("id", d.get("path", d.get("name", "(unnamed)"))))
+        out.append(DatasetView(str(name), d.get("rows", ""),
                                len(cols) if isinstance(cols, list) else cols, pii, q, ruleset))
     return out
 
 
+def _pii_from_column(c: dict[str, Any]) -> dict[str, Any]:
+    """One inventory row from the data scan's per-column record."""
+    counts = c.get("entity_counts") or {}
+    entity = c.get("entity") or ", ".join(sorted(counts))
+    conf = c.get("confidence")
+    return {"column": str(c.get("name", c.get("column", ""))), "entity": str(entity),
+            "confidence": f"{conf:.2f}" if isinstance(conf, int | float) else str(conf or ""),
+            "count": sum(v for v in counts.values() if isinstance(v, int)) if counts else c.get("support", ""),
+            "samples": [_short(v, 80) for v in _as_list(c.get("masked_samples"))[:5]],
+            "masked": c.get("masked")}
+
+
 def _io(items: Any) -> list[dict[str, Any]]:
-    return [{"path": str(i.get("path", i.get("uri", ""))), "sha256": str(i.get("sha256", "")),
-             "rows": i.get("rows", "")} for i in _as_list(items) if isinstance(i, dict)]
+    return [{"path": str(i.get("path", i.get("key", i.get("uri", "")))), "sha256": str(i.get("sha256", "")),
+             "rows": i.get("rows", ""), "zone": str(i.get("zone", ""))} for i in _as_list(items) if isinstance(i, dict)]
 
 
 def _pipelines(attachments: dict[str, Any]) -> list[PipelineView]:
@@ -316,7 +339,11 @@ def _pipelines(attachments: dict[str, Any]) -> list[PipelineView]:
         reasons: list[tuple[str, Any]] = []
         if isinstance(q, dict):
             reasons = sorted((str(k), v) for k, v in (q.get("reasons") or {}).items())
-            q = q.get("count")
+            reasons += [(f"file {f}", "whole file") for f in _as_list(q.get("files"))]
+            count = q.get("count", q.get("records"))
+            q = count + len(_as_list(q.get("files"))) if isinstance(count, int) and "count" not in q else count
+        if isinstance(p.get("quarantined_count"), int):
+            q = p["quarantined_count"]
         timings = p.get("timings")
         metrics = p.get("metrics")
         charts = [c for name, t in (metrics.items() if isinstance(metrics, dict) else [])
@@ -326,7 +353,10 @@ def _pipelines(attachments: dict[str, Any]) -> list[PipelineView]:
             str(p.get("started_at", "")), str(p.get("finished_at", "")), _io(p.get("inputs")), _io(p.get("outputs")),
             q if isinstance(q, int) else None, reasons,
             sorted((str(k), v) for k, v in timings.items()) if isinstance(timings, dict) else [],
-            [s for s in _as_list(p.get("steps")) if isinstance(s, dict)], charts))
+            [s for s in _as_list(p.get("steps")) if isinstance(s, dict)], charts,
+            [{"gate": str(g.get("gate", "")), "step": str(g.get("step", "")), "rule": str(g.get("rule", "")),
+              "outcome": str(g.get("outcome", g.get("status", ""))).upper()}
+             for g in _as_list(p.get("rules")) if isinstance(g, dict)], str(p.get("message", ""))))
     return out
 
 

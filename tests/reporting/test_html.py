@@ -156,3 +156,40 @@ def test_charts_infer_axes() -> None:
     text = chart_for("t", [{"a": "x", "b": "y"}])
     assert text is not None and text.kind == "table"
     assert chart_for("empty", []) is None
+
+
+def test_reads_the_producers_own_attachment_shapes() -> None:
+    """The data scan's inventory entries and the pipeline runner's attachment, as they write them."""
+    doc = make_doc(with_attachments=False)
+    doc["attachments"] = {
+        "datasets": [{"id": "landing/applicants.csv", "path": "/lake/landing/applicants.csv", "format": "csv",
+                      "sheet": None, "rows": 200,
+                      "columns": [{"name": "email", "kind": "structured", "entity": "EMAIL_ADDRESS", "pii": True,
+                                   "classification": "pii", "confidence": 0.93, "support": 198, "masked": False,
+                                   "entity_counts": {"EMAIL_ADDRESS": 198}, "masked_samples": ["a****@****.ca"],
+                                   "uncovered": [], "nulls": 2},
+                                  {"name": "term", "kind": "structured", "entity": None, "pii": False,
+                                   "classification": "not_pii", "confidence": 0.0, "support": 0, "masked": False,
+                                   "entity_counts": {}, "masked_samples": [], "uncovered": [], "nulls": 0}]}],
+        "pipelines": [{"pipeline": "registrar", "run_id": "3f2a9c1b7d10", "status": "succeeded", "message": "ok",
+                       "store": "/lake", "engine": "duckdb",
+                       "inputs": [{"key": "registraroffice/enrollwithdraw/Landing/export.csv", "sha256": "e" * 64,
+                                   "rows": 8695}],
+                       "outputs": [{"key": "registraroffice/enrollwithdraw/Curated/v-1/enroll.parquet",
+                                    "zone": "Curated", "sha256": "f" * 64, "rows": 8690}],
+                       "quarantined": {"files": [], "records": 5}, "quarantined_count": 5,
+                       "rules": [{"gate": "quality", "step": "curated", "rule": 'IsComplete "department"',
+                                  "outcome": "PASS"}],
+                       "timings": {"read": 0.07, "gates": 0.2},
+                       "metrics": {"acr_by_year": [{"received_year": 2021, "acr": 0.9},
+                                                   {"received_year": 2022, "acr": 0.93}]}}],
+    }
+    model = build_report([doc])
+    ds = model.datasets[0]
+    assert ds.name == "landing/applicants.csv" and ds.columns == 2
+    assert [p["column"] for p in ds.pii] == ["email"] and ds.pii[0]["count"] == 198
+    pl = model.pipelines[0]
+    assert pl.quarantined == 5 and pl.inputs[0]["path"].endswith("export.csv") and pl.outputs[0]["zone"] == "Curated"
+    assert pl.gates[0]["outcome"] == "PASS" and pl.charts[0].kind == "bar"
+    html = render([doc], generated_at="x")
+    assert "a****@****.ca" in html and "IsComplete &#34;department&#34;" in html
