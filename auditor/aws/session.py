@@ -62,7 +62,8 @@ class SessionSettings:
 class AwsSession:
     """Clients, cache and error translation for one scan (thread-safe)."""
 
-    #: Test instrumentation: every observer sees every operation any session performs.
+    #: Instrumentation: every observer hears (service, region, operation) of every request any
+    #: scan session sends, from botocore's ``before-call`` event (region is left empty).
     observers: ClassVar[list[Observer]] = []
 
     def __init__(self, settings: SessionSettings | None = None) -> None:
@@ -84,13 +85,17 @@ class AwsSession:
             session = boto3.Session(profile_name=self.settings.profile)
         except ProfileNotFound as exc:
             raise CollectionError(f"AWS profile not found: {exc}") from None
-        for event, handler in self.settings.event_hooks:
-            session.events.register(event, handler)
         if self.settings.role_arn:
             session = self._assume(session)
-            for event, handler in self.settings.event_hooks:
-                session.events.register(event, handler)
+        # botocore-level hooks: instrumentation sees every request really sent (pages included).
+        session.events.register("before-call", self._before_call)
+        for event, handler in self.settings.event_hooks:
+            session.events.register_first(event, handler)
         return session
+
+    def _before_call(self, model: Any, **_: Any) -> None:
+        for obs in list(self.observers):
+            obs(model.service_model.service_name, "", model.name)
 
     def _assume(self, session: Any) -> Any:
         import boto3
@@ -151,10 +156,9 @@ class AwsSession:
     # ------------------------------------------------------------------ calls
 
     def _observe(self, service: str, region: str, operation: str) -> None:
+        """Count a request (the scan statistics); observers hear it from botocore itself."""
         with self._lock:
             self.calls[f"{service}:{operation}"] = self.calls.get(f"{service}:{operation}", 0) + 1
-        for obs in list(self.observers):
-            obs(service, region, operation)
 
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
         """One API call, cached for the run; raises :class:`ApiError` on failure."""
