@@ -43,6 +43,7 @@ class GateResult:
     masked_columns: list[str] = field(default_factory=list)
     unmasked_pii_columns: list[str] = field(default_factory=list)
     resources: list[Any] = field(default_factory=list)
+    aggregate_failed: bool = False  # a failed rule without row-level outcome: rows cannot be routed
 
     @property
     def failed_rules(self) -> int:
@@ -85,30 +86,110 @@ class QualityGate(Gate):
         self.ruleset_name, self.ruleset_text = ruleset_name, ruleset_text
 
     def check(self, frame: pd.DataFrame, *, step: str) -> GateResult:
+        import numpy as np
+
         funcs = _optional("auditor.data.quality", "parse_ruleset", "evaluate_ruleset")
         if isinstance(funcs, str):
             return GateResult(self.name, step, available=False, error=funcs)
         parse_ruleset, evaluate_ruleset = funcs
-        return _quality_result(self.name, step, evaluate_ruleset(parse_ruleset(self.ruleset_text), frame), frame)
-
-
-def _quality_result(gate: str, step: str, outcome: Any, frame: pd.DataFrame) -> GateResult:
-    """Adapt the data layer's DQDL outcome to a GateResult (rows failing any row-level rule)."""
-    raise NotImplementedError("wired when auditor.data.quality lands")
+        results = evaluate_ruleset(parse_ruleset(self.ruleset_text), frame.reset_index(drop=True))
+        failed = np.zeros(len(frame), dtype=bool)
+        rules = []
+        aggregate_failed = False
+        for r in results:
+            rules.append({"rule": r.rule, "outcome": "PASS" if r.passed else "FAIL", "metric": r.metric,
+                          "failing_rows": len(r.failing_rows), "detail": r.message})
+            if not r.passed:
+                if r.failing_rows:
+                    failed[np.asarray(r.failing_rows, dtype=int)] = True
+                else:
+                    aggregate_failed = True
+        return GateResult(self.name, step, rules=rules, frame=frame,
+                          failed_rows=pd.Series(failed, index=frame.index), aggregate_failed=aggregate_failed)
 
 
 class PiiGate(Gate):
-    """Classifies columns with the data layer and masks PII per policy before promotion."""
+    """Classifies columns with the data layer and masks PII per policy before promotion.
+
+    The run's Presidio analyzer is built once and kept in ``services["pii_analyzer"]``
+    (settings from ``services["pii_settings"]``, i.e. the ``data`` config section).
+    After masking the frame is classified again: a column that still holds raw
+    values is reported in ``unmasked_pii_columns`` and the promotion must stop.
+    With ``mask=False`` (``on_pii: block``) nothing is masked: any raw PII blocks.
+
+    ``declared``: columns the pipeline's schema says hold PII (column -> entity).
+    They are PII whatever detection says (detection still runs on every other
+    column) and count as masked only when every value is a mask placeholder,
+    token or ciphertext.
+    """
 
     name = "pii"
 
-    def __init__(self, policy: Any = None, *, mask: bool = True, services: dict[str, Any] | None = None) -> None:
-        self.policy, self.mask, self.services = policy, mask, services if services is not None else {}
+    def __init__(self, policy: str | None = None, *, mask: bool = True, services: dict[str, Any] | None = None,
+                 table_id: str = "", declared: dict[str, str] | None = None) -> None:
+        self.policy, self.mask = policy, mask
+        self.declared = dict(declared or {})
+        self.services = services if services is not None else {}
+        self.table_id = table_id
 
     def check(self, frame: pd.DataFrame, *, step: str) -> GateResult:
-        classify = _optional("auditor.data.pii", "classify_frame")
+        pii = _optional("auditor.data.pii", "build_analyzer", "PiiSettings")
+        classify = _optional("auditor.data.classify", "classify_frame")
         masking = _optional("auditor.data.masking", "mask_frame", "load_policy")
-        for funcs in (classify, masking):
+        for funcs in (pii, classify, masking):
             if isinstance(funcs, str):
                 return GateResult(self.name, step, available=False, error=funcs)
-        raise NotImplementedError("wired when auditor.data.pii and auditor.data.masking land")
+        build_analyzer, pii_settings = pii  # type: ignore[misc]
+        (classify_frame,) = classify  # type: ignore[misc]
+        mask_frame, load_policy = masking  # type: ignore[misc]
+        analyzer = self.services.get("pii_analyzer")
+        if analyzer is None:
+            analyzer = build_analyzer(self.services.get("pii_settings") or pii_settings())
+            self.services["pii_analyzer"] = analyzer
+        policies = self.services.setdefault("masking_policies", {})
+        if self.policy not in policies:
+            policies[self.policy] = load_policy(self.policy)
+        found = self._declare(classify_frame(frame, analyzer), frame)
+        pii_columns = list(found.pii_columns)
+        raw = [c for c in pii_columns if not found[c].masked]
+        out, after = frame, found
+        if raw and self.mask:
+            out = mask_frame(frame, found, policies[self.policy])
+            # Verify: never trust a mask we did not check.
+            after = self._declare(classify_frame(out, analyzer), out)
+        still = sorted(c for c, r in after.columns.items() if r.pii and not r.masked)
+        masked = sorted(c for c in pii_columns if c not in still)
+        rule = {"rule": "no unmasked PII promoted", "outcome": "FAIL" if still else "PASS",
+                "detail": f"{len(pii_columns)} PII column(s), {len(masked)} masked"}
+        return GateResult(self.name, step, rules=[rule], frame=out, pii_columns=sorted(pii_columns),
+                          masked_columns=masked, unmasked_pii_columns=still,
+                          resources=_dataset_resources(self.table_id, out, after) if self.table_id else [])
+
+
+    def _declare(self, found: Any, frame: pd.DataFrame) -> Any:
+        from dataclasses import replace
+
+        from auditor.data.classify import looks_masked
+
+        for column, entity in self.declared.items():
+            if column not in found.columns:
+                continue
+            values = frame[column].dropna().astype("str").unique()
+            masked = bool(len(values)) and all(looks_masked(v) for v in values)
+            found.columns[column] = replace(
+                found.columns[column], kind="structured", entity=entity, pii=True, classification="pii",
+                confidence=1.0, masked=masked, entity_counts={},
+                evidence={**found.columns[column].evidence, "decided_by": "declared PII in the pipeline schema"})
+        return found
+
+
+def _dataset_resources(table_id: str, frame: pd.DataFrame, classification: Any) -> list[Any]:
+    """``dataset.file`` / ``dataset.column`` resources of the promoted table, for ``rules/data``."""
+    from auditor.data.readers import Table
+    from auditor.data.scan import TableScan, _dtype, table_resources
+
+    table = Table(id=table_id, source=table_id, format="parquet", columns=[str(c) for c in frame.columns])
+    scan = TableScan(table, classification, len(frame), {str(c): int(n) for c, n in frame.isna().sum().items()},
+                     {str(c): _dtype(frame[c]) for c in frame.columns})
+    resources: list[Any] = table_resources(scan)
+    return resources

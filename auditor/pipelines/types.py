@@ -22,6 +22,7 @@ The ``pipelines`` config section (``--config``)::
         on_quality_failure: quarantine
         on_pii: mask                  # mask | block (refuse to promote unmasked PII)
         masking_policy: policy.yml    # the data layer's masking policy (optional)
+        declared_pii: {firstname: PERSON, email: EMAIL_ADDRESS}   # schema-declared PII columns
 
 No heavy import here: this module only declares.
 """
@@ -73,6 +74,8 @@ _PIPELINE: dict[str, Any] = {
         "on_quality_failure": _ACTIONS,
         "on_pii": {"type": "string", "enum": ["mask", "block"]},
         "masking_policy": {"type": "string", "minLength": 1},
+        "declared_pii": {"type": "object", "propertyNames": {"pattern": "^[a-z0-9_]+$"},
+                         "additionalProperties": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"}},
         "quality_ruleset": {"type": "string", "minLength": 1},
         "outlier_threshold": {"type": "number", "exclusiveMinimum": 0},
         "athena": {

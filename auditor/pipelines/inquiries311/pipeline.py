@@ -129,7 +129,8 @@ class Inquiries311:
             return frame
         failed = [r["rule"] for r in gate.rules if r["outcome"] != "PASS"]
         rows = gate.failed_rows
-        if state.settings["on_quality_failure"] == "quarantine" and rows is not None and rows.any():
+        routable = rows is not None and bool(rows.any()) and not gate.aggregate_failed
+        if state.settings["on_quality_failure"] == "quarantine" and routable and rows is not None:
             bad = frame[rows.to_numpy()].assign(_reason="failed: " + "; ".join(failed))
             quarantine_records(state.store, self.root, state.run_id, "inquiries.rejected.csv", csv_bytes(bad),
                                len(bad), {r: 1 for r in failed}, self.name, state.now())

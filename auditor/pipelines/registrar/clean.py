@@ -156,7 +156,7 @@ def clean(spec: Spec, body: pd.DataFrame) -> Cleaned:
     for col in spec.dates:
         parsed = _parse_dates(df[col].astype("string"))
         reject(df[col].notna() & parsed.isna(), f"unparseable {col}")
-        df[col] = parsed.dt.date
+        df[col] = parsed.dt.normalize()
     for col, kind in (("age", "Int64"), ("gpa", "Float64")):
         if col in df:
             df[col] = pd.to_numeric(df[col], errors="coerce").astype(kind)

@@ -104,7 +104,8 @@ class Registrar:
                 self._set_aside(state, c)
 
         with state.lineage.timed("gates"):
-            masked = {kind: self._pii(state, c.valid, "raw") for kind, c in cleaned.items()}
+            masked = {kind: self._pii(state, c.valid, "raw", f"{ROOT}/Raw/{kind}.csv")
+                      for kind, c in cleaned.items()}
         with state.lineage.timed("write"):
             for kind, frame in masked.items():
                 key = f"{ROOT}/Raw/{kind}.csv"
@@ -121,7 +122,7 @@ class Registrar:
             state.record_gate(gate)
             masked["applications"] = self._apply_quality(state, gate, masked["applications"])
             for kind, frame in masked.items():
-                masked[kind] = self._pii(state, frame, "curated")
+                masked[kind] = self._pii(state, frame, "curated", f"{ROOT}/Curated/{version_of(state.run_id)}/{kind}")
         curated.output_rows = sum(len(f) for f in masked.values())
 
         version = version_of(state.run_id)
@@ -151,10 +152,11 @@ class Registrar:
                            len(c.rejected), c.reasons, self.name, state.now())
         state.lineage.quarantined["records"] += len(c.rejected)
 
-    def _pii(self, state: RunState, frame: pd.DataFrame, step: str) -> pd.DataFrame:
+    def _pii(self, state: RunState, frame: pd.DataFrame, step: str, key: str) -> pd.DataFrame:
         mask = state.settings.get("on_pii", "mask") == "mask"
-        result: GateResult = PiiGate(state.settings.get("masking_policy"), mask=mask,
-                                     services=state.context.services).check(frame, step=step)
+        result: GateResult = PiiGate(state.settings.get("masking_policy"), mask=mask, services=state.context.services,
+                                     table_id=state.store.uri(key),
+                                     declared=state.settings.get("declared_pii")).check(frame, step=step)
         state.record_gate(result)
         if not result.available:
             raise GateUnavailable(f"PII gate could not be evaluated at {step}: {result.error}; "
@@ -171,7 +173,8 @@ class Registrar:
             return frame
         failed = [r["rule"] for r in gate.rules if r["outcome"] != "PASS"]
         rows = gate.failed_rows
-        if state.settings["on_quality_failure"] == "quarantine" and rows is not None and rows.any():
+        routable = rows is not None and bool(rows.any()) and not gate.aggregate_failed
+        if state.settings["on_quality_failure"] == "quarantine" and routable and rows is not None:
             bad = frame[rows.to_numpy()].assign(_reason="failed: " + "; ".join(failed))
             quarantine_records(state.store, self.root, state.run_id, "applications.quality-rejected.csv",
                                csv_bytes(bad), len(bad), {r: 1 for r in failed}, self.name, state.now())
