@@ -73,14 +73,15 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [w.lower().rstrip(".") for w in words]
     start = 0
-    titled = False
+    titled = inner_cue = False
     while start < len(words) and (lowered[start] in STOP or lowered[start] in TITLES):
         titled = titled or lowered[start] in TITLES
+        inner_cue = inner_cue or lowered[start] in CUES  # "Guardian Xavi Quenneville"
         start += 1
     name = lowered[start:]
     if not name or any(w in STREET_WORDS for w in name):
         return None
-    cued = titled or prev.lower() in CUES or prev.lower().rstrip(".") in TITLES
+    cued = titled or inner_cue or prev.lower() in CUES or prev.lower().rstrip(".") in TITLES
     first_hit = name[0] in FIRST_NAMES
     sur_hit = any(w in SURNAMES for w in name)
     strong_first = first_hit and name[0] not in AMBIGUOUS

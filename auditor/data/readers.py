@@ -216,10 +216,16 @@ def _open_csv(source: str, local: Path, size: int, options: ReadOptions) -> Tabl
         header_df = pd.read_csv(local, sep=delimiter, encoding=encoding, nrows=0, dtype=str)
     except UnicodeDecodeError as exc:
         raise DataError(f"{source}: not {encoding} text ({exc.reason}); pass --encoding") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{source}: {_ragged(str(exc), delimiter)}") from None
+    except (pd.errors.EmptyDataError, ValueError) as exc:
         raise DataError(f"{source}: cannot read the CSV header ({_short(exc)})") from None
     columns = [str(c) for c in header_df.columns]
-    _check_columns(source, columns)
+    import io
+
+    # pandas renames duplicate headers ("a", "a.1"): check the raw header row instead.
+    raw_header = next(csv.reader(io.StringIO(text.lstrip("\n")), delimiter=delimiter), [])
+    _check_columns(source, [h for h in raw_header] or columns)
 
     def reader() -> Iterator[pd.DataFrame]:
         n = 0
@@ -247,8 +253,11 @@ def _ragged(message: str, delimiter: str) -> str:
     m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if m:
         return f"ragged rows: line {m.group(2)} has {m.group(3)} fields, the header has {m.group(1)}"
-    if "EOF inside string" in message or "EOF" in message:
-        return "unterminated quoted field (EOF inside a quoted value)"
+    m = re.search(r"EOF inside string starting at row (\d+)", message)
+    if m:
+        return f"unterminated quoted field starting at data row {int(m.group(1)) + 1}"
+    if "EOF" in message:
+        return "unterminated quoted field"
     return f"malformed CSV ({message.splitlines()[0][:120]})"
 
 
