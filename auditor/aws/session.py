@@ -115,7 +115,8 @@ class AwsSession:
     def _config(self, attempts: int | None = None) -> Any:
         from botocore.config import Config
 
-        return Config(retries={"mode": "adaptive", "max_attempts": attempts or self.settings.max_attempts},
+        # total_max_attempts counts the first try, like AWS_MAX_ATTEMPTS (retries.max_attempts does not).
+        return Config(retries={"mode": "adaptive", "total_max_attempts": attempts or self.settings.max_attempts},
                       connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
                       max_pool_connections=max(10, self.settings.max_workers * 2),
                       user_agent_extra="auditor-scan")
@@ -226,13 +227,9 @@ class AwsSession:
 
 def _observed_pages(session: AwsSession, service: str, region: str, operation: str,
                     pages: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    it = iter(pages)
-    while True:
+    for page in pages:
         session._observe(service, region, operation)
-        try:
-            yield next(it)
-        except StopIteration:
-            return
+        yield page
 
 
 class _translated:

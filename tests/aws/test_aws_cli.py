@@ -1,0 +1,47 @@
+"""``auditor aws scan`` and ``auditor permissions`` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+from click.testing import CliRunner
+
+from auditor.cli import cli
+from auditor.schemas import findings_errors
+
+
+def test_scan_writes_valid_findings_and_exits_3_on_errors(aws: None, tmp_path: Path) -> None:
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="registraroffice-raw")
+    result = CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--output-dir", str(tmp_path)])
+    doc = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    assert findings_errors(doc) == []
+    versioning = [f for f in doc["findings"] if f["rule_id"] == "s3-bucket-versioning-enabled"]
+    assert [f["status"] for f in versioning] == ["FAIL"]
+    # moto does not emulate Access Analyzer: ERROR findings -> exit 3 (fail closed) ...
+    assert result.exit_code == 3, result.output
+    # ... unless the user accepts errors.
+    again = CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--output-dir", str(tmp_path),
+                                     "--no-fail-on-error"])
+    assert again.exit_code == 0, again.output
+
+
+def test_scan_without_endpoint_is_one_line(monkeypatch: object, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--output-dir", str(tmp_path)],
+                                env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"})
+    assert result.exit_code == 3
+    assert "cannot reach AWS" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_permissions_prints_policy() -> None:
+    result = CliRunner().invoke(cli, ["permissions"])
+    assert result.exit_code == 0
+    policy = json.loads(result.output)
+    assert "s3:GetEncryptionConfiguration" in policy["Statement"][0]["Action"]
