@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from auditor.cli.common import EXIT_USAGE, not_available
-
 
 def register(cli: click.Group) -> None:
     cli.add_command(report)
@@ -125,8 +123,30 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
 
 
 @click.command()
-@click.option("--config", "config", required=True, help="Audit config (what to run, where to write, whom to notify).")
-def run(config: str) -> None:
-    """One unattended, scheduled audit run of everything configured."""
-    not_available("run", "the reports and scheduled runs issue (#6)")
-    raise SystemExit(EXIT_USAGE)
+@click.option("--config", "config", required=True, type=click.Path(path_type=Path),
+              help="Audit config with a 'schedule:' section (what to run, where to write, whom to notify).")
+@click.option("--output-dir", type=click.Path(path_type=Path), help="Override schedule.output_dir.")
+def run(config: Path, output_dir: Path | None) -> None:
+    """One unattended, scheduled audit run of everything configured.
+
+    Writes a timestamped run folder (findings and every report, compared with
+    the previous run), updates index.html and history.json (trend of past
+    runs), keeps the last N runs, and notifies SNS/webhook of new critical or
+    high failures. Exit codes as for 'gate' with schedule.fail_on; 3 also when
+    a notification could not be delivered.
+
+    \b
+    Example audit.yml:
+      version: 1
+      schedule:
+        output_dir: /var/lib/auditor/runs
+        keep: 30
+        sources: {aws: {regions: [us-east-1]}, data: {paths: ["s3://bucket/raw/"]}}
+        notify: {on: high, sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:audit"}
+    """
+    from auditor.scheduler.run import run_scheduled
+
+    outcome = run_scheduled(config, output_dir=output_dir, progress=click.echo)
+    for line in outcome.lines:
+        click.echo(line)
+    raise SystemExit(outcome.exit_code)

@@ -1,0 +1,84 @@
+"""The ``schedule:`` section of the run config (``auditor run --config audit.yml``).
+
+Example::
+
+    version: 1
+    rules:                               # rule overrides, as for every command
+      iam-user-mfa-enabled: {severity: critical}
+    schedule:
+      output_dir: /var/lib/auditor/runs  # run folders, index.html, history.json
+      keep: 30                           # keep the last 30 runs (older folders are deleted)
+      formats: [json, html, sarif, junit, csv, ocsf]
+      title: Registrar's Office nightly audit
+      fail_on: high                      # exit 1 when a FAIL at/above this exists (default: none)
+      allow_errors: false                # exit 3 on ERROR findings (fail closed) unless true
+      sources:                           # what to run; each key optional
+        aws: {regions: [us-east-1, ca-central-1], profile: audit}
+        data: {paths: ["s3://registraroffice/enrollwithdraw/Raw/"]}
+        pipelines: {names: [registrar, inquiries-311], store: "s3://lake/prefix"}
+        findings: {paths: ["exports/*.json"]}   # findings documents written by other jobs
+      notify:
+        on: high                         # new FAIL findings at or above this severity
+        sns_topic_arn: arn:aws:sns:ca-central-1:123456789012:audit-alerts
+        webhook: https://hooks.example.org/services/T000/B000/XXXX
+      publish: s3://audit-reports/nightly   # also keep the run folders and index in S3 (stateless runners)
+
+A source that is configured but not available in this installation is an
+error before anything runs, never a silent skip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.core.config import config_sections
+
+SEVERITY = {"enum": ["info", "low", "medium", "high", "critical"]}
+FORMATS = ["json", "html", "sarif", "junit", "csv", "ocsf"]
+PATHS = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
+
+SCHEDULE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "output_dir": {"type": "string", "minLength": 1},
+        "keep": {"type": "integer", "minimum": 1},
+        "formats": {"type": "array", "items": {"enum": FORMATS}, "uniqueItems": True},
+        "title": {"type": "string"},
+        "fail_on": {"enum": ["info", "low", "medium", "high", "critical", "none"]},
+        "allow_errors": {"type": "boolean"},
+        "sources": {
+            "type": "object",
+            "minProperties": 1,
+            "properties": {
+                "aws": {"type": "object", "additionalProperties": False, "properties": {
+                    "regions": {"type": "array", "items": {"type": "string"}},
+                    "profile": {"type": "string"}, "role_arn": {"type": "string"},
+                    "external_id": {"type": "string"}, "rules": PATHS, "framework": {"type": "string"},
+                    "mutelist": {"type": "string"}}},
+                "data": {"type": "object", "additionalProperties": False, "required": ["paths"], "properties": {
+                    "paths": PATHS, "rules": PATHS, "mutelist": {"type": "string"}}},
+                "pipelines": {"type": "object", "additionalProperties": False, "required": ["names"], "properties": {
+                    "names": PATHS, "store": {"type": "string"}, "sample": {"type": "boolean"}}},
+                "findings": {"type": "object", "additionalProperties": False, "required": ["paths"],
+                             "properties": {"paths": PATHS}},
+            },
+            "additionalProperties": {"type": "object"},
+        },
+        "notify": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "on": SEVERITY,
+                "sns_topic_arn": {"type": "string", "pattern": "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$"},
+                "webhook": {"type": "string", "pattern": "^https?://"},
+                "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 60},
+            },
+        },
+        "publish": {"type": "string", "pattern": "^s3://[^/]+"},
+    },
+    "required": ["sources"],
+}
+
+if "schedule" not in config_sections:
+    config_sections.add("schedule", SCHEDULE_SCHEMA)

@@ -1,0 +1,130 @@
+"""Where a scheduled run's findings come from: one registered source per capability.
+
+Built in: ``aws`` (``auditor.aws.scan.run_scan``), ``data``
+(``auditor.data.scan.run_data_scan``), ``pipelines``
+(``auditor.pipelines.runner.run_pipeline``) and ``findings`` (findings
+documents written by other jobs). A source declares the modules it needs; when
+one is missing in this installation, the run stops before anything runs and
+says which capability is not available.
+
+Add your own (e.g. a second account via another tool)::
+
+    from auditor.scheduler.sources import Source, SourceRequest, sources
+
+    def _mine(req: SourceRequest) -> list[dict]:
+        return [my_findings_document(req.options)]
+
+    sources.add("my-source", Source(_mine, requires=()))
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.core.context import RunContext
+from auditor.core.errors import DataError
+from auditor.core.registry import Registry
+
+
+@dataclass
+class SourceRequest:
+    """What a source gets: its options from the config, the config file, the run context, a work dir."""
+
+    options: dict[str, Any]
+    config_path: Path | None
+    context: RunContext
+    workdir: Path
+
+
+@dataclass
+class Source:
+    run: Callable[[SourceRequest], list[dict[str, Any]]]
+    requires: tuple[str, ...] = ()
+    capability: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def missing(self) -> list[str]:
+        """Required modules that are not importable here."""
+        out = []
+        for name in self.requires:
+            try:
+                if importlib.util.find_spec(name) is None:
+                    out.append(name)
+            except ModuleNotFoundError:
+                out.append(name)
+        return out
+
+
+sources: Registry[Source] = Registry("run source")
+
+
+def _prepare(req: SourceRequest, packs: str, prefix: str) -> Any:
+    from auditor.runner import default_rule_paths, prepare
+
+    rules = req.options.get("rules") or default_rule_paths(packs)
+    return prepare(rules, config=req.config_path, mutelist=req.options.get("mutelist"),
+                   framework=req.options.get("framework"), resource_prefix=prefix)
+
+
+def _aws(req: SourceRequest) -> list[dict[str, Any]]:
+    from auditor.aws.scan import ScanOptions, run_scan
+    from auditor.core.config import load_config
+
+    section = load_config(req.config_path).section("aws") if req.config_path else {}
+    opts = ScanOptions(profile=req.options.get("profile"), regions=list(req.options.get("regions") or []),
+                       role_arn=req.options.get("role_arn"), external_id=req.options.get("external_id"),
+                       config=section)
+    return [run_scan(_prepare(req, "aws", "aws."), opts, req.context)]
+
+
+def _data(req: SourceRequest) -> list[dict[str, Any]]:
+    from auditor.data.scan import DataScanOptions, run_data_scan
+
+    return [run_data_scan(_prepare(req, "data", "dataset."), list(req.options["paths"]),
+                          DataScanOptions(context=req.context))]
+
+
+def _pipelines(req: SourceRequest) -> list[dict[str, Any]]:
+    from auditor.pipelines.runner import run_pipeline
+
+    docs = []
+    for name in req.options["names"]:
+        result = run_pipeline(name, req.options.get("store"), sample=bool(req.options.get("sample", False)),
+                              output_dir=req.workdir / f"pipeline-{name}", config=req.config_path,
+                              context=req.context)
+        if result.findings is None:
+            raise DataError(f"pipeline {name}: {result.message or result.status} (no findings produced)")
+        docs.append(result.findings)
+    return docs
+
+
+def _findings(req: SourceRequest) -> list[dict[str, Any]]:
+    from auditor.schemas import findings_errors
+
+    docs = []
+    for pattern in req.options["paths"]:
+        matches = sorted(glob.glob(pattern))
+        if not matches:
+            raise DataError(f"findings source: nothing matches '{pattern}'")
+        for path in matches:
+            try:
+                doc = json.loads(Path(path).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise DataError(f"{path}: not a findings JSON document ({exc})") from None
+            errors = findings_errors(doc)
+            if errors:
+                raise DataError(f"{path}: not a valid findings document: {errors[0]}")
+            docs.append(doc)
+    return docs
+
+
+sources.add("aws", Source(_aws, ("auditor.aws.scan",), "the AWS scan"))
+sources.add("data", Source(_data, ("auditor.data.scan",), "the data scan"))
+sources.add("pipelines", Source(_pipelines, ("auditor.pipelines.runner",), "the governed pipelines"))
+sources.add("findings", Source(_findings, (), "existing findings documents"))
