@@ -108,6 +108,9 @@ class QualityGate(Gate):
                           failed_rows=pd.Series(failed, index=frame.index), aggregate_failed=aggregate_failed)
 
 
+TEXT_SAMPLE = 500
+
+
 class PiiGate(Gate):
     """Classifies columns with the data layer and masks PII per policy before promotion.
 
@@ -149,38 +152,76 @@ class PiiGate(Gate):
         policies = self.services.setdefault("masking_policies", {})
         if self.policy not in policies:
             policies[self.policy] = load_policy(self.policy)
-        found = self._declare(classify_frame(frame, analyzer), frame)
-        pii_columns = list(found.pii_columns)
-        raw = [c for c in pii_columns if not found[c].masked]
+        found = self._classify(classify_frame, analyzer, frame, list(frame.columns))
+        text = {c: self._text_state(analyzer, frame[c]) for c in found.free_text_columns}
+        raw = [c for c in found.pii_columns if not found[c].masked and c not in text]
+        # A free-text column is masked (every value analysed) unless a sample shows it was masked before.
+        raw_text = [c for c, (leaks, placeholders) in text.items() if leaks or not placeholders]
         out, after = frame, found
-        if raw and self.mask:
-            out = mask_frame(frame, found, policies[self.policy])
-            # Verify: never trust a mask we did not check.
-            after = self._declare(classify_frame(out, analyzer), out)
+        if self.mask and (raw or raw_text):
+            todo = {c: found[c] for c in [*raw, *raw_text]}
+            out = mask_frame(frame, type(found)(todo, analyzer), policies[self.policy])
+            # Verify: never trust a mask we did not check (only the columns masking touched changed).
+            again = self._classify(classify_frame, analyzer, out, raw)
+            after = type(found)({**found.columns, **again.columns}, analyzer)
+            text.update({c: self._text_state(analyzer, out[c]) for c in raw_text})
+        for c, (leaks, placeholders) in text.items():
+            after.columns[c] = self._text_verdict(after.columns[c], leaks, placeholders)
+        pii_columns = sorted({*found.pii_columns, *(c for c in text if after.columns[c].pii)})
         still = sorted(c for c, r in after.columns.items() if r.pii and not r.masked)
         masked = sorted(c for c in pii_columns if c not in still)
         rule = {"rule": "no unmasked PII promoted", "outcome": "FAIL" if still else "PASS",
                 "detail": f"{len(pii_columns)} PII column(s), {len(masked)} masked"}
-        return GateResult(self.name, step, rules=[rule], frame=out, pii_columns=sorted(pii_columns),
+        return GateResult(self.name, step, rules=[rule], frame=out, pii_columns=pii_columns,
                           masked_columns=masked, unmasked_pii_columns=still,
                           resources=_dataset_resources(self.table_id, out, after) if self.table_id else [])
 
 
-    def _declare(self, found: Any, frame: pd.DataFrame) -> Any:
+    def _classify(self, classify_frame: Any, analyzer: Any, frame: pd.DataFrame, columns: list[Any]) -> Any:
+        """Classify ``columns`` of ``frame``; declared columns are decided by the schema, not sampled."""
+        detect = [c for c in columns if c not in self.declared]
+        # Free text is checked by _text_state on a sample; masking analyses every value.
+        found = classify_frame(frame[detect], analyzer, analyze_free_text=False)
+        for column in columns:
+            if column in self.declared:
+                found.columns[column] = self._declared(column, frame[column])
+        return found
+
+    def _text_state(self, analyzer: Any, series: pd.Series) -> tuple[int, int]:
+        """(values with a raw PII span, values with a mask placeholder) in a sample of a free-text column."""
+        from auditor.data.classify import MASK_PLACEHOLDER
+
+        values = series.dropna().astype("str")
+        values = values[values.str.strip() != ""]
+        if len(values) > TEXT_SAMPLE:
+            values = values.sample(n=TEXT_SAMPLE, random_state=0)
+        texts = values.tolist()
+        leaks = placeholders = 0
+        for text, spans in zip(texts, analyzer.analyze_many(texts), strict=True):
+            if any(not MASK_PLACEHOLDER.fullmatch(text[s.start:s.end]) for s in spans):
+                leaks += 1
+            if MASK_PLACEHOLDER.search(text):
+                placeholders += 1
+        return leaks, placeholders
+
+    @staticmethod
+    def _text_verdict(col: Any, leaks: int, placeholders: int) -> Any:
         from dataclasses import replace
 
-        from auditor.data.classify import looks_masked
+        pii = bool(leaks or placeholders)
+        return replace(col, pii=pii, classification="pii" if pii else "not-pii", masked=pii and not leaks,
+                       evidence={**col.evidence, "decided_by": f"free text: {leaks} of a {TEXT_SAMPLE}-value sample "
+                                 f"with raw PII, {placeholders} with mask placeholders"})
 
-        for column, entity in self.declared.items():
-            if column not in found.columns:
-                continue
-            values = frame[column].dropna().astype("str").unique()
-            masked = bool(len(values)) and all(looks_masked(v) for v in values)
-            found.columns[column] = replace(
-                found.columns[column], kind="structured", entity=entity, pii=True, classification="pii",
-                confidence=1.0, masked=masked, entity_counts={},
-                evidence={**found.columns[column].evidence, "decided_by": "declared PII in the pipeline schema"})
-        return found
+    def _declared(self, column: str, series: pd.Series) -> Any:
+        from auditor.data.classify import ColumnClassification, looks_masked
+
+        values = series.dropna().astype("str").unique()
+        masked = bool(len(values)) and all(looks_masked(v) for v in values)
+        return ColumnClassification(column=column, kind="structured", entity=self.declared[column], pii=True,
+                                    classification="pii", confidence=1.0, support=1.0, masked=masked,
+                                    sample_size=len(values),
+                                    evidence={"decided_by": "declared PII in the pipeline schema"})
 
 
 def _dataset_resources(table_id: str, frame: pd.DataFrame, classification: Any) -> list[Any]:

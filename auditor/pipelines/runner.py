@@ -120,6 +120,23 @@ def _settings(pipeline: str, section: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
+PIPELINE_PII_SAMPLE = 200
+
+
+def _pii_settings(ctx: RunContext, data_section: dict[str, Any]) -> None:
+    """PII detection settings from the ``data`` config section (a 200-value sample per column
+    unless ``data.sample_size`` says otherwise: gates run on every promotion)."""
+    if "pii_settings" in ctx.services:
+        return
+    try:
+        from auditor.data.pii import PiiSettings
+    except ModuleNotFoundError:
+        return  # the PII gate reports itself unavailable; nothing is promoted
+    section = dict(data_section)
+    section.setdefault("sample_size", PIPELINE_PII_SAMPLE)
+    ctx.services["pii_settings"] = PiiSettings.from_config(section)
+
+
 def make_engine(name: str, store: Store, settings: dict[str, Any], services: dict[str, Any]) -> SqlEngine:
     if name == "duckdb":
         return DuckDBEngine()
@@ -151,6 +168,7 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
                        config=config)
     settings = _settings(name, prepared.config.section("pipelines"))
     ctx = context or RunContext()
+    _pii_settings(ctx, prepared.config.section("data"))
     st = store if isinstance(store, Store) else open_store(store)
     started = ctx.now()
     sql_engine = make_engine(engine, st, settings, ctx.services)
