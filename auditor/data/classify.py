@@ -68,6 +68,7 @@ _SHAPES = {
     "US_SSN": re.compile(r"^\d{3}-?\d{2}-?\d{4}$"),
     "CA_SIN": re.compile(r"^\d{3}[- ]?\d{3}[- ]?\d{3}$"),
 }
+_FREE_TEXT_NAME = re.compile(r"(^|_)(notes?|comments?|remarks?|description|memo|message|text|details|narrative)(_|$)")
 MASKED_VALUE = re.compile(r"^(?:tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z_]+>|\[REDACTED\]|REDACTED)$")
 MASK_PLACEHOLDER = re.compile(r"tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z][A-Z_]+>")
 
@@ -188,7 +189,7 @@ def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
     support: Counter[str] = Counter()
     scores: dict[str, list[float]] = {}
     noisy: Counter[str] = Counter()
-    masked_n = 0
+    masked_n = embedded = 0
     for value, n in counts.items():
         if looks_masked(value):
             masked_n += n
@@ -200,6 +201,8 @@ def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
             best = max(covering, key=lambda s: (s.score, s.end - s.start))
             support[best.entity] += n
             scores.setdefault(best.entity, []).append(best.score)
+        elif good and any(s.entity != "DATE_TIME" for s in good):
+            embedded += n  # PII inside a longer value: free text, whatever the word count
         for s in weak:
             if s.entity in NOISY:
                 noisy[s.entity] += n
@@ -207,13 +210,16 @@ def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
     shares = {e: round(c / total, 3) for e, c in support.most_common()}
     words = sum(n for v, n in counts.items() if len(v.split()) >= st.free_text_min_words) / total
     result.evidence = {"support": shares, "name_hint": hint, "sample_size": total}
+    if embedded:
+        result.evidence["embedded_pii_cells"] = embedded
     if noisy:
         result.evidence["ignored_labels"] = dict(sorted(noisy.items()))
     best_entity, best_count = (support.most_common(1)[0] if support else (None, 0))
     best_support = best_count / total
     masked_share = masked_n / total
     result.support = round(best_support, 3)
-    if words >= 0.5 and best_support < st.support:
+    textual = words >= 0.5 or embedded > 0 or _FREE_TEXT_NAME.search(normalize_column_name(column)) is not None
+    if textual and best_support < st.support:
         return _free_text(result, series, analyzer, analyze_free_text)
     if masked_share >= 0.9 and hint:
         _decide(result, hint, 0.7, masked=True, how="masked values with a PII name hint")

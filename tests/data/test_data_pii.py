@@ -185,7 +185,7 @@ def test_ner_finds_names_the_lexicon_cannot(analyzer: PiiAnalyzer, ner_model: Pa
 
 
 def test_ner_refuses_a_model_with_the_wrong_hash(ner_model: Path) -> None:
-    with pytest.raises(DataError, match="SHA-256 mismatch.*refusing to load"):
+    with pytest.raises(DataError, match=r"SHA-256 mismatch.*refusing to load"):
         build_analyzer(PiiSettings(ner=NerSettings(str(ner_model), "0" * 64)))
 
 
@@ -203,5 +203,5 @@ def test_nlp_configuration_in_presidio_yaml(tmp_path: Path, ner_model: Path) -> 
                     encoding="utf-8")
     from auditor.core.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="nlp.yml:4:17: models\\[0\\].model_name: a spaCy model needs data.ner"):
+    with pytest.raises(ConfigError, match=r"nlp.yml:4:17: models\[0\]\.model_name: a spaCy model needs data\.ner"):
         build_analyzer(PiiSettings(nlp_configuration=str(conf)))

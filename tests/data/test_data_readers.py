@@ -216,5 +216,5 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
     p = tmp_path / "fake.xlsx"
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("hello.txt", "not a workbook")
-    with pytest.raises(DataError, match="corrupt .xlsx workbook"):
+    with pytest.raises(DataError, match=r"corrupt \.xlsx workbook"):
         read_frame(p)
