@@ -13,8 +13,17 @@ from hypothesis import strategies as st
 
 from auditor.core.errors import ConfigError, DataError
 from auditor.data.classify import classify_frame, looks_masked
-from auditor.data.masking import Keys, Masker, MaskPolicy, Operator, load_policy, mask_frame, partial_mask, \
-    resolve_keys, unmask_frame
+from auditor.data.masking import (
+    Keys,
+    Masker,
+    MaskPolicy,
+    Operator,
+    load_policy,
+    mask_frame,
+    partial_mask,
+    resolve_keys,
+    unmask_frame,
+)
 from auditor.data.pii import PiiAnalyzer
 
 KEY = "0123456789abcdef0123456789abcdef"
@@ -110,14 +119,14 @@ def _frame() -> pd.DataFrame:
 def test_mask_frame_operators_types_and_no_raw_values(analyzer: PiiAnalyzer, tmp_path: Path) -> None:
     df = _frame()
     before = df.copy()
-    policy = load_policy(_policy(tmp_path, f"""version: 1
-key: {{env: TEST_MASK_KEY}}
+    policy = load_policy(_policy(tmp_path, """version: 1
+key: {env: TEST_MASK_KEY}
 entities:
-  EMAIL_ADDRESS: {{operator: hash}}
-  PHONE_NUMBER: {{operator: partial, keep_last: 4}}
-  PERSON: {{operator: replace, value: "<NAME>"}}
+  EMAIL_ADDRESS: {operator: hash}
+  PHONE_NUMBER: {operator: partial, keep_last: 4}
+  PERSON: {operator: replace, value: "<NAME>"}
 columns:
-  sin: {{operator: encrypt}}
+  sin: {operator: encrypt}
 """))
     cls = classify_frame(df, analyzer)
     cls["sin"].pii, cls["sin"].entity = True, "CA_SIN"  # 4 values: force, classification is tested elsewhere
