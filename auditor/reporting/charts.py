@@ -7,8 +7,9 @@ department ``[{"received_year": 2019, "department": "Roads", "share": 0.21}, ...
 The axes are inferred (an explicit spec wins, see ``chart_for``):
 
 - x: a column named like ``*year*``/``*date*``/``*month*``, else the first column;
-- series: the first text column that is not x (one line per value), if any;
-- y: the first numeric column that is neither x nor series.
+- series: the text columns other than x, joined (one line per value), if any;
+- y: a numeric column named like a measure (``share``, ``pct``, ``rate``,
+  ``acr``...), else the numeric column with the largest values (the count).
 
 One series gives a bar chart, several give a line chart (top ``MAX_SERIES`` by
 their latest value; the full table is always shown beside the chart). Only
@@ -71,14 +72,28 @@ def _nice_max(v: float) -> float:
     return float(10 * exp)
 
 
+_MEASURE_HINTS = ("share", "pct", "percent", "rate", "ratio", "acr")
+
+
 def _infer(rows: list[dict[str, Any]], spec: dict[str, Any]) -> tuple[str, str | None, str] | None:
     cols = list(rows[0])
     x = spec.get("x") or next((c for c in cols if any(t in c.lower() for t in ("year", "date", "month"))), cols[0])
     series = spec.get("series")
     if series is None:
-        series = next((c for c in cols if c != x and all(isinstance(r.get(c), str) for r in rows)), None)
-    y = spec.get("y") or next((c for c in cols if c not in (x, series) and all(_is_num(r.get(c)) for r in rows)), None)
+        texts = [c for c in cols if c != x and all(isinstance(r.get(c), str) for r in rows)
+                 and any(r.get(c) for r in rows)]
+        series = " / ".join(texts) if texts else None
+    y = spec.get("y")
+    if not y:
+        numeric = [c for c in cols if c != x and all(_is_num(r.get(c)) for r in rows)]
+        hinted = [c for c in numeric if any(h in c.lower() for h in _MEASURE_HINTS)]
+        # A named measure (share, rate, ACR) first; otherwise the largest column, usually the count.
+        y = hinted[0] if hinted else max(numeric, key=lambda c: max(abs(float(r[c])) for r in rows), default=None)
     return (x, series, y) if y else None
+
+
+def _series_label(row: dict[str, Any], key: str) -> str:
+    return " / ".join(str(row.get(k.strip(), "")) for k in key.split(" / "))
 
 
 def chart_for(name: str, table: Any) -> Chart | None:
@@ -123,7 +138,7 @@ def chart_for(name: str, table: Any) -> Chart | None:
     chart.kind = "line"
     series: dict[str, dict[str, float]] = {}
     for r in rows:
-        series.setdefault(str(r.get(chart.series_key)), {})[str(r.get(chart.x))] = float(r[chart.y])
+        series.setdefault(_series_label(r, chart.series_key), {})[str(r.get(chart.x))] = float(r[chart.y])
     ranked = sorted(series, key=lambda s: -series[s][max(series[s], key=xs.index)])
     if len(ranked) > MAX_SERIES:
         chart.note = f"top {MAX_SERIES} of {len(ranked)} {chart.series_key} values by latest {chart.y}; all in the table"
