@@ -128,6 +128,10 @@ class AwsSession:
             c = self._clients.get(key)
             if c is None:
                 c = self._boto.client(service, region_name=region, config=self._config())
+                if service == "s3control" and _custom_endpoint():
+                    # The s3control endpoint rules prefix the host with the account id; a custom
+                    # endpoint (moto server, a proxy) does not resolve "<account>.127.0.0.1".
+                    c.meta.events.register("before-sign.s3-control", _strip_account_host)
                 self._clients[key] = c
             return c
 
@@ -258,6 +262,18 @@ class _translated:
         if isinstance(exc, BotoCoreError):
             raise ApiError(self.operation, type(exc).__name__, str(exc)) from None
         return False
+
+
+def _strip_account_host(request: Any, **_: Any) -> None:
+    import re
+
+    request.url = re.sub(r"^(https?://)\d{12}\.", r"\1", request.url)
+
+
+def _custom_endpoint() -> bool:
+    import os
+
+    return bool(os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3_CONTROL"))
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,0 +1,180 @@
+"""Benchmark: ``auditor aws scan`` against a moto server on 127.0.0.1.
+
+For each N (default 100 and 1000) the script starts a fresh moto server, builds an
+account of N buckets (zone-tagged, half versioned, a third SSE-KMS), N/5 users
+(half with a console password, each with an access key), N/10 KMS keys, a
+multi-region trail with CloudWatch Logs, CIS metric filters with alarms, and a
+billing alarm; then runs the full scan (every shipped AWS rule) in a subprocess
+and prints wall time, peak RSS of the scan process, and API calls by operation.
+
+    .venv/bin/python benchmarks/aws_scan.py            # N = 100 and 1000
+    .venv/bin/python benchmarks/aws_scan.py --n 200    # one size
+
+Only loopback traffic; the server and the scan stop by themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_moto(port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("moto server did not start")
+
+
+def seed(endpoint: str, n: int) -> None:
+    import boto3
+
+    kw: dict[str, Any] = {"region_name": REGION, "endpoint_url": endpoint, "aws_access_key_id": "bench",
+                          "aws_secret_access_key": "bench"}
+    s3, iam, kms = boto3.client("s3", **kw), boto3.client("iam", **kw), boto3.client("kms", **kw)
+    key_arns = []
+    for i in range(max(1, n // 10)):
+        arn = kms.create_key(Description=f"key-{i}")["KeyMetadata"]["Arn"]
+        if i % 2 == 0:
+            kms.enable_key_rotation(KeyId=arn)
+        key_arns.append(arn)
+
+    def bucket(i: int) -> None:
+        name = f"bench-{i:05d}-{('landing', 'raw', 'curated')[i % 3]}"
+        s3.create_bucket(Bucket=name)
+        if i % 2 == 0:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if i % 3 == 0:
+            s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arns[0]},
+                "BucketKeyEnabled": True}]})
+
+    def user(i: int) -> None:
+        name = f"user-{i:05d}"
+        iam.create_user(UserName=name)
+        if i % 2 == 0:
+            iam.create_login_profile(UserName=name, Password="Bench-Passw0rd-Not-Real!")
+        iam.create_access_key(UserName=name)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(bucket, range(n)))
+        list(pool.map(user, range(max(1, n // 5))))
+    logs, ct = boto3.client("logs", **kw), boto3.client("cloudtrail", **kw)
+    cw, sns = boto3.client("cloudwatch", **kw), boto3.client("sns", **kw)
+    s3.create_bucket(Bucket="bench-trail-logs")
+    logs.create_log_group(logGroupName="trail")
+    ct.create_trail(Name="main", S3BucketName="bench-trail-logs", IsMultiRegionTrail=True,
+                    EnableLogFileValidation=True, KmsKeyId=key_arns[0],
+                    CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:123456789012:log-group:trail:*",
+                    CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/ct")
+    ct.start_logging(Name="main")
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="sec@example.org")
+    patterns = {"root": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+                        '$.eventType != "AwsServiceEvent" }',
+                "auth": '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'}
+    for name, pattern in patterns.items():
+        logs.put_metric_filter(logGroupName="trail", filterName=name, filterPattern=pattern,
+                               metricTransformations=[{"metricName": name, "metricNamespace": "CIS", "metricValue": "1"}])
+        cw.put_metric_alarm(AlarmName=name, MetricName=name, Namespace="CIS", Statistic="Sum", Period=300,
+                            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+                            AlarmActions=[topic])
+    cw.put_metric_alarm(AlarmName="billing", MetricName="EstimatedCharges", Namespace="AWS/Billing",
+                        Statistic="Maximum", Period=21600, EvaluationPeriods=1, Threshold=40,
+                        ComparisonOperator="GreaterThanThreshold", AlarmActions=[topic])
+
+
+def run_scan(endpoint: str, outdir: Path) -> dict[str, Any]:
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    env.pop("AWS_PROFILE", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "auditor", "aws", "scan", "--region", REGION, "--output-dir",
+                           str(outdir), "--no-fail-on-error"], env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"scan failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+    doc = json.loads((outdir / "findings.json").read_text(encoding="utf-8"))
+    # ru_maxrss of children is the max over all children so far: the moto server is not a
+    # child that has exited, so this is the scan (or an earlier, larger scan: report both).
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1), "rss_before_mb": round(before / 1024, 1),
+            "findings": doc["summary"]["total"], "by_status": doc["summary"]["by_status"],
+            "resources": doc["attachments"]["aws"]["resources"], "api_calls": doc["attachments"]["aws"]["api_calls"],
+            "api_calls_total": doc["attachments"]["aws"]["api_calls_total"],
+            "collection_s": doc["attachments"]["aws"]["collection_seconds"]}
+
+
+def bench(n: int) -> dict[str, Any]:
+    port = free_port()
+    server = start_moto(port)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        seed(endpoint, n)
+        seeded = time.perf_counter() - t0
+        with tempfile.TemporaryDirectory() as tmp:
+            out = run_scan(endpoint, Path(tmp))
+        out["seed_s"] = round(seeded, 1)
+        return out
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, action="append", help="account size (repeat); default 100 and 1000")
+    args = parser.parse_args()
+    sizes = args.n or [100, 1000]
+    results = {}
+    print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
+    for n in sorted(sizes):
+        r = bench(n)
+        results[n] = r
+        print(f"\nN={n}: scan wall {r['wall_s']} s (collection {r['collection_s']} s), peak RSS {r['peak_rss_mb']} MB, "
+              f"{r['api_calls_total']} API calls, {r['findings']} findings {r['by_status']} (seeding took {r['seed_s']} s)")
+        print("  resources: " + ", ".join(f"{k}={v}" for k, v in r["resources"].items()))
+        print("  API calls by operation:")
+        for op, count in sorted(r["api_calls"].items(), key=lambda kv: -kv[1]):
+            print(f"    {op:<45} {count}")
+    if 100 in results and 1000 in results:
+        ratio = results[1000]["wall_s"] / results[100]["wall_s"]
+        print(f"\nN=1000 / N=100 wall-time ratio: {ratio:.1f}x (target <= 12x); "
+              f"N=1000 wall {results[1000]['wall_s']} s (target <= 20 s), peak RSS {results[1000]['peak_rss_mb']} MB "
+              "(target <= 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
