@@ -205,13 +205,17 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
             inventory.extend(gate.resources)
     result = PipelineResult(name, ctx.run_id, state.status, lineage.message, _exit_code(state),
                             lineage.to_dict(), state.metrics, None, exports, st.root)
+    warnings = list(lineage.warnings)
+    if state.error is not None:
+        warnings.append(f"{name} run {ctx.run_id} {state.status}: {state.error}")
     result.findings = evaluate(prepared, inventory, ctx, kind="pipeline", started_at=started,
-                               warnings=lineage.warnings, attachments={"pipelines": [result.attachment()]})
+                               warnings=warnings, attachments={"pipelines": [result.attachment()]})
     return result
 
 
 def _execute(pipe: Any, state: RunState, *, sample: bool, input_file: str | Path | None) -> None:
     store, lineage = state.store, state.lineage
+    state.step("raw")  # every run is judged, even one that stops before reading anything
     if sample:
         for key, data in pipe.sample_files().items():
             store.land(key, data)
