@@ -142,7 +142,7 @@ def run(config: Path, output_dir: Path | None) -> None:
         output_dir: /var/lib/auditor/runs
         keep: 30
         sources: {aws: {regions: [us-east-1]}, data: {paths: ["s3://bucket/raw/"]}}
-        notify: {on: high, sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:audit"}
+        notify: {min_severity: high, sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:audit"}
     """
     from auditor.scheduler.run import run_scheduled
 

@@ -18,7 +18,7 @@ Example::
         pipelines: {names: [registrar, inquiries-311], store: "s3://lake/prefix"}
         findings: {paths: ["exports/*.json"]}   # findings documents written by other jobs
       notify:
-        on: high                         # new FAIL findings at or above this severity
+        min_severity: high               # new FAIL findings at or above this severity
         sns_topic_arn: arn:aws:sns:ca-central-1:123456789012:audit-alerts
         webhook: https://hooks.example.org/services/T000/B000/XXXX
       publish: s3://audit-reports/nightly   # also keep the run folders and index in S3 (stateless runners)
@@ -69,7 +69,7 @@ SCHEDULE_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "on": SEVERITY,
+                "min_severity": SEVERITY,
                 "sns_topic_arn": {"type": "string", "pattern": "^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$"},
                 "webhook": {"type": "string", "pattern": "^https?://"},
                 "timeout_s": {"type": "number", "exclusiveMinimum": 0, "maximum": 60},

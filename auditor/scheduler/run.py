@@ -145,7 +145,7 @@ def run_scheduled(config_path: Path, *, context: RunContext | None = None, outpu
 
         report_ref = f"{sched['publish'].rstrip('/')}/{folder.name}/index.html" if sched.get("publish") \
             else str(folder / "index.html")
-        alert = alert_for(doc, new, threshold=notify_cfg.get("on", "high"), report=report_ref,
+        alert = alert_for(doc, new, threshold=notify_cfg.get("min_severity", "high"), report=report_ref,
                           first_run=previous is None)
         if alert is not None:
             done, problems = notify(alert, notify_cfg)

@@ -86,7 +86,7 @@ def _findings(tmp_path: Path, seed: int, **kw: Any) -> None:
 
 
 def test_runs_history_trend_and_pruning(tmp_path: Path, hook: Hook) -> None:
-    cfg = _config(tmp_path, keep=2, notify={"on": "high", "webhook": hook.url})
+    cfg = _config(tmp_path, keep=2, notify={"min_severity": "high", "webhook": hook.url})
     runs = tmp_path / "runs"
     _findings(tmp_path, seed=1)
     first = run_scheduled(cfg, context=_ctx(0))
@@ -125,7 +125,7 @@ def test_runs_history_trend_and_pruning(tmp_path: Path, hook: Hook) -> None:
 
 
 def test_no_alert_when_nothing_new(tmp_path: Path, hook: Hook) -> None:
-    cfg = _config(tmp_path, notify={"on": "high", "webhook": hook.url})
+    cfg = _config(tmp_path, notify={"min_severity": "high", "webhook": hook.url})
     _findings(tmp_path, seed=5)
     run_scheduled(cfg, context=_ctx(0))
     again = run_scheduled(cfg, context=_ctx(1))
@@ -133,7 +133,7 @@ def test_no_alert_when_nothing_new(tmp_path: Path, hook: Hook) -> None:
 
 
 def test_alert_threshold_filters_by_severity(tmp_path: Path, hook: Hook) -> None:
-    cfg = _config(tmp_path, notify={"on": "critical", "webhook": hook.url})
+    cfg = _config(tmp_path, notify={"min_severity": "critical", "webhook": hook.url})
     _findings(tmp_path, seed=5)
     run_scheduled(cfg, context=_ctx(0))
     assert set(hook.bodies[0]["json"]["counts"]) == {"critical"}
@@ -167,7 +167,7 @@ def test_sns_notification_with_moto(tmp_path: Path) -> None:
         queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
         qarn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)
-        cfg = _config(tmp_path, notify={"on": "high", "sns_topic_arn": topic})
+        cfg = _config(tmp_path, notify={"min_severity": "high", "sns_topic_arn": topic})
         _findings(tmp_path, seed=1)
         outcome = run_scheduled(cfg, context=_ctx(0))
         msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
@@ -268,3 +268,13 @@ def test_lambda_handler_keeps_state_in_s3(tmp_path: Path, monkeypatch: pytest.Mo
     # keep: 1 -> the first run's objects are gone from S3 too.
     assert not [k for k in keys if k.startswith(f"nightly/{Path(r1['folder']).name}/")]
     assert handler({"config": str(tmp_path / "nope.yml")})["exit_code"] == 2
+
+
+def test_shipped_example_configs_validate() -> None:
+    from auditor.scheduler.run import load_schedule
+
+    root = Path(__file__).resolve().parents[2] / "examples" / "scheduling"
+    full = load_schedule(root / "audit.yml")
+    assert set(full["sources"]) == {"aws", "data", "pipelines"} and full["publish"].startswith("s3://")
+    demo = load_schedule(root / "audit-demo.yml")
+    assert demo["sources"]["findings"]["paths"] == ["reports/demo/findings.json"]
