@@ -161,7 +161,13 @@ class LocalStore(Store):
         return sorted(out, key=lambda o: o.key)
 
     def delete(self, key: str) -> None:
-        self._p(key).unlink(missing_ok=True)
+        path = self._p(key)
+        path.unlink(missing_ok=True)
+        # Prune directories left empty (S3 has none), so removed versions leave no trace.
+        parent = path.parent
+        while parent != self.path and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
 
     def uri(self, key: str) -> str:
         return str(self.path / key)
