@@ -127,10 +127,12 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
         from auditor.pipelines.runner import run_pipeline
 
         for name in ("registrar", "inquiries-311"):
-            result = run_pipeline(name, str(work / "lake"), sample=True, output_dir=output_dir / f"pipeline-{name}")
-            doc = result.document if hasattr(result, "document") else result
-            docs.append(doc)
-            yield f"pipeline {name}: {_count(doc)}"
+            result = run_pipeline(name, str(work / "lake"), sample=True, output_dir=output_dir / f"pipeline-{name}",
+                                  context=RunContext(clock=context.clock))
+            yield f"pipeline {name}: {result.status}: {result.message}"
+            if result.findings is not None:
+                docs.append(result.findings)
+                yield f"pipeline {name}: {_count(result.findings)}"
     else:
         yield "pipelines: not available yet (governed workloads issue #5)"
 
