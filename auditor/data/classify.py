@@ -201,7 +201,7 @@ def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
             best = max(covering, key=lambda s: (s.score, s.end - s.start))
             support[best.entity] += n
             scores.setdefault(best.entity, []).append(best.score)
-        elif good and any(s.entity != "DATE_TIME" for s in good):
+        elif any(s.entity not in ("DATE_TIME", "PERSON") for s in good):
             embedded += n  # PII inside a longer value: free text, whatever the word count
         for s in weak:
             if s.entity in NOISY:

@@ -37,6 +37,10 @@ CUES = {"with", "named", "student", "by", "from", "contact", "contacted", "calle
 STREET_WORDS = {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "lane", "ln", "court",
                 "ct", "way", "place", "pl", "crescent", "cres", "terrace", "parkway", "circle", "highway", "trail",
                 "square", "row", "close", "gardens", "heights", "apt", "suite", "unit", "box"}
+# Cues strong enough to make a single unknown capitalised word a name ("Mother Siobhan called").
+STRONG_CUES = TITLES | {"mother", "father", "parent", "guardian", "sponsor", "advisor", "applicant",
+                        "dear", "hi", "hello", "named", "attn", "sister", "brother", "wife", "husband", "son",
+                        "daughter", "aunt", "uncle", "grandmother", "grandfather", "spouse", "partner"}
 # Given names that are also ordinary words: only with a second signal.
 AMBIGUOUS = {"may", "will", "bill", "june", "april", "august", "grace", "hope", "faith", "joy", "mark", "rose",
              "art", "dawn", "summer", "autumn", "winter", "frank", "guy", "sunny", "chase", "drew", "ray", "pat",
@@ -73,10 +77,11 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [w.lower().rstrip(".") for w in words]
     start = 0
-    titled = inner_cue = False
+    titled = inner_cue = strong = False
     while start < len(words) and (lowered[start] in STOP or lowered[start] in TITLES):
         titled = titled or lowered[start] in TITLES
         inner_cue = inner_cue or lowered[start] in CUES  # "Guardian Xavi Quenneville"
+        strong = strong or lowered[start] in STRONG_CUES
         start += 1
     name = lowered[start:]
     if not name or any(w in STREET_WORDS for w in name):
@@ -95,6 +100,8 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
         return start, 0.7 if cued else 0.55
     if len(name) == 1 and first_hit and cued:
         return start, 0.55
+    if len(name) == 1 and (strong or prev.lower().rstrip(".") in STRONG_CUES):
+        return start, 0.6
     return None
 
 

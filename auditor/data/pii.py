@@ -39,6 +39,7 @@ and ``spacy`` engines, spaCy models loaded locally, never downloaded).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -217,8 +218,25 @@ def _engine_from_yaml(path: str, settings: PiiSettings) -> Any:
     raise ConfigError([doc.problem(("nlp_engine_name",), f"unsupported NLP engine {name!r} (use no_op or spacy)")])
 
 
+class _DropVerbose(logging.Filter):
+    """Presidio logs analysed text (e.g. "Context list is: <phone>") at DEBUG: never let it out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def silence_presidio_logs() -> None:
+    """Drop Presidio's DEBUG/INFO records, whatever the logging configuration (they can hold PII)."""
+    for name in ("presidio-analyzer", "presidio-anonymizer", "presidio_analyzer", "presidio_anonymizer"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING)
+        if not any(isinstance(f, _DropVerbose) for f in logger.filters):
+            logger.addFilter(_DropVerbose())
+
+
 def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) -> PiiAnalyzer:
     """Build the run's analyzer (explicit registry, offline NLP engine, thresholds)."""
+    silence_presidio_logs()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import (
         CreditCardRecognizer,

@@ -225,7 +225,8 @@ def _open_csv(source: str, local: Path, size: int, options: ReadOptions) -> Tabl
 
     # pandas renames duplicate headers ("a", "a.1"): check the raw header row instead.
     raw_header = next(csv.reader(io.StringIO(text.lstrip("\n")), delimiter=delimiter), [])
-    _check_columns(source, [h for h in raw_header] or columns)
+    _check_columns(source, list(raw_header) or columns)
+    _check_head_rows(source, text, delimiter, len(raw_header), complete=len(head) < _SNIFF_BYTES)
 
     def reader() -> Iterator[pd.DataFrame]:
         n = 0
@@ -245,6 +246,24 @@ def _open_csv(source: str, local: Path, size: int, options: ReadOptions) -> Tabl
 
     return Table(id=source, source=source, format="csv", columns=columns, size_bytes=size,
                  delimiter=delimiter, encoding=encoding, _reader=reader)
+
+
+def _check_head_rows(source: str, text: str, delimiter: str, width: int, complete: bool) -> None:
+    """Rows longer than the header in the first block: pandas would silently turn a long first
+    row into an index column instead of failing, so check them here."""
+    import io
+
+    lines = text.splitlines(keepends=True)
+    if not complete and lines:
+        lines = lines[:-1]  # the last line may be cut by the sniff window
+    reader = csv.reader(io.StringIO("".join(lines).lstrip("\n")), delimiter=delimiter)
+    try:
+        for row in reader:
+            if len(row) > width and any(c.strip() for c in row[width:]):
+                raise DataError(f"{source}: ragged rows: line {reader.line_num} has {len(row)} fields, "
+                                f"the header has {width}")
+    except csv.Error:
+        return  # e.g. a quoted field spanning the window edge: pandas reports real problems later
 
 
 def _ragged(message: str, delimiter: str) -> str:
