@@ -87,7 +87,7 @@ def test_sample_run_succeeds(sample_run: tuple) -> None:
     pointer = json.loads((root / ROOT / "_CURRENT.json").read_text())
     keys = {f["key"].split("v-regfirst/")[1] for f in pointer["files"]}
     assert {"applications/received_year=2022/part-0.parquet", "applications/received_year=2023/part-0.parquet",
-            "enrollments.parquet", "withdrawals.parquet", "metrics/acr.parquet"} <= keys
+            "enrollments/part-0.parquet", "withdrawals/part-0.parquet", "metrics/acr.parquet"} <= keys
 
 
 def test_acr_matches_an_independent_computation(sample_run: tuple) -> None:

@@ -7,7 +7,7 @@ Zones (``registraroffice/enrollwithdraw``)::
     Landing/withdrawal_request/*.xlsx           withdrawals
     Raw/<kind>.csv                              normalised, typed, de-duplicated, PII masked
     Curated/v-<run>/applications/received_year=<y>/part-0.parquet
-    Curated/v-<run>/{enrollments,withdrawals}.parquet, Curated/v-<run>/metrics/<metric>.parquet
+    Curated/v-<run>/{enrollments,withdrawals}/part-0.parquet, Curated/v-<run>/metrics/<metric>.parquet
     Quarantine/<run>/<file> + .reason.json      bad files, and <kind>.rejected.csv (records + reasons)
     _CURRENT.json                               the published curated version
 
@@ -134,7 +134,8 @@ class Registrar:
                                       parquet_bytes(part.drop(columns="received_year")), len(part)))
             for kind in ("enrollments", "withdrawals"):
                 if kind in masked:
-                    outputs.append(Output(f"{base}/{kind}.parquet", parquet_bytes(masked[kind]), len(masked[kind])))
+                    outputs.append(Output(f"{base}/{kind}/part-0.parquet", parquet_bytes(masked[kind]),
+                                          len(masked[kind])))
         with state.lineage.timed("metrics"):
             frames = {k: masked.get(k, _empty(k)) for k in ("applications", "enrollments", "withdrawals")}
             for kind, frame in frames.items():
@@ -204,8 +205,6 @@ def _locations(outputs: list[Output], kind: str) -> dict[str, str]:
         if kind in parts:
             part = next((p.split("=", 1)[1] for p in parts if p.startswith("received_year=")), "")
             out[part] = o.key.rsplit("/", 1)[0]
-        elif o.key.endswith(f"/{kind}.parquet"):
-            out[""] = o.key
     return out
 
 
