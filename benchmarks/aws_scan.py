@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
@@ -115,18 +114,21 @@ def run_scan(endpoint: str, outdir: Path) -> dict[str, Any]:
            "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
            "AWS_EC2_METADATA_DISABLED": "true"}
     env.pop("AWS_PROFILE", None)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "auditor", "aws", "scan", "--region", REGION, "--output-dir",
-                           str(outdir), "--no-fail-on-error"], env=env, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - t0
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([sys.executable, "-m", "auditor", "aws", "scan", "--region", REGION, "--output-dir",
+                                 str(outdir), "--no-fail-on-error"], env=env, stdout=subprocess.DEVNULL, stderr=err)
+        # wait4 gives the scan process's own peak RSS (not the moto server's, not earlier children's).
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    peak_kb = usage.ru_maxrss
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"scan failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
+        raise SystemExit(f"scan failed ({proc.returncode}): {stderr.strip()[-500:]}")
     doc = json.loads((outdir / "findings.json").read_text(encoding="utf-8"))
-    # ru_maxrss of children is the max over all children so far: the moto server is not a
-    # child that has exited, so this is the scan (or an earlier, larger scan: report both).
-    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1), "rss_before_mb": round(before / 1024, 1),
+    return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1),
             "findings": doc["summary"]["total"], "by_status": doc["summary"]["by_status"],
             "resources": doc["attachments"]["aws"]["resources"], "api_calls": doc["attachments"]["aws"]["api_calls"],
             "api_calls_total": doc["attachments"]["aws"]["api_calls_total"],

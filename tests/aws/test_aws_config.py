@@ -1,0 +1,32 @@
+"""The ``aws`` section of the run config is validated and used by the scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from auditor.aws.scan import ScanOptions, run_scan
+from auditor.core.errors import ConfigError
+from auditor.runner import default_rule_paths, prepare
+
+
+def test_unknown_aws_setting_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "audit.yml"
+    cfg.write_text("version: 1\naws: {regions: [us-east-1], max_atempts: 3}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="max_atempts"):
+        prepare(default_rule_paths("aws"), config=cfg)
+
+
+def test_config_regions_and_params_are_used(aws: None, tmp_path: Path) -> None:
+    cfg = tmp_path / "audit.yml"
+    cfg.write_text("version: 1\naws: {regions: [eu-west-1], max_attempts: 2}\n"
+                   "rules: {iam-password-policy-min-length: {params: {min_length: 8}}}\n", encoding="utf-8")
+    boto3.client("iam").update_account_password_policy(MinimumPasswordLength=8)
+    prepared: Any = prepare(default_rule_paths("aws"), config=cfg)
+    doc = run_scan(prepared, ScanOptions(config=prepared.config.section("aws")))
+    assert doc["run"]["regions"] == ["eu-west-1"]
+    [finding] = [f for f in doc["findings"] if f["rule_id"] == "iam-password-policy-min-length"]
+    assert finding["status"] == "PASS"
