@@ -1,7 +1,7 @@
 """``findings.ocsf.json``: OCSF Detection Finding events (class 2004) for security lakes.
 
 One event per finding except SKIPPED (nothing was checked), as a JSON array
-(OCSF schema 1.3.0). The verdict is in ``status_code`` (PASS/FAIL/ERROR/MUTED)
+with one event per line (OCSF schema 1.3.0). The verdict is in ``status_code`` (PASS/FAIL/ERROR/MUTED)
 and in ``compliance.status_id`` (1 Pass, 3 Fail, 99 Other); muted findings
 have ``status_id`` 3 (Suppressed). Framework controls become
 ``compliance.standards`` / ``compliance.requirements``. The evidence is kept
@@ -80,4 +80,6 @@ def to_ocsf(doc: dict[str, Any]) -> list[dict[str, Any]]:
 @writers.register("ocsf")
 def write_ocsf(doc: dict[str, Any], outdir: Path) -> Path:
     """Write ``OUTDIR/findings.ocsf.json``."""
-    return write_atomic(outdir / "findings.ocsf.json", json.dumps(to_ocsf(doc), indent=1, ensure_ascii=False, default=str))
+    # A JSON array with one event per line: valid JSON, and line-splittable for lake loaders.
+    lines = (json.dumps(e, ensure_ascii=False, separators=(",", ":"), default=str) for e in to_ocsf(doc))
+    return write_atomic(outdir / "findings.ocsf.json", "[\n" + ",\n".join(lines) + "\n]\n")
