@@ -320,9 +320,14 @@ def _pii_from_column(c: dict[str, Any]) -> dict[str, Any]:
     conf = c.get("confidence")
     return {"column": str(c.get("name", c.get("column", ""))), "entity": str(entity),
             "confidence": f"{conf:.2f}" if isinstance(conf, int | float) else str(conf or ""),
-            "count": sum(v for v in counts.values() if isinstance(v, int)) if counts else c.get("support", ""),
+            "count": sum(v for v in counts.values() if isinstance(v, int)) if counts else _support(c.get("support")),
             "samples": [_short(v, 80) for v in _as_list(c.get("masked_samples"))[:5]],
             "masked": c.get("masked")}
+
+
+def _support(value: Any) -> str:
+    """The data scan's ``support`` is the share of sampled values that matched."""
+    return f"{value:.0%} of sample" if isinstance(value, int | float) and 0 <= value <= 1 else str(value or "")
 
 
 def _io(items: Any) -> list[dict[str, Any]]:
