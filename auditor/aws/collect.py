@@ -19,10 +19,14 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from auditor.aws.session import ApiError, AwsSession
+from auditor.core.errors import EvaluationError
+from auditor.core.filters import EvalContext, evaluate_all
 from auditor.core.resources import Inventory, Resource
+from auditor.core.rules import Rule
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,6 +55,7 @@ class Scope:
     regions: list[str]
     required: dict[str, set[str]]
     pool: ThreadPoolExecutor
+    rules: dict[str, list[Rule]] = field(default_factory=dict)
     inventory: Inventory = field(default_factory=Inventory)
     _memo: dict[str, Any] = field(default_factory=dict)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,6 +67,34 @@ class Scope:
 
     def needs_any(self, type_name: str, *attributes: str) -> bool:
         return bool(self.required.get(type_name, set()) & set(attributes))
+
+    def scope_attributes(self, type_name: str) -> set[str]:
+        """Attributes the rules' ``where`` clauses read (fetched first for every resource)."""
+        out: set[str] = set()
+        for rule in self.rules.get(type_name, []):
+            for f in rule.where:
+                out |= f.roots()
+        return out
+
+    def in_scope_attributes(self, type_name: str, res: Resource) -> set[str]:
+        """Attributes read by the rules that keep ``res`` in scope, given what is collected so far.
+
+        A rule whose ``where`` excludes the resource needs nothing more from it (no call is
+        made for it); a ``where`` that cannot be decided keeps the rule in scope, fail closed.
+        """
+        if not self.rules:
+            return set(self.required.get(type_name, set()))
+        now = datetime.now(UTC)
+        out: set[str] = set()
+        for rule in self.rules.get(type_name, []):
+            if rule.where:
+                try:
+                    if not evaluate_all(rule.where, res.attrs, EvalContext(now=now, params=rule.params)).ok:
+                        continue
+                except (EvaluationError, TypeError, ValueError, KeyError, AttributeError, IndexError):
+                    pass
+            out |= rule.roots()
+        return out
 
     def memo(self, key: str, fn: Callable[[], T]) -> T:
         """Compute a shared, derived value once per scan (e.g. the trail list)."""

@@ -75,7 +75,7 @@ def parse(pattern: str) -> Compare | BoolOp | Terms:
         node, rest = _or(tokens)
         if rest:
             raise PatternError(f"unexpected {rest[0][1]!r}")
-        return node
+        return node  # type: ignore[no-any-return]
     return _terms(text)
 
 
@@ -164,7 +164,9 @@ def _selector(text: str) -> tuple[str | int, ...]:
 
 def _terms(text: str) -> Terms:
     words = re.findall(r'[?-]?"(?:[^"\\]|\\.)*"|\S+', text)
-    req, opt, exc = [], [], []
+    req: list[str] = []
+    opt: list[str] = []
+    exc: list[str] = []
     for w in words:
         prefix = w[0] if w[0] in "?-" and len(w) > 1 else ""
         body = w[1:] if prefix else w

@@ -53,15 +53,24 @@ class S3Bucket(ResourceType):
     )
 
 
+def list_buckets(scope: Scope) -> list[dict[str, Any]]:
+    """The account's buckets (one paginated ListBuckets per scan).
+
+    Paginating (MaxBuckets) makes S3 return each bucket's ``BucketRegion``, which
+    saves a GetBucketLocation per bucket where the endpoint supports it.
+    """
+    return scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets", MaxBuckets=1000)
+
+
 def bucket_names(scope: Scope) -> list[str]:
-    """Names of the account's buckets (one ListBuckets per scan)."""
-    return [b["Name"] for b in scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets")]
+    """Names of the account's buckets."""
+    return [b["Name"] for b in list_buckets(scope)]
 
 
 def bucket_region(scope: Scope, name: str) -> str:
     out = scope.session.call("s3", scope.home_region, "GetBucketLocation", Bucket=name)
     loc = out.get("LocationConstraint")
-    return {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(loc, loc)
+    return str({None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(loc, loc))
 
 
 def versioning(scope: Scope, name: str, region: str) -> dict[str, Any]:
@@ -174,11 +183,12 @@ _FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
 @collector(S3_TYPE)
 def collect_buckets(scope: Scope) -> list[Resource]:
     try:
-        listing = scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets")
+        listing = list_buckets(scope)
     except ApiError as err:
         scope.inventory.fail(S3_TYPE, scope.account_arn, "global", err.reason)
         return []
     wanted = [a for a in _FETCHERS if scope.needs(S3_TYPE, a)]
+    first = [a for a in wanted if a in scope.scope_attributes(S3_TYPE)]
     trail_buckets: set[str] | None = None
     trail_error = ""
     if scope.needs(S3_TYPE, "IsCloudTrailBucket"):
@@ -198,14 +208,19 @@ def collect_buckets(scope: Scope) -> list[Resource]:
             res.errors["*"] = res.errors["Region"]
             return res
         res.region = region
-        for attr in wanted:
-            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
-        if scope.needs(S3_TYPE, "AccountPublicAccessBlock"):
-            fetch(res, "AccountPublicAccessBlock", lambda: account_public_access_block(scope))
         if trail_buckets is not None:
             res.attrs["IsCloudTrailBucket"] = name in trail_buckets
         elif trail_error:
             res.errors["IsCloudTrailBucket"] = trail_error
+        # Scope attributes first (tags, trail membership...), then only what in-scope rules read.
+        for attr in first:
+            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
+        needed = scope.in_scope_attributes(S3_TYPE, res)
+        for attr in wanted:
+            if attr not in first and attr in needed:
+                fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
+        if "AccountPublicAccessBlock" in needed:
+            fetch(res, "AccountPublicAccessBlock", lambda: account_public_access_block(scope))
         return res
 
     return scope.map(one, listing)

@@ -97,8 +97,11 @@ def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None =
     regions = _regions(session, opts)
     inventory = Inventory()
     with ThreadPoolExecutor(max_workers=session.settings.max_workers, thread_name_prefix="auditor-aws") as pool:
+        rules_by_type: dict[str, list[Any]] = {}
+        for rule in prepared.rules:
+            rules_by_type.setdefault(rule.resource, []).append(rule)
         scope = Scope(session=session, account=account, partition=partition, regions=regions, required=required,
-                      pool=pool, inventory=inventory)
+                      pool=pool, inventory=inventory, rules=rules_by_type)
         for type_name in sorted(required):
             inventory.extend(COLLECTORS[type_name](scope))
     counts = {t: len(items) for t, items in sorted(inventory.resources.items())}

@@ -245,9 +245,9 @@ class _translated:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, et: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, et: Any, exc: BaseException | None, tb: Any) -> None:
         if exc is None or isinstance(exc, ApiError):
-            return False
+            return
         from botocore.exceptions import BotoCoreError, ClientError
 
         if isinstance(exc, ClientError):
@@ -261,7 +261,6 @@ class _translated:
             raise ApiError(self.operation, "NotImplemented", str(exc)) from None
         if isinstance(exc, BotoCoreError):
             raise ApiError(self.operation, type(exc).__name__, str(exc)) from None
-        return False
 
 
 def _strip_account_host(request: Any, **_: Any) -> None:

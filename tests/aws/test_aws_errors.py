@@ -150,8 +150,10 @@ def test_only_needed_services_are_called(aws: None, aws_rules: Any) -> None:
 def test_each_call_is_made_once_per_resource(aws: None, aws_rules: Any) -> None:
     _buckets()
     doc = scan(only_rules(aws_rules, "s3-bucket-versioning-enabled", "s3-bucket-mfa-delete-enabled",
-                          "s3-cloudtrail-bucket-versioned"))
+                          "s3-cloudtrail-bucket-versioned", "s3-cloudtrail-bucket-access-logging"))
     calls = doc["attachments"]["aws"]["api_calls"]
     # Three rules read Versioning of two buckets: two GetBucketVersioning calls, not six.
     assert calls["s3:GetBucketVersioning"] == 2
     assert calls["s3:ListBuckets"] == 1
+    # No bucket receives CloudTrail logs: the logging rule is out of scope everywhere, so no call.
+    assert "s3:GetBucketLogging" not in calls
