@@ -147,7 +147,20 @@ def read_parquet_bytes(data: bytes) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """UTF-8 CSV with a header (pyarrow's writer: several times faster than pandas')."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    for i, column in enumerate(table.schema):
+        # Calendar dates (midnight timestamps) are written as YYYY-MM-DD, not with a time of day.
+        if pa.types.is_timestamp(column.type):
+            col = frame[column.name]
+            if bool((col.dropna() == col.dropna().dt.normalize()).all()):
+                table = table.set_column(i, column.name, table.column(i).cast(pa.date32()))
+    buf = io.BytesIO()
+    pacsv.write_csv(table, buf)
+    return buf.getvalue()
 
 
 def step_resources(state: RunState) -> list[Resource]:

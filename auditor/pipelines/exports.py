@@ -45,14 +45,12 @@ def workbook_bytes(metrics: dict[str, pd.DataFrame], charts: list[Chart]) -> byt
     from openpyxl.chart import BarChart, Reference
     from openpyxl.utils.dataframe import dataframe_to_rows
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)  # streams rows: a few thousand rows per sheet stay fast
     used: set[str] = set()
     for name, frame in metrics.items():
         ws = wb.create_sheet(_sheet_name(name, used))
         for row in dataframe_to_rows(frame.astype(object).where(frame.notna(), None), index=False, header=True):
             ws.append(row)
-        ws.freeze_panes = "A2"
     for chart in charts:
         ws = wb.create_sheet(_sheet_name(chart.title, used))
         frame = chart.frame

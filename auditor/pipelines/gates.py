@@ -115,7 +115,7 @@ class PiiGate(Gate):
     """Classifies columns with the data layer and masks PII per policy before promotion.
 
     The run's Presidio analyzer is built once and kept in ``services["pii_analyzer"]``
-    (settings from ``services["pii_settings"]``, i.e. the ``data`` config section).
+    (settings from ``services["pii_config"]``, the ``data`` config section).
     After masking the frame is classified again: a column that still holds raw
     values is reported in ``unmasked_pii_columns`` and the promotion must stop.
     With ``mask=False`` (``on_pii: block``) nothing is masked: any raw PII blocks.
@@ -147,7 +147,8 @@ class PiiGate(Gate):
         mask_frame, load_policy = masking  # type: ignore[misc]
         analyzer = self.services.get("pii_analyzer")
         if analyzer is None:
-            analyzer = build_analyzer(self.services.get("pii_settings") or pii_settings())
+            settings = self.services.get("pii_settings") or pii_settings.from_config(self.services.get("pii_config", {}))
+            analyzer = build_analyzer(settings)
             self.services["pii_analyzer"] = analyzer
         policies = self.services.setdefault("masking_policies", {})
         if self.policy not in policies:

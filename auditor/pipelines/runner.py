@@ -124,17 +124,11 @@ PIPELINE_PII_SAMPLE = 200
 
 
 def _pii_settings(ctx: RunContext, data_section: dict[str, Any]) -> None:
-    """PII detection settings from the ``data`` config section (a 200-value sample per column
-    unless ``data.sample_size`` says otherwise: gates run on every promotion)."""
-    if "pii_settings" in ctx.services:
-        return
-    try:
-        from auditor.data.pii import PiiSettings
-    except ModuleNotFoundError:
-        return  # the PII gate reports itself unavailable; nothing is promoted
+    """The ``data`` config section for the PII gate (built lazily: 3-1-1 never loads Presidio),
+    with a 200-value sample per column unless ``data.sample_size`` says otherwise."""
     section = dict(data_section)
     section.setdefault("sample_size", PIPELINE_PII_SAMPLE)
-    ctx.services["pii_settings"] = PiiSettings.from_config(section)
+    ctx.services.setdefault("pii_config", section)
 
 
 def make_engine(name: str, store: Store, settings: dict[str, Any], services: dict[str, Any]) -> SqlEngine:
