@@ -30,3 +30,17 @@ def test_config_regions_and_params_are_used(aws: None, tmp_path: Path) -> None:
     assert doc["run"]["regions"] == ["eu-west-1"]
     [finding] = [f for f in doc["findings"] if f["rule_id"] == "iam-password-policy-min-length"]
     assert finding["status"] == "PASS"
+
+
+def test_assume_role_scans_with_the_role(aws: None) -> None:
+    import json as _json
+
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="auditor-readonly", AssumeRolePolicyDocument=_json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}))["Role"]["Arn"]
+    boto3.client("kms", region_name="us-east-1").create_key()
+    prepared: Any = prepare(default_rule_paths("aws"))
+    prepared.rules = [r for r in prepared.rules if r.id == "kms-cmk-rotation-enabled"]
+    doc = run_scan(prepared, ScanOptions(regions=["us-east-1"], role_arn=role, external_id="ext-1"))
+    assert [f["status"] for f in doc["findings"]] == ["FAIL"]
