@@ -238,14 +238,16 @@ def _control_status(statuses: Counter[str], automated: bool) -> str:
     return "NOT EVALUATED" if automated else "MANUAL"
 
 
-def _framework_views(findings: list[dict[str, Any]], fw_ids: list[str], groups: list[RuleGroup]) -> list[FrameworkView]:
+def _framework_views(findings: list[dict[str, Any]], fw_ids: list[str], groups: list[RuleGroup],
+                     known: dict[str, Any] | None) -> list[FrameworkView]:
     from auditor.compliance.mapping import Control, load_frameworks
     from auditor.core.errors import ConfigError
 
-    try:
-        known = load_frameworks()
-    except ConfigError:
-        known = {}
+    if known is None:
+        try:
+            known = load_frameworks()
+        except ConfigError:
+            known = {}
     titles = {g.rule_id: g.title for g in groups}
     views = []
     for fw_id in fw_ids:
@@ -389,8 +391,13 @@ def _explorer(findings: list[dict[str, Any]], groups: list[RuleGroup], new_keys:
 
 
 def build_report(docs: Sequence[dict[str, Any]], *, baseline: dict[str, Any] | None = None,
-                 generated_at: str = "", title: str = "Governance and compliance audit") -> Report:
-    """The report model for ``docs`` (merged), compared with ``baseline`` when given."""
+                 generated_at: str = "", title: str = "Governance and compliance audit",
+                 frameworks: dict[str, Any] | None = None) -> Report:
+    """The report model for ``docs`` (merged), compared with ``baseline`` when given.
+
+    ``frameworks`` (id -> ``auditor.compliance.mapping.Framework``) defaults to
+    the built-in frameworks; pass your own to show an organisation's control set.
+    """
     doc = merge_documents(docs)
     findings = doc["findings"]
     diff = diff_documents(doc, baseline) if baseline is not None else None
@@ -412,7 +419,7 @@ def build_report(docs: Sequence[dict[str, Any]], *, baseline: dict[str, Any] | N
         runs=[d["run"] for d in docs], doc=doc, by_status=by_status,
         by_severity={s: failing_sev.get(s, 0) for s in SEVERITY_ORDER},
         pass_rate=by_status["PASS"] / decided if decided else None,
-        frameworks=_framework_views(findings, fw_ids, groups), rule_groups=groups, diff=diff,
+        frameworks=_framework_views(findings, fw_ids, groups, frameworks), rule_groups=groups, diff=diff,
         diff_new=sort_diff(diff.new) if diff else [], diff_resolved=sort_diff(diff.resolved) if diff else [],
         aws_run=any(f["resource_type"].startswith("aws.") for f in findings) or bool(aws_stats),
         aws_stats=[(str(k), _short(v, 200)) for k, v in sorted(aws_stats.items())],

@@ -17,13 +17,15 @@ def now_iso() -> str:
 
 
 def render(docs: list[dict[str, Any]], *, baseline: dict[str, Any] | None = None,
-           generated_at: str | None = None, title: str | None = None) -> str:
+           generated_at: str | None = None, title: str | None = None,
+           frameworks: dict[str, Any] | None = None) -> str:
     """The HTML report for ``docs`` (merged), optionally compared with ``baseline``."""
     from auditor.reporting.html import render_html
     from auditor.reporting.model import build_report
 
     kwargs = {"title": title} if title else {}
-    model = build_report(docs, baseline=baseline, generated_at=generated_at or now_iso(), **kwargs)
+    model = build_report(docs, baseline=baseline, generated_at=generated_at or now_iso(), frameworks=frameworks,
+                         **kwargs)
     return render_html(model)
 
 
