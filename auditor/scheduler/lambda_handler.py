@@ -62,12 +62,17 @@ def handler(event: dict[str, Any] | None, context: Any = None) -> dict[str, Any]
         raise UsageError("no config: pass {\"config\": \"s3://bucket/audit.yml\"} or set AUDITOR_CONFIG")
     out = Path(event.get("output_dir") or os.environ.get("AUDITOR_OUTPUT_DIR") or "/tmp/auditor-runs")
     lines: list[str] = []
+    config: Path | None = None
     try:
-        outcome = run_scheduled(_config_path(str(ref)), output_dir=out, progress=lines.append)
+        config = _config_path(str(ref))
+        outcome = run_scheduled(config, output_dir=out, progress=lines.append)
     except AuditorError as exc:
         if event.get("raise_on_failure"):
             raise RunFailed(str(exc)) from None
         return {"run_id": None, "exit_code": exc.exit_code, "error": str(exc)}
+    finally:
+        if config is not None and str(ref).startswith("s3://"):
+            config.unlink(missing_ok=True)  # the downloaded copy; Lambda reuses /tmp across invocations
     result: dict[str, Any] = {"run_id": outcome.run_id, "exit_code": outcome.exit_code, "folder": str(outcome.folder),
               "new": outcome.new, "notified": outcome.notified, "problems": outcome.problems,
               "published": outcome.published, "log": [*lines, *outcome.lines]}

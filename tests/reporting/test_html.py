@@ -125,6 +125,7 @@ def test_self_contained(doc: dict[str, Any]) -> None:
     assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)=', html)
     assert "@import" not in html and "url(" not in html
     assert "default-src 'none'" in html  # the page may not load anything
+    assert "@media print" in html  # "save as PDF" hides the controls and keeps the content
 
 
 def test_strict_undefined_fails_loudly(tmp_path: Path, doc: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -278,3 +278,13 @@ def test_shipped_example_configs_validate() -> None:
     assert set(full["sources"]) == {"aws", "data", "pipelines"} and full["publish"].startswith("s3://")
     demo = load_schedule(root / "audit-demo.yml")
     assert demo["sources"]["findings"]["paths"] == ["reports/demo/findings.json"]
+
+
+def test_runs_index_escapes_the_title(tmp_path: Path) -> None:
+    from reporting_synth import XSS
+
+    _findings(tmp_path, seed=1)
+    run_scheduled(_config(tmp_path, title=XSS), context=_ctx(0))
+    for page in (tmp_path / "runs" / "index.html", next((tmp_path / "runs").glob("2026-*")) / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert XSS not in html and "&lt;script&gt;" in html
