@@ -218,7 +218,7 @@ def _rule_groups(findings: list[dict[str, Any]], new_keys: set[tuple[str, str]])
         for fw, ids in f["compliance"].items():
             known = g.frameworks.setdefault(fw, [])
             known.extend(i for i in ids if i not in known)
-        if f["status"] in ("FAIL", "ERROR"):
+        if f["status"] in ("FAIL", "ERROR", "MUTED"):  # muted: accepted risks are shown with their reason
             is_new = finding_key(f) in new_keys
             g.new += is_new
             if len(g.details) < DETAIL_PER_RULE:
