@@ -78,9 +78,11 @@ def test_no_console_errors_and_filter_works(site: tuple[Path, dict[str, Any]], t
     assert tbody is not None
     assert tbody.group(1).count("<tr>") == min(expected, 100)  # one page, never all rows
     assert "st-PASS" not in tbody.group(1)
-    # Rule groups without a critical failure are hidden.
-    hidden_high = re.search(r'<details class="rule hidden" id="rule-kms-cmk-rotation-enabled"', dom)
+    # Rule groups without a critical failure are hidden, and the count says how many remain.
+    hidden_high = re.search(r'<details class="rule rulegroup hidden" id="rule-kms-cmk-rotation-enabled"', dom)
     assert hidden_high is not None
+    critical_rules = {f["rule_id"] for f in doc["findings"] if f["status"] == "FAIL" and f["severity"] == "critical"}
+    assert f'<span id="groups-shown">{len(critical_rules)}</span>' in dom
     # Injected markup stayed text in the browser too: no element was created from it.
     assert "<script>alert(1)</script>" not in dom.split('id="findings-data"')[0]
 

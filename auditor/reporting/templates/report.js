@@ -62,7 +62,7 @@
       }
       if (ok && s.q) { ok = el.textContent.toLowerCase().indexOf(s.q) >= 0; }
       el.classList.toggle("hidden", !ok);
-      if (ok && el.matches("details.rule")) { shown += 1; }
+      if (ok && el.classList.contains("rulegroup")) { shown += 1; }
     });
     document.getElementById("groups-shown").textContent = String(shown);
   }
