@@ -143,3 +143,16 @@ def test_written_files_follow_the_umask(doc: dict[str, Any], tmp_path: Path) -> 
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600: a web server can serve it
+
+
+def test_sarif_caps_results_most_severe_first(doc: dict[str, Any], monkeypatch: Any) -> None:
+    from auditor.reporting.writers import sarif_writer
+
+    fails = [f for f in doc["findings"] if f["status"] == "FAIL"]
+    monkeypatch.setattr(sarif_writer, "MAX_RESULTS", 5)
+    log = sarif_writer.to_sarif(doc)
+    results = log["runs"][0]["results"]
+    assert len(results) == 5 and {r["level"] for r in results} == {"error"}
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert any(f"{len(fails) - 5} less severe results left out" in n["message"]["text"] for n in notes)
+    assert list(_sarif_validator().iter_errors(log)) == []

@@ -6,6 +6,9 @@ incomplete). Each rule carries its title, help text (the remediation) and a
 ``security-severity`` so GitHub ranks it; severity maps to level:
 critical/high -> error, medium -> warning, low/info -> note.
 
+At most ``MAX_RESULTS`` results (code-scanning limits), most severe first; the
+run carries a notification with the number left out.
+
 Cloud resources have no source file, so each result is located by a logical
 location (the resource id) and, for code-scanning UIs that require a physical
 location, an artifact URI derived from the resource id.
@@ -25,6 +28,9 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.5"}
 INFO_URI = "https://github.com/auditor/auditor"
+# GitHub code scanning rejects a run with more than 25,000 results; the most severe are kept
+# and the run says how many were left out (the full list is in findings.json / findings.csv).
+MAX_RESULTS = 25_000
 
 
 def _artifact_uri(resource_id: str) -> str:
@@ -65,8 +71,15 @@ def to_sarif(doc: dict[str, Any]) -> dict[str, Any]:
         elif f["status"] == "ERROR":
             notifications.append({"level": "error", "message": {"text": f"{rid} on {f['resource_id']}: {f['message']}"},
                                   "descriptor": {"id": rid}})
+    if len(results) > MAX_RESULTS:
+        order = {"error": 0, "warning": 1, "note": 2}
+        dropped = len(results) - MAX_RESULTS
+        results = sorted(results, key=lambda r: order[r["level"]])[:MAX_RESULTS]
+        notifications.append({"level": "warning", "descriptor": {"id": "results-truncated"},
+                              "message": {"text": f"{dropped} less severe results left out (limit {MAX_RESULTS}); "
+                                                  "see findings.json"}})
     run = doc["run"]
-    invocation: dict[str, Any] = {"executionSuccessful": not notifications,
+    invocation: dict[str, Any] = {"executionSuccessful": not any(n["level"] == "error" for n in notifications),
                                   "startTimeUtc": run["started_at"], "endTimeUtc": run["finished_at"]}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
