@@ -12,8 +12,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from reporting_synth import hostile_finding, make_doc
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
 
 @pytest.fixture
 def doc() -> dict[str, Any]:

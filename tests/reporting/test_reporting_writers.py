@@ -9,13 +9,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from conftest import FIXTURES
 from reporting_synth import FORMULA, XSS, make_doc
 
 from auditor.reporting.writers import load_writers
 from auditor.reporting.writers.csv_writer import neutralise, to_csv
 from auditor.reporting.writers.ocsf_writer import to_ocsf
 from auditor.reporting.writers.sarif_writer import to_sarif
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def _sarif_validator() -> Any:

@@ -3,7 +3,7 @@
 A change to the templates or the model shows up here as a diff to review.
 Regenerate after an intended change with::
 
-    UPDATE_GOLDEN=1 .venv/bin/pytest tests/reporting/test_golden.py
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/reporting/test_reporting_golden.py
 """
 
 from __future__ import annotations
