@@ -119,8 +119,9 @@ def test_ocsf_detection_findings(doc: dict[str, Any], tmp_path: Path) -> None:
         assert e["metadata"]["version"] and e["metadata"]["product"]["name"] == "auditor"
     fail = next(e for e in events if e["status_code"] == "FAIL" and e["finding_info"]["analytic"]["uid"]
                 == "kms-cmk-rotation-enabled")
-    assert fail["compliance"]["status_id"] == 3
-    assert "cis-aws-6.0 4.6" in fail["compliance"]["requirements"]
+    assert "compliance" not in fail  # not an attribute of class 2004
+    assert fail["unmapped"]["compliance"]["status_id"] == 3
+    assert "cis-aws-6.0 4.6" in fail["unmapped"]["compliance"]["requirements"]
     assert fail["cloud"]["account"]["uid"] == "123456789012"
     muted = next(e for e in events if e["status_code"] == "MUTED")
     assert muted["status_id"] == 3 and muted["status"] == "Suppressed"

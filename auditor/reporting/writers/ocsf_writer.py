@@ -1,11 +1,12 @@
 """``findings.ocsf.json``: OCSF Detection Finding events (class 2004) for security lakes.
 
 One event per finding except SKIPPED (nothing was checked), as a JSON array
-with one event per line (OCSF schema 1.3.0). The verdict is in ``status_code`` (PASS/FAIL/ERROR/MUTED)
-and in ``compliance.status_id`` (1 Pass, 3 Fail, 99 Other); muted findings
-have ``status_id`` 3 (Suppressed). Framework controls become
-``compliance.standards`` / ``compliance.requirements``. The evidence is kept
-under ``unmapped.evidence`` (masked and counted only, like everywhere else).
+with one event per line (OCSF schema 1.3.0). The verdict is in ``status_code`` (PASS/FAIL/ERROR/MUTED);
+muted findings have ``status_id`` 3 (Suppressed). The class has no compliance
+object, so framework controls go to ``unmapped.compliance`` (``standards``,
+``requirements`` like ``"cis-aws-6.0 4.6"``, ``status_id`` 1 Pass / 3 Fail /
+99 Other), next to ``unmapped.evidence`` (masked and counted only, like
+everywhere else).
 """
 
 from __future__ import annotations
@@ -69,10 +70,12 @@ def to_ocsf(doc: dict[str, Any]) -> list[dict[str, Any]]:
             "resources": [{"uid": f["resource_id"], "type": f["resource_type"],
                            **({"region": f["region"]} if f["region"] else {})}],
             "cloud": _cloud(f, run["account"]),
-            "compliance": {"standards": standards, "requirements": requirements,
-                           "status_id": cstatus_id, "status": cstatus},
             "remediation": {"desc": f["remediation"] or f["title"]},
-            "unmapped": {"evidence": f["evidence"], **({"mute": f["mute"]} if f.get("mute") else {})},
+            # Detection Finding has no compliance object (that is class 2003), so the control
+            # mapping travels in "unmapped", where security lakes keep it queryable.
+            "unmapped": {"compliance": {"standards": standards, "requirements": requirements,
+                                        "status_id": cstatus_id, "status": cstatus},
+                         "evidence": f["evidence"], **({"mute": f["mute"]} if f.get("mute") else {})},
         })
     return events
 
