@@ -15,6 +15,7 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "auditor.aws.types",
     "auditor.data.types",
     "auditor.pipelines.types",
+    "auditor.baseline.config",
     "auditor.scheduler.config",
 )
 

@@ -1,10 +1,18 @@
-"""``auditor baseline ...``: plan / apply the governed AWS baseline."""
+"""``auditor baseline ...`` and ``auditor templates lint``: the governed AWS baseline.
+
+Exit codes: ``plan`` 0 nothing would change, 1 something would (a drift
+gate), 3 something could not be read; ``apply --yes`` 0 converged, 1 changes
+remain, 3 a write failed; ``templates lint`` 0 clean, 1 problems.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
-from auditor.cli.common import not_available
+from auditor.cli.common import EXIT_ERROR, EXIT_GATE, EXIT_OK
 
 
 def register(cli: click.Group) -> None:
@@ -12,31 +20,97 @@ def register(cli: click.Group) -> None:
     cli.add_command(templates)
 
 
+def _config(path: Path | None) -> Any:
+    from auditor.baseline.config import BaselineConfig
+    from auditor.core.config import load_config
+    from auditor.plugins import load_plugins
+
+    load_plugins()
+    return BaselineConfig.from_section(load_config(path).section("baseline"))
+
+
+def _session(profile: str | None, region: str) -> Any:
+    import boto3
+
+    return boto3.Session(profile_name=profile, region_name=region)
+
+
+_config_option = click.option("--config", "config", type=click.Path(path_type=Path),
+                              help="Run config file (its 'baseline' section).")
+_profile_option = click.option("--profile", help="AWS profile (default: the standard boto3 environment).")
+
+
 @click.group()
 def baseline() -> None:
-    """Provision and check the governed AWS baseline from policy_templates/."""
+    """Provision and check the governed AWS baseline from policy_templates/.
+
+    \b
+    auditor baseline plan                 # what would change (exit 1 if anything)
+    auditor baseline apply --yes          # converge (never deletes)
+    auditor baseline export --format cloudformation > baseline.json
+    """
 
 
 @baseline.command("plan")
-@click.option("--config", help="Run config file.")
-def plan(config: str | None) -> None:
-    """Show what apply would create or change (exit 1 when something would)."""
-    not_available("baseline plan", "the governed baseline issue (#7)")
+@_config_option
+@_profile_option
+@click.option("--verbose", is_flag=True, help="Also list the unchanged items.")
+def plan(config: Path | None, profile: str | None, verbose: bool) -> None:
+    """Show what apply would create or change (read-only; exit 1 when something would)."""
+    from auditor.baseline.planner import plan as make_plan
+
+    cfg = _config(config)
+    result = make_plan(_session(profile, cfg.region), cfg)
+    for line in result.lines(verbose):
+        click.echo(line)
+    raise SystemExit(result.exit_code)
 
 
 @baseline.command("apply")
-@click.option("--config", help="Run config file.")
-@click.option("--yes", is_flag=True, help="Really apply (otherwise a dry run).")
-def apply(config: str | None, yes: bool) -> None:
-    """Converge the account to the baseline (never deletes)."""
-    not_available("baseline apply", "the governed baseline issue (#7)")
+@_config_option
+@_profile_option
+@click.option("--yes", is_flag=True, help="Really apply (otherwise a dry run that only plans).")
+def apply(config: Path | None, profile: str | None, yes: bool) -> None:
+    """Converge the account to the baseline: create or update, never delete."""
+    from auditor.baseline.planner import apply as run_apply
+    from auditor.baseline.planner import plan as make_plan
+
+    cfg = _config(config)
+    session = _session(profile, cfg.region)
+    if not yes:
+        result = make_plan(session, cfg)
+        for line in result.lines():
+            click.echo(line)
+        click.echo("Dry run: nothing was changed. Re-run with --yes to apply.")
+        raise SystemExit(result.exit_code)
+    done = run_apply(session, cfg)
+    for line in done.lines():
+        click.echo(line)
+    after = done.after
+    assert after is not None
+    for c in after.changes:
+        for note in c.notes:
+            click.echo(f"note: {note}")
+    click.echo(f"After apply: {after.summary()}")
+    raise SystemExit(EXIT_ERROR if done.failed or after.errors else EXIT_GATE if after.pending else EXIT_OK)
 
 
 @baseline.command("export")
 @click.option("--format", "fmt", type=click.Choice(["cloudformation", "terraform"]), required=True)
-def export(fmt: str) -> None:
-    """Export the baseline as infrastructure as code."""
-    not_available("baseline export", "the governed baseline issue (#7)")
+@_config_option
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
+def export(fmt: str, config: Path | None, output: Path | None) -> None:
+    """Export the baseline as infrastructure as code (CloudFormation JSON or Terraform JSON)."""
+    from auditor.baseline.export import export_baseline
+
+    text = export_baseline(_config(config), fmt)
+    if output is None:
+        click.echo(text)
+    else:
+        from auditor.reporting.atomic import write_atomic
+
+        write_atomic(output, text + "\n")
+        click.echo(f"wrote {output}")
 
 
 @click.group()
@@ -45,6 +119,15 @@ def templates() -> None:
 
 
 @templates.command("lint")
-def lint() -> None:
-    """Render every template and lint the IAM documents."""
-    not_available("templates lint", "the governed baseline issue (#7)")
+@_config_option
+def lint(config: Path | None) -> None:
+    """Render every template and lint it (JSON, parliament, our IAM checks); exit 1 on problems."""
+    from auditor.baseline.lint import lint_templates
+
+    report = lint_templates(_config(config))
+    for problem in report.problems:
+        click.echo(str(problem))
+    for note in report.accepted:
+        click.echo(note)
+    click.echo(report.summary())
+    raise SystemExit(EXIT_GATE if report.problems else EXIT_OK)
