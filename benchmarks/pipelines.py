@@ -63,12 +63,20 @@ def bench_311(work: Path, years: range) -> None:
     print(f"  peak RSS: {r['peak_rss_mb']:.0f} MB")
 
 
-def bench_registrar(work: Path, applications: int) -> None:
+def bench_registrar(work: Path, applications: int, cache: Path | None) -> None:
     from auditor.pipelines.samples import registrar as sample
     from auditor.pipelines.store import LocalStore
 
     t0 = time.perf_counter()
-    files = sample.sample_files(seed=2022, applications_per_year=applications // 2)
+    cached = cache / f"registrar-{applications}" if cache else None
+    if cached is not None and cached.is_dir():
+        files = {p.name.replace("__", "/"): p.read_bytes() for p in sorted(cached.iterdir())}
+    else:
+        files = sample.sample_files(seed=2022, applications_per_year=applications // 2)
+        if cached is not None:
+            cached.mkdir(parents=True)
+            for path, data in files.items():
+                (cached / path.replace("/", "__")).write_bytes(data)
     store = LocalStore(work / "lakereg")
     for path, data in files.items():
         store.land(f"registraroffice/enrollwithdraw/Landing/{path}", data)
@@ -88,6 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("which", nargs="*", default=["311", "registrar"], choices=["311", "registrar"])
     ap.add_argument("--applications", type=int, default=100_000)
+    ap.add_argument("--cache", type=Path, help="keep/reuse the generated registrar workbooks in this directory")
     ap.add_argument("--first-year", type=int, default=2011, help="3-1-1: first year (2011-2024 is about 62,000 rows)")
     args = ap.parse_args()
     print(f"nproc {os.cpu_count()}, python {sys.version.split()[0]}")
@@ -95,7 +104,7 @@ def main() -> None:
         if "311" in args.which:
             bench_311(Path(tmp), range(args.first_year, 2025))
         if "registrar" in args.which:
-            bench_registrar(Path(tmp), args.applications)
+            bench_registrar(Path(tmp), args.applications, args.cache)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def workbook_bytes(metrics: dict[str, pd.DataFrame], charts: list[Chart]) -> bytes:
-    """The metrics workbook: one sheet per table, then one sheet per chart (data + bar chart)."""
+    """The metrics workbook: one sheet per table, then one sheet per chart (data + bar chart).
+
+    Pass aggregate tables only: row-level tables belong in CSV (Excel is for the figures)."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
     from openpyxl.utils.dataframe import dataframe_to_rows
@@ -76,10 +78,12 @@ def workbook_bytes(metrics: dict[str, pd.DataFrame], charts: list[Chart]) -> byt
 
 
 def export_metrics(metrics: dict[str, pd.DataFrame], outdir: Path, pipeline: str,
-                   charts: list[Chart]) -> list[Path]:
-    """Write ``<outdir>/<name>.csv`` for every table and ``<outdir>/<pipeline>-metrics.xlsx``."""
+                   charts: list[Chart], row_level: frozenset[str] = frozenset()) -> list[Path]:
+    """Write ``<outdir>/<name>.csv`` for every table and ``<outdir>/<pipeline>-metrics.xlsx``
+    (without the ``row_level`` tables, e.g. the one-row-per-student curated view)."""
     written = []
     for name, frame in metrics.items():
         written.append(write_atomic(outdir / f"{name}.csv", frame.to_csv(index=False, lineterminator="\n")))
-    written.append(write_atomic(outdir / f"{pipeline}-metrics.xlsx", workbook_bytes(metrics, charts)))
+    aggregates = {k: v for k, v in metrics.items() if k not in row_level}
+    written.append(write_atomic(outdir / f"{pipeline}-metrics.xlsx", workbook_bytes(aggregates, charts)))
     return written

@@ -186,7 +186,7 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     out = export_dir(output_dir, name)
     if out is not None and state.metrics:
         with lineage.timed("export"):
-            exports = export_metrics(state.metrics, out, name, pipe.charts(state.metrics))
+            exports = export_metrics(state.metrics, out, name, pipe.charts(state.metrics), ROW_LEVEL_METRICS)
     lineage.save(st)
     if out is not None:
         from auditor.reporting.atomic import write_atomic
@@ -199,9 +199,8 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
             inventory.extend(gate.resources)
     result = PipelineResult(name, ctx.run_id, state.status, lineage.message, _exit_code(state),
                             lineage.to_dict(), state.metrics, None, exports, st.root)
+    # The run's status and error travel in attachments["pipelines"] (the CLI prints the error once).
     warnings = list(lineage.warnings)
-    if state.error is not None:
-        warnings.append(f"{name} run {ctx.run_id} {state.status}: {state.error}")
     result.findings = evaluate(prepared, inventory, ctx, kind="pipeline", started_at=started,
                                warnings=warnings, attachments={"pipelines": [result.attachment()]})
     return result

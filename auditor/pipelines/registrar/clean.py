@@ -120,6 +120,16 @@ def read_workbook(name: str, data: bytes) -> tuple[Spec, pd.DataFrame]:
     return spec, body
 
 
+def _squash(s: pd.Series) -> pd.Series:
+    """Collapse runs of whitespace and trim, vectorised in Arrow (pandas' regex path is per cell)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(s.astype("str").where(s.notna(), None), type=pa.string())
+    out = pc.utf8_trim_whitespace(pc.replace_substring_regex(arr, pattern=r"\s+", replacement=" "))
+    return pd.Series(out.to_pandas(), index=s.index, dtype="str")
+
+
 def _parse_dates(s: pd.Series) -> pd.Series:
     text = s.str.slice(0, 10)
     iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
@@ -129,7 +139,7 @@ def _parse_dates(s: pd.Series) -> pd.Series:
 
 def clean(spec: Spec, body: pd.DataFrame) -> Cleaned:
     """Normalise, type, validate and de-duplicate one export."""
-    df = body.apply(lambda c: c.str.replace(r"\s+", " ", regex=True).str.strip()).replace("", np.nan)
+    df = body.apply(_squash).replace("", np.nan)
     reasons = pd.Series("", index=df.index, dtype=object)
 
     def reject(mask: pd.Series, reason: str) -> None:
@@ -166,7 +176,7 @@ def clean(spec: Spec, body: pd.DataFrame) -> Cleaned:
     bad = reasons != ""
     rejected = df[bad].assign(_reason=reasons[bad])
     valid = df[~bad]
-    dup = valid.astype(str).duplicated(keep="first")
+    dup = valid.duplicated(keep="first")
     duplicates = int(dup.sum())
     valid = valid[~dup]
     if spec.key:
