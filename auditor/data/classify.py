@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 NOT_PII_ENTITIES = {"DATE_TIME"}  # a date is personal only as a birth date (decided by the name hint)
 _COVER = 0.6
+_EARLY_CHECK = 100  # sampled cells analysed before a column may be settled early
 
 _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(^|_)(e_?mail|email_address|mail)(_|$)"), "EMAIL_ADDRESS"),
@@ -189,8 +190,14 @@ def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
     support: Counter[str] = Counter()
     scores: dict[str, list[float]] = {}
     noisy: Counter[str] = Counter()
-    masked_n = embedded = 0
+    masked_n = embedded = done = 0
+    next_check = _EARLY_CHECK
     for value, n in counts.items():
+        if done >= next_check:
+            if _settled(support, embedded, masked_n, done):
+                break  # the decision cannot change much: save the analyzer calls
+            next_check += _EARLY_CHECK
+        done += n
         if looks_masked(value):
             masked_n += n
             continue
@@ -206,9 +213,10 @@ def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
         for s in weak:
             if s.entity in NOISY:
                 noisy[s.entity] += n
-    total = len(sample)
+    total = done
     shares = {e: round(c / total, 3) for e, c in support.most_common()}
-    words = sum(n for v, n in counts.items() if len(v.split()) >= st.free_text_min_words) / total
+    words = sum(n for v, n in counts.items() if len(v.split()) >= st.free_text_min_words) / len(sample)
+    result.sample_size = total
     result.evidence = {"support": shares, "name_hint": hint, "sample_size": total}
     if embedded:
         result.evidence["embedded_pii_cells"] = embedded
@@ -260,6 +268,12 @@ def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
     if result.pii:
         result.masked_samples = [shape_mask(v)[:40] for v in list(counts)[:3]]
     return result
+
+
+def _settled(support: Counter[str], embedded: int, masked: int, done: int) -> bool:
+    """After enough cells: one entity on nearly every cell, or no signal at all."""
+    top = support.most_common(1)[0][1] if support else 0
+    return top >= 0.95 * done or (top == 0 and embedded == 0 and masked == 0)
 
 
 def _agrees(hint: str | None, entity: str) -> bool:

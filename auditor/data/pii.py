@@ -58,8 +58,11 @@ FREE_TEXT_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CA_SIN", "CRED
                       "IP_ADDRESS", "STUDENT_ID", "CA_POSTAL_CODE", "US_ZIP", "STREET_ADDRESS", "PERSON")
 NOISY = ("US_BANK_NUMBER", "US_PASSPORT", "US_ITIN", "US_DRIVER_LICENSE", "UK_NHS")
 DEFAULT_THRESHOLDS = {"PHONE_NUMBER": 0.5, "DATE_TIME": 0.6, "PERSON": 0.5, "US_ZIP": 0.5, "CA_SIN": 0.5}
-_NEEDS_DIGIT = {"PHONE_NUMBER", "US_SSN", "CA_SIN", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "STUDENT_ID",
-                "CA_POSTAL_CODE", "US_ZIP", "STREET_ADDRESS", "DATE_TIME", *NOISY}
+# Fewest digits a text must hold to contain the entity at all (a pre-filter, not a detector).
+_MIN_DIGITS = {"PHONE_NUMBER": 7, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "IBAN_CODE": 6, "IP_ADDRESS": 1,
+               "CA_POSTAL_CODE": 3, "US_ZIP": 5, "STREET_ADDRESS": 1, "DATE_TIME": 1,
+               "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
+               "MEDICAL_LICENSE": 1}
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_UPPER = re.compile(r"[A-Z]")
 
@@ -299,6 +302,7 @@ class PiiAnalyzer:
         self.light = light_engine
         self.ner = ner
         self._cache: dict[str, list[Span]] = {}
+        self._rec_cache: dict[tuple[str, ...], list[Any]] = {}
 
     @property
     def uncovered(self) -> list[str]:
@@ -313,9 +317,10 @@ class PiiAnalyzer:
 
     def analyze_cell(self, text: str) -> tuple[list[Span], list[Span]]:
         """A structured cell: (decisive spans, noisy evidence spans), scored without NER."""
-        artifacts = self.light.process_text(text, "en")
-        results = self.engine.analyze(text, language="en", entities=[*STRUCTURED_ENTITIES, *NOISY],
-                                      nlp_artifacts=artifacts)
+        wanted = self.candidates(text, [*STRUCTURED_ENTITIES, *NOISY])
+        if not wanted:
+            return [], []
+        results = self._analyze(text, wanted, use_ner=False)
         good, noisy = [], []
         for r in results:
             span = Span(r.start, r.end, r.entity_type, float(r.score))
@@ -326,15 +331,17 @@ class PiiAnalyzer:
         return good, noisy
 
     def candidates(self, text: str, entities: Sequence[str]) -> list[str]:
-        """Entities worth asking Presidio about for ``text`` (cheap pre-filter)."""
-        digit = _HAS_DIGIT.search(text) is not None
+        """Entities worth asking Presidio about for ``text`` (cheap, conservative pre-filter:
+        an entity is skipped only when the text cannot possibly hold it)."""
+        digits = sum(c.isdigit() for c in text) if _HAS_DIGIT.search(text) else 0
         out = []
         for e in entities:
+            need = _MIN_DIGITS.get(e)
             if e == "EMAIL_ADDRESS":
                 if "@" in text:
                     out.append(e)
-            elif e in _NEEDS_DIGIT:
-                if digit:
+            elif need is not None:
+                if digits >= need:
                     out.append(e)
             elif e in ("PERSON", "LOCATION", "NRP"):
                 if _HAS_UPPER.search(text):
@@ -348,13 +355,48 @@ class PiiAnalyzer:
         wanted = self.candidates(text, entities or self.settings.free_text_entities)
         if not wanted:
             return []
-        if self.ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP")):
-            results = self.engine.analyze(text, language="en", entities=wanted)
-        else:
-            results = self.engine.analyze(text, language="en", entities=wanted,
-                                          nlp_artifacts=self.light.process_text(text, "en"))
-        spans = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results if self._keep(r)]
+        results = self._analyze(text, wanted, use_ner=self.ner)
+        spans = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results
+                 if r.entity_type not in NOISY and self._keep(r)]
         return resolve_overlaps(spans)
+
+    def _recognizers(self, entities: tuple[str, ...]) -> list[Any]:
+        recs = self._rec_cache.get(entities)
+        if recs is None:
+            recs = self.engine.registry.get_recognizers(language="en", entities=list(entities), all_fields=False)
+            for r in recs:
+                if not r.is_loaded:
+                    r.load()
+                    r.is_loaded = True
+            self._rec_cache[entities] = recs
+        return recs
+
+    def _analyze(self, text: str, wanted: list[str], use_ner: bool) -> list[Any]:
+        """Presidio results for ``wanted`` entities.
+
+        Fast path: run the recognizers directly. Context words can only *raise* a score, so
+        the NLP pass (tokens, lemmas) and Presidio's context enhancement are needed only when
+        some match is below its threshold and not already covered by a confident match of the
+        same span; then the full ``AnalyzerEngine.analyze`` runs. NER entities always take the
+        full path (they need the model's artifacts).
+        """
+        ner_wanted = use_ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP"))
+        if not ner_wanted:
+            raw: list[Any] = []
+            for rec in self._recognizers(tuple(wanted)):
+                if type(rec).__name__ == "SpacyRecognizer":
+                    continue
+                raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
+            strong = [r for r in raw if r.entity_type not in NOISY and self._keep(r)]
+            weak = [r for r in raw if r.entity_type not in NOISY and not self._keep(r)
+                    and not any(s.start <= r.start and s.end >= r.end for s in strong)]
+            if not weak:
+                from presidio_analyzer import EntityRecognizer
+
+                return list(EntityRecognizer.remove_duplicates(raw))
+            return list(self.engine.analyze(text, language="en", entities=wanted,
+                                            nlp_artifacts=self.light.process_text(text, "en")))
+        return list(self.engine.analyze(text, language="en", entities=wanted))
 
     def analyze_many(self, values: Iterable[Any], entities: Sequence[str] | None = None) -> list[list[Span]]:
         """Spans for every value (None/NaN -> []), de-duplicated, cached, in parallel when large."""
