@@ -11,7 +11,8 @@ pipeline runs`` reads them back) and next to the run's findings. Example::
      "rules": [{"gate": "quality", "step": "curated", "rule": "IsComplete \\"department\\"", "outcome": "PASS"}],
      "quarantined": {"files": [], "records": 0},
      "timings": {"read": 0.07, "gates": 0.2, "write": 0.1, "metrics": 0.05},
-     "metrics": {"department_share": 170}}
+     "metrics": {"department_share": 170},
+     "steps": [{"name": "curated", "status": "promoted", "rows_in": 8695, "rows_out": 8695, "quarantined": 0}]}
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Lineage:
     quarantined: dict[str, Any] = field(default_factory=lambda: {"files": [], "records": 0})
     timings: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, int] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @contextmanager

@@ -82,7 +82,8 @@ class PipelineResult:
         """The ``attachments["pipelines"]`` entry for reports (no raw PII: aggregates only)."""
         lin = self.lineage
         return {"pipeline": self.pipeline, "run_id": self.run_id, "status": self.status, "message": self.message,
-                "store": self.store, "engine": lin.get("engine", ""),
+                "store": self.store, "engine": lin.get("engine", ""), "started_at": lin.get("started_at", ""),
+                "finished_at": lin.get("finished_at", ""), "steps": lin.get("steps", []),
                 "inputs": lin.get("inputs", []), "outputs": lin.get("outputs", []),
                 "quarantined": lin.get("quarantined", {}), "quarantined_count": _quarantined_count(lin),
                 "rules": lin.get("rules", []), "timings": lin.get("timings", {}),
@@ -173,6 +174,7 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
         _execute(pipe, state, sample=sample, input_file=input_file)
     except (GateBlocked, GateUnavailable) as exc:
         state.status, state.error = "blocked", exc
+        _blocked_reason(pipe, state, str(exc))
     except AuditorError as exc:
         state.status, state.error = "failed", exc
     finally:
@@ -181,6 +183,9 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     lineage.status = state.status
     lineage.message = str(state.error) if state.error else lineage.message
     lineage.metrics = {k: len(v) for k, v in state.metrics.items()}
+    lineage.steps = [{"name": n, "status": "promoted" if r.promoted else "not promoted", "rows_in": r.input_rows,
+                      "rows_out": r.output_rows, "quarantined": r.rejected_rows, "duplicates": r.duplicate_rows}
+                     for n, r in state.steps.items()]
     lineage.finished_at = _iso(ctx.now())
     exports: list[Path] = []
     out = export_dir(output_dir, name)
@@ -243,6 +248,15 @@ def _execute(pipe: Any, state: RunState, *, sample: bool, input_file: str | Path
     lineage.outputs += files_written
     state.status = "succeeded"
     lineage.message = f"published curated version v-{state.run_id} ({len(files_written)} files)"
+
+
+def _blocked_reason(pipe: Any, state: RunState, reason: str) -> None:
+    """A blocked promotion moves no data; its reason file says why, next to the quarantined runs."""
+    key = f"{pipe.root}/Quarantine/{state.run_id}/promotion-blocked.reason.json"
+    info = {"pipeline": pipe.name, "run_id": state.run_id, "reason": reason, "at": _iso(state.now()),
+            "rules": [r for r in state.lineage.rules if r.get("outcome") != "PASS"]}
+    state.store.put(key, _json(info).encode())
+    state.lineage.quarantined.setdefault("reason_files", []).append(state.store.uri(key))
 
 
 def _exit_code(state: RunState) -> int:

@@ -192,6 +192,9 @@ def test_quality_failure_blocks_when_configured(tmp_path: Path, make_context: Ca
     result = run_pipeline("registrar", tmp_path / "lake", sample=True, config=cfg, context=make_context())
     assert result.status == "blocked" and result.exit_code == 1
     assert "quality gate failed (RowCount > 1000000)" in result.message
+    reason = json.loads(next((tmp_path / "lake" / ROOT / "Quarantine").rglob("promotion-blocked.reason.json"))
+                        .read_text())
+    assert "RowCount > 1000000" in reason["reason"] and reason["rules"][0]["outcome"] == "FAIL"
     assert not (tmp_path / "lake" / ROOT / "_CURRENT.json").exists()
     by = {f["rule_id"]: f["status"] for f in result.findings["findings"] if f["resource_id"].endswith("curated")}
     assert by["pipeline-run-quality-rules-pass"] == "FAIL"
