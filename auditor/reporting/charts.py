@@ -123,7 +123,9 @@ def chart_for(name: str, table: Any) -> Chart | None:
 
     chart.y_ticks = [{"y": sy(lo + (hi - lo) * i / 4), "label": _fmt(lo + (hi - lo) * i / 4)} for i in range(5)]
     step = plot_w / max(len(xs), 1)
-    every = max(1, math.ceil(len(xs) / 12))  # keep x labels legible
+    # Keep x labels legible: as many as fit side by side at ~6.5 px per character.
+    fit = max(1, int(plot_w // (6.5 * max(len(x) for x in xs) + 8)))
+    every = max(1, math.ceil(len(xs) / fit))
     chart.x_labels = [{"x": round(PAD_L + step * (i + 0.5), 1), "label": x}
                       for i, x in enumerate(xs) if i % every == 0]
     if chart.series_key is None:

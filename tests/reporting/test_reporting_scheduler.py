@@ -288,3 +288,18 @@ def test_runs_index_escapes_the_title(tmp_path: Path) -> None:
     for page in (tmp_path / "runs" / "index.html", next((tmp_path / "runs").glob("2026-*")) / "index.html"):
         html = page.read_text(encoding="utf-8")
         assert XSS not in html and "&lt;script&gt;" in html
+
+
+def test_trend_has_one_point_per_run_even_within_a_minute(tmp_path: Path) -> None:
+    from auditor.scheduler.history import load_history, write_index
+
+    _findings(tmp_path, seed=1)
+    t = datetime(2026, 11, 27, 2, 0, 5, tzinfo=UTC)
+    run_scheduled(_config(tmp_path), context=RunContext(clock=lambda: t, run_id="a"))
+    t2 = t + timedelta(seconds=20)
+    run_scheduled(_config(tmp_path), context=RunContext(clock=lambda: t2, run_id="b"))
+    runs = tmp_path / "runs"
+    write_index(runs, load_history(runs), title="t", generated_at="x")
+    html = (runs / "index.html").read_text(encoding="utf-8")
+    polyline = html.split("<polyline points=\"", 1)[1].split("\"", 1)[0]
+    assert len(polyline.split()) == 2
