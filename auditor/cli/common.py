@@ -41,6 +41,10 @@ class AuditorGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # `auditor ... | head`: the reader went away; nothing left to say.
+            sys.stderr.close()
+            ctx.exit(EXIT_OK)
         except Exception as exc:  # the CLI boundary: users never see a traceback
             if debug:
                 raise
