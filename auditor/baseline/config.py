@@ -15,6 +15,7 @@ registrar project)::
       trail_bucket: registraroffice-cloudtrail-logs      # CloudTrail log files
       access_log_bucket: registraroffice-access-logs     # S3 server access logs
       trail_name: registraroffice-trail
+      data_events: all-buckets          # or zone-buckets (cheaper; CIS 4.8/4.9 then fail)
       budget_usd: 40
       alert_email: governance-alerts@example.com          # billing + CIS alarms
       log_retention_days: 365
@@ -53,6 +54,7 @@ SCHEMA: dict[str, Any] = {
         "trail_bucket": _BUCKET,
         "access_log_bucket": _BUCKET,
         "trail_name": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{2,127}$"},
+        "data_events": {"enum": ["all-buckets", "zone-buckets"]},
         "budget_usd": {"type": "number", "exclusiveMinimum": 0},
         "alert_email": {"type": ["string", "null"], "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"},
         "log_retention_days": {"enum": [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
@@ -78,6 +80,7 @@ class BaselineConfig:
     trail_bucket: str = "registraroffice-cloudtrail-logs"
     access_log_bucket: str = "registraroffice-access-logs"
     trail_name: str = "registraroffice-trail"
+    data_events: str = "all-buckets"
     budget_usd: float = 40
     alert_email: str | None = None
     log_retention_days: int = 365

@@ -20,6 +20,9 @@ _TRAIL_KEYS = {"S3BucketName": "S3BucketName", "IncludeGlobalServiceEvents": "In
                "CloudWatchLogsRoleArn": "CloudWatchLogsRoleArn"}
 
 
+_ALL_BUCKETS = {"arn:aws:s3", "arn:aws:s3:::", "arn:aws-us-gov:s3", "arn:aws-cn:s3"}
+
+
 def log_group(ctx: LiveContext, d: Desired) -> list[Item]:
     logs = ctx.client("logs", d.region)
     name = d.name
@@ -70,7 +73,7 @@ def trail(ctx: LiveContext, d: Desired) -> list[Item]:
         logged = {v for s in mgmt for r in s.get("DataResources", []) if r.get("Type") == "AWS::S3::Object"
                   for v in r.get("Values", [])}
         for value in want[0]["DataResources"][0]["Values"]:
-            if value not in logged and f"arn:{ctx.spec.target.partition}:s3" not in logged:
+            if value not in logged and not logged & _ALL_BUCKETS:
                 out.append(f"S3 data events for {value}: not logged -> logged (read and write)")
         return out
 
