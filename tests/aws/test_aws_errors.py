@@ -157,3 +157,24 @@ def test_each_call_is_made_once_per_resource(aws: None, aws_rules: Any) -> None:
     assert calls["s3:ListBuckets"] == 1
     # No bucket receives CloudTrail logs: the logging rule is out of scope everywhere, so no call.
     assert "s3:GetBucketLogging" not in calls
+
+
+def test_disabled_opt_in_region_errors_there_and_scans_the_rest(aws: None, aws_rules: Any) -> None:
+    """A region the account has not opted into answers UnrecognizedClientException to everything."""
+    boto3.client("kms", region_name="us-east-1").create_key()
+
+    def disabled_region(model: Any, request_signer: Any = None, **_: Any) -> Any:
+        if request_signer is not None and request_signer.region_name == "ap-east-1":
+            return _Response(400), {"Error": {"Code": "UnrecognizedClientException", "Message": "injected"},
+                                    "ResponseMetadata": {"HTTPStatusCode": 400}}
+        return None
+
+    prepared = only_rules(aws_rules, "kms-cmk-rotation-enabled", "securityhub-enabled")
+    doc = scan(prepared, ["us-east-1", "ap-east-1"], aws_event_hooks=[("before-call", disabled_region)])
+    kms = by_rule(doc, "kms-cmk-rotation-enabled")
+    assert {f["status"] for f in kms.values()} == {"FAIL", "ERROR"}
+    [kms_error] = [f for f in kms.values() if f["status"] == "ERROR"]
+    assert kms_error["region"] == "ap-east-1" and "ListKeys: UnrecognizedClientException" in kms_error["message"]
+    hub = by_rule(doc, "securityhub-enabled")
+    assert hub["arn:aws:ec2:ap-east-1:123456789012:region/ap-east-1"]["status"] == "ERROR"
+    assert hub["arn:aws:ec2:us-east-1:123456789012:region/us-east-1"]["status"] == "FAIL"
