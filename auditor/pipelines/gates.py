@@ -139,12 +139,12 @@ class PiiGate(Gate):
         pii = _optional("auditor.data.pii", "build_analyzer", "PiiSettings")
         classify = _optional("auditor.data.classify", "classify_frame")
         masking = _optional("auditor.data.masking", "mask_frame", "load_policy")
-        for funcs in (pii, classify, masking):
-            if isinstance(funcs, str):
-                return GateResult(self.name, step, available=False, error=funcs)
-        build_analyzer, pii_settings = pii  # type: ignore[misc]
-        (classify_frame,) = classify  # type: ignore[misc]
-        mask_frame, load_policy = masking  # type: ignore[misc]
+        if isinstance(pii, str) or isinstance(classify, str) or isinstance(masking, str):
+            reason = next(f for f in (pii, classify, masking) if isinstance(f, str))
+            return GateResult(self.name, step, available=False, error=reason)
+        build_analyzer, pii_settings = pii
+        (classify_frame,) = classify
+        mask_frame, load_policy = masking
         analyzer = self.services.get("pii_analyzer")
         if analyzer is None:
             settings = self.services.get("pii_settings") or pii_settings.from_config(self.services.get("pii_config", {}))

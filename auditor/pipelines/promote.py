@@ -55,7 +55,7 @@ def current(store: Store, pointer_key: str) -> dict[str, Any] | None:
 def stage(store: Store, run_id: str, outputs: list[Output]) -> list[dict[str, Any]]:
     """Write and verify the files of a new version (not yet visible); returns their records."""
     version = version_of(run_id)
-    files = []
+    files: list[dict[str, Any]] = []
     for out in outputs:
         if f"/{version}/" not in f"/{out.key}":
             raise ValueError(f"output key {out.key!r} is not inside version {version}")
@@ -76,10 +76,11 @@ def commit(store: Store, pointer_key: str, run_id: str, files: list[dict[str, An
     """
     version = version_of(run_id)
     previous = current(store, pointer_key)
+    previous_version: str | None = previous["version"] if previous else None
     pointer = {"version": version, "run_id": run_id, "signature": signature, "files": files,
-               "previous": previous["version"] if previous else None}
+               "previous": previous_version}
     store.put(pointer_key, json.dumps(pointer, indent=2, sort_keys=True).encode())
-    collect_garbage(store, gc_roots, keep={version, pointer["previous"]})
+    collect_garbage(store, gc_roots, keep={version, previous_version})
     return pointer
 
 

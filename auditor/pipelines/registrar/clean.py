@@ -106,10 +106,11 @@ def read_workbook(name: str, data: bytes) -> tuple[Spec, pd.DataFrame]:
             overlap = len(cells & {c.lower() for c in spec.columns})
             if overlap > best[0]:
                 best = (overlap, spec, row)
-    overlap, spec, header_row = best
-    if spec is None or overlap < 3:
+    overlap, found, header_row = best
+    if found is None or overlap < 3:
         raise BadInput(name, "no registrar header found in the first 10 rows (expected applications, "
                              "enrollments or withdrawals columns such as StudentID, FirstName, LastName)")
+    spec = found
     header = [_norm(v) for v in grid.iloc[header_row].tolist()]
     missing = [c for c in spec.columns if c.lower() not in header]
     if missing:
