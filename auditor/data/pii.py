@@ -276,7 +276,8 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
     elif nlp_engine is not None:
         ner_on = True
     engine_nlp = nlp_engine or light
-    recognizers = [offline_email_recognizer(), PhoneRecognizer(supported_regions=("US", "CA")), UsSsnRecognizer(),
+    # "US" parses every +1 (NANP) number, Canadian ones included; each extra region doubles the cost.
+    recognizers = [offline_email_recognizer(), PhoneRecognizer(supported_regions=("US",)), UsSsnRecognizer(),
                    CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(), DateRecognizer(),
                    *custom_recognizers(settings.student_id_pattern),
                    # Noisy on ids and phones: kept as evidence only, never deciding.
