@@ -9,6 +9,7 @@ and prints wall time, peak RSS of the scan process, and API calls by operation.
 
     .venv/bin/python benchmarks/aws_scan.py            # N = 100 and 1000
     .venv/bin/python benchmarks/aws_scan.py --n 200    # one size
+    .venv/bin/python benchmarks/aws_scan.py --n 100 --prowler /tmp/prowler-venv/bin/prowler
 
 Only loopback traffic; the server and the scan stop by themselves.
 """
@@ -110,10 +111,7 @@ def seed(endpoint: str, n: int) -> None:
 
 
 def run_scan(endpoint: str, outdir: Path) -> dict[str, Any]:
-    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-           "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-           "AWS_EC2_METADATA_DISABLED": "true"}
-    env.pop("AWS_PROFILE", None)
+    env = scan_env(endpoint)
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-m", "auditor", "aws", "scan", "--region", REGION, "--output-dir",
@@ -136,7 +134,28 @@ def run_scan(endpoint: str, outdir: Path) -> dict[str, Any]:
             "collection_s": doc["attachments"]["aws"]["collection_seconds"]}
 
 
-def bench(n: int) -> dict[str, Any]:
+def scan_env(endpoint: str) -> dict[str, str]:
+    env = {**os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_DEFAULT_REGION": REGION, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+           "AWS_EC2_METADATA_DISABLED": "true"}
+    env.pop("AWS_PROFILE", None)
+    return env
+
+
+def run_prowler(prowler: str, endpoint: str, outdir: Path) -> dict[str, Any]:
+    """Prowler (its own install, never a dependency of this project) on the same account and services."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([prowler, "aws", "--services", "s3", "iam", "kms", "cloudtrail", "cloudwatch", "--region",
+                           REGION, "--output-formats", "json-ocsf", "--output-directory", str(outdir), "--no-banner"],
+                          env=scan_env(endpoint), capture_output=True, text=True, check=False, timeout=1800)
+    wall = time.perf_counter() - t0
+    results = list(outdir.rglob("*.ocsf.json"))
+    findings = sum(len(json.loads(p.read_text(encoding="utf-8") or "[]")) for p in results)
+    return {"wall_s": round(wall, 2), "exit": proc.returncode, "findings": findings,
+            "stderr_tail": proc.stderr.strip()[-300:] if not results else ""}
+
+
+def bench(n: int, prowler: str | None = None) -> dict[str, Any]:
     port = free_port()
     server = start_moto(port)
     endpoint = f"http://127.0.0.1:{port}"
@@ -147,6 +166,9 @@ def bench(n: int) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             out = run_scan(endpoint, Path(tmp))
         out["seed_s"] = round(seeded, 1)
+        if prowler:
+            with tempfile.TemporaryDirectory() as tmp:
+                out["prowler"] = run_prowler(prowler, endpoint, Path(tmp))
         return out
     finally:
         server.terminate()
@@ -159,17 +181,22 @@ def bench(n: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, action="append", help="account size (repeat); default 100 and 1000")
+    parser.add_argument("--prowler", help="path to a prowler executable (installed in its own venv) to compare with")
     args = parser.parse_args()
     sizes = args.n or [100, 1000]
     results = {}
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  python: {sys.version.split()[0]}")
     for n in sorted(sizes):
-        r = bench(n)
+        r = bench(n, args.prowler)
         results[n] = r
         print(f"\nN={n}: scan wall {r['wall_s']} s (collection {r['collection_s']} s, scan process CPU "
               f"{r['scan_cpu_s']} s), peak RSS {r['peak_rss_mb']} MB, "
               f"{r['api_calls_total']} API calls, {r['findings']} findings {r['by_status']} (seeding took {r['seed_s']} s)")
         print("  resources: " + ", ".join(f"{k}={v}" for k, v in r["resources"].items()))
+        if "prowler" in r:
+            p = r["prowler"]
+            print(f"  prowler (s3 iam kms cloudtrail cloudwatch): wall {p['wall_s']} s, exit {p['exit']}, "
+                  f"{p['findings']} findings; auditor is {p['wall_s'] / r['wall_s']:.1f}x faster {p['stderr_tail']}")
         print("  API calls by operation:")
         for op, count in sorted(r["api_calls"].items(), key=lambda kv: -kv[1]):
             print(f"    {op:<45} {count}")
