@@ -142,8 +142,8 @@ def name_recognizer() -> EntityRecognizer:
             return [RecognizerResult(ENTITY, s, e, score,
                                      analysis_explanation=AnalysisExplanation(type(self).__name__, score,
                                                                               textual_explanation="lexicon name"),
-                                     recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                                                           RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+                                     recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: str(getattr(self, "name", "")),
+                                                           RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: str(self.id)})
                     for s, e, score in find_names(text)]
 
     return LexiconNameRecognizer(supported_entities=[ENTITY], name="AuditorLexiconNameRecognizer")

@@ -171,7 +171,7 @@ def _spacy_engine(nlp: Any, model_name: str, ner_config: dict[str, Any] | None =
     # labels_to_ignore and e.g. "SSN" comes back as ORGANIZATION.
     ner_conf = NerModelConfiguration.from_dict(ner_config) if ner_config else NerModelConfiguration()
     engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": model_name}], ner_model_configuration=ner_conf)
-    engine.nlp = {"en": nlp}  # set directly: SpacyNlpEngine.load() would try to download a missing model
+    engine.nlp = {"en": nlp}  # type: ignore[assignment]  # set directly: load() would try to download
     return engine
 
 
@@ -296,6 +296,7 @@ class PiiAnalyzer:
     """The run's Presidio engine plus thresholds, prefiltering, de-duplication and a span cache."""
 
     CACHE_LIMIT = 300_000
+    PARALLEL_MIN = 4000  # unique texts below which forking workers costs more than it saves
 
     def __init__(self, engine: Any, settings: PiiSettings, light_engine: Any, ner: bool) -> None:
         self.engine = engine
@@ -414,7 +415,7 @@ class PiiAnalyzer:
 
     def _run(self, texts: list[str], entities: Sequence[str] | None) -> list[list[Span]]:
         workers = self.settings.workers or min(os.cpu_count() or 1, 4)
-        if workers <= 1 or len(texts) < 4000:
+        if workers <= 1 or len(texts) < self.PARALLEL_MIN:
             return [self.analyze_text(t, entities) for t in texts]
         from auditor.data.parallel import analyze_parallel
 
