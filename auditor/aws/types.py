@@ -13,6 +13,7 @@ from auditor.aws import (  # noqa: F401 - imported for their registrations
     account,
     cloudtrail,
     cloudwatch,
+    dashboard,
     ec2,
     iam,
     kms,

@@ -64,6 +64,17 @@ def bucket(ctx: LiveContext, d: Desired) -> list[Item]:
 
     items = [Item(f"s3-bucket[{name}]", {}, read_bucket, write_bucket)]
 
+    @absent_on(*_NO_BUCKET, "NoSuchTagSet")
+    def read_tags() -> Any:
+        return {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=name)["TagSet"]}
+
+    def write_tags(cur: Any, want: dict[str, str]) -> None:
+        # PutBucketTagging replaces the whole set: keep every other tag.
+        merged = {**(cur or {}), **want}
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in merged.items()]})
+
+    items.append(Item(f"s3-bucket-tags[{name}]", p["Tags"], read_tags, write_tags))
+
     @absent_on(*_NO_BUCKET)
     def read_versioning() -> Any:
         out = s3.get_bucket_versioning(Bucket=name)

@@ -72,7 +72,7 @@ def test_apply_then_scan_has_no_fail_on_covered_controls(account: Any, cfg: Base
               for fw, ids in f["compliance"].items() for c in ids}
     missing = {(fw, c) for fw, ids in COVERED.items() for c in ids if (fw, c) not in passed}
     missing -= {("governance-baseline", "GB-IAM-1"), ("cis-aws-6.0", "2.15")}   # only the muted policy is *:*
-    assert missing == set() or missing == {("governance-baseline", "GB-MON-1")}, missing
+    assert missing == set(), missing
 
 
 def test_drift_gives_exactly_those_findings_and_plan_changes(account: Any, cfg: BaselineConfig,
