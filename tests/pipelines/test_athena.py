@@ -95,3 +95,32 @@ def test_failed_query_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_athena_needs_an_s3_store(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="needs an s3://"):
         AthenaEngine.for_store(LocalStore(tmp_path), {})
+
+
+@mock_aws
+def test_registrar_on_athena_registers_partitioned_curated_tables(tmp_path: Path, pii_analyzer: Any) -> None:
+    from auditor.pipelines.registrar.pipeline import METRICS as REG_METRICS
+
+    services = {"pii_analyzer": pii_analyzer}
+    local = run_pipeline("registrar", tmp_path / "lake", sample=True, context=RunContext(services=services))
+    assert local.status == "succeeded", local.message
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="reg")
+    backend = athena_backends[ACCOUNT][REGION]
+    for name in REG_METRICS:
+        backend.query_results_queue.append(_athena_rows(local.metrics[name]))
+    remote = run_pipeline("registrar", "s3://reg", sample=True, engine="athena",
+                          context=RunContext(run_id="athreg", services=services))
+    assert remote.status == "succeeded", remote.message
+    pd.testing.assert_frame_equal(remote.metrics["acr"], local.metrics["acr"], check_dtype=False)
+    glue = boto3.client("glue", region_name=REGION)
+    apps = glue.get_table(DatabaseName="auditor_pipelines", Name="applications")["Table"]
+    assert apps["PartitionKeys"] == [{"Name": "received_year", "Type": "bigint"}]
+    types = {c["Name"]: c["Type"] for c in apps["StorageDescriptor"]["Columns"]}
+    assert types["applicationcompleted"] == "boolean" and types["firstname"] == "string"
+    parts = glue.get_partitions(DatabaseName="auditor_pipelines", TableName="applications")["Partitions"]
+    assert sorted(p["StorageDescriptor"]["Location"] for p in parts) == [
+        f"s3://reg/registraroffice/enrollwithdraw/Curated/v-athreg/applications/received_year={y}/"
+        for y in (2022, 2023)]
+    enr = glue.get_table(DatabaseName="auditor_pipelines", Name="enrollments")["Table"]
+    assert enr["StorageDescriptor"]["Location"] == "s3://reg/registraroffice/enrollwithdraw/Curated/v-athreg/enrollments/"
+    assert "PartitionKeys" not in enr or enr["PartitionKeys"] == []
