@@ -144,3 +144,23 @@ def test_data_check_cli(tmp_path: Path) -> None:
     assert "FAIL ColumnValues \"year\" between 2000 and 2030 (metric 0.6); 2 failing rows: 4, 5" in res.output
     rules.write_text('Rules = [ IsComplete "status" ]', encoding="utf-8")
     assert CliRunner().invoke(cli, ["data", "check", str(data), "--ruleset", str(rules)]).exit_code == 0
+
+
+def test_messages_never_echo_cell_values() -> None:
+    df = pd.DataFrame({"email": ["jane.doe@example.com", "bob@example.org"]})
+    res = evaluate_ruleset('Rules = [ CustomSql "select cast(email as integer) from primary" = 1, '
+                           'CustomSql "select email from primary limit 1" = 1 ]', df)
+    text = repr([r.as_dict() for r in res])
+    assert not any(r.passed for r in res)
+    assert "jane.doe" not in text and "bob@" not in text
+    assert "could not evaluate" in res[0].message and "non-numeric value" in res[1].message
+
+
+def test_duckdb_relation_input() -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    rel = con.sql("select * from (values (1, 'a'), (2, null)) t(id, name)")
+    res = evaluate_ruleset('Rules = [ IsComplete "name", RowCount = 2 ]', rel)
+    assert [r.passed for r in res] == [False, True]
+    assert res[0].failing_rows == [1]

@@ -61,6 +61,12 @@ def _lit(v: Any) -> str:
     return "'" + str(v).replace("'", "''") + "'"
 
 
+def _safe_error(exc: BaseException) -> str:
+    """DuckDB's first error line with quoted literals removed (conversion errors quote cell values)."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return re.sub(r"'(?:[^']|'')*'", "'<value>'", first)[:200]
+
+
 def _primary(sql: str) -> str:
     """Quote the bare table name ``primary`` (a reserved word in DuckDB) outside string literals."""
     parts = re.split(r"('(?:[^']|'')*')", sql)
@@ -136,8 +142,7 @@ class _Evaluator:
 
             if not isinstance(exc, duckdb.Error):
                 raise
-            first = str(exc).strip().splitlines()[0][:200]
-            return RuleResult(node.text, False, None, [], f"could not evaluate: {first}", node.type)
+            return RuleResult(node.text, False, None, [], f"could not evaluate: {_safe_error(exc)}", node.type)
 
     def rule(self, r: Rule) -> RuleResult:
         base = self.base(r)
@@ -198,9 +203,11 @@ class _Evaluator:
             metric = float(metric)
         target = r.threshold or r.constraint
         ok = target is not None and target.check(metric)
-        shown = round(metric, 6) if isinstance(metric, float) else metric
-        return RuleResult(r.text, ok, shown if isinstance(shown, (int, float)) else None, [],
-                          "" if ok else f"value {shown} does not satisfy {target}", r.type)
+        numeric = isinstance(metric, (int, float))
+        shown = (round(metric, 6) if isinstance(metric, float) else metric) if numeric else None
+        # A CustomSql result that is not a number may be a data value (PII): never echo it.
+        what = f"value {shown}" if numeric else ("no value" if metric is None else "a non-numeric value")
+        return RuleResult(r.text, ok, shown, [], "" if ok else f"{what} does not satisfy {target}", r.type)
 
 
 def evaluate_ruleset(ruleset: Ruleset | str | Path, data: Any) -> list[RuleResult]:

@@ -85,7 +85,10 @@ class Constraint:
 
     def check(self, metric: Any) -> bool:
         """Whether a scalar metric satisfies the constraint."""
-        ok = _compare(self.op, metric, self.values)
+        try:
+            ok = _compare(self.op, metric, self.values)
+        except TypeError:  # e.g. a text metric against a number: the rule fails, it does not crash
+            return False
         return not ok if self.negated else ok
 
     def __str__(self) -> str:
