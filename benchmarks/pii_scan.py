@@ -82,15 +82,45 @@ def note_quality(df: Any, truth: Any, analyzer: Any) -> dict[str, float]:
             "precision": tp_spans / max(tp_spans + fp_spans, 1)}
 
 
-def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> None:
+def scan_and_mask(src: str, dst: str, policy_path: str, workers: int, cold_mask: bool) -> dict[str, Any]:
+    """Runs in a fresh (spawned) process so its peak RSS is the scan + mask cost alone."""
     from auditor.data.maskfile import mask_dataset
     from auditor.data.masking import load_policy
     from auditor.data.pii import PiiSettings, build_analyzer
+    from auditor.data.scan import DataScanOptions, run_data_scan
+    from auditor.runner import default_rule_paths, prepare
+
+    out: dict[str, Any] = {}
+    settings = PiiSettings(workers=workers)
+    prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
+    t0 = time.perf_counter()
+    analyzer = build_analyzer(settings)
+    out["build"] = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    doc = run_data_scan(prepared, [src], DataScanOptions(settings=settings, analyzer=analyzer))
+    out["scan"], out["scan_cpu"] = time.perf_counter() - t0, cpu_seconds() - c0
+    out["columns"] = doc["attachments"]["datasets"][0]["columns"]
+    policy = load_policy(policy_path)
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    # Same run, same analyzer (as a pipeline gate does: scan, then mask): free-text spans are reused.
+    mask_dataset(src, dst, policy, analyzer)
+    out["mask"], out["mask_cpu"] = time.perf_counter() - t0, cpu_seconds() - c0
+    out["load"] = os.getloadavg()[0]
+    if cold_mask:
+        t0 = time.perf_counter()
+        mask_dataset(src, dst + ".cold." + dst.rsplit(".", 1)[-1], policy, build_analyzer(settings))
+        out["cold"] = time.perf_counter() - t0
+    out["rss"] = peak_rss_mb()
+    return out
+
+
+def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> None:
+    import multiprocessing as mp
+
+    from auditor.data.pii import PiiSettings, build_analyzer
     from auditor.data.readers import read_frame
     from auditor.data.samples import generate_registrar
-    from auditor.data.scan import DataScanOptions, run_data_scan
     from auditor.data.writers import write_frame
-    from auditor.runner import default_rule_paths, prepare
 
     os.environ.setdefault("BENCH_MASK_KEY", "ab" * 32)
     tmp = Path(tempfile.mkdtemp(prefix="pii-bench-"))
@@ -99,49 +129,28 @@ def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> No
     src = tmp / f"registrar.{fmt}"
     write_frame(df, str(src))
     gen = time.perf_counter() - t0
-    settings = PiiSettings(workers=workers)
-    prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
-
-    t0 = time.perf_counter()
-    analyzer = build_analyzer(settings)
-    build = time.perf_counter() - t0
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    doc = run_data_scan(prepared, [str(src)], DataScanOptions(settings=settings, analyzer=analyzer))
-    scan, scan_cpu = time.perf_counter() - t0, cpu_seconds() - c0
-
-    policy = load_policy(_write_policy(tmp))
     dst = tmp / f"masked.{fmt}"
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    # Same run, same analyzer (as a pipeline gate does: scan, then mask): free-text spans are reused.
-    mask_dataset(str(src), str(dst), policy, analyzer)
-    mask, mask_cpu = time.perf_counter() - t0, cpu_seconds() - c0
-    cold = None
-    if cold_mask:
-        t0 = time.perf_counter()
-        mask_dataset(str(src), str(tmp / f"masked-cold.{fmt}"), policy, build_analyzer(settings))
-        cold = time.perf_counter() - t0
-    own, kids = peak_rss_mb()
-
-    print(f"rows={rows:,} format={fmt} nproc={os.cpu_count()} workers={workers}")
+    with mp.get_context("spawn").Pool(1) as pool:
+        r = pool.apply(scan_and_mask, (str(src), str(dst), str(_write_policy(tmp)), workers, cold_mask))
+    scan, mask = r["scan"], r["mask"]
+    print(f"rows={rows:,} format={fmt} nproc={os.cpu_count()} workers={workers or 'auto'}")
     print(f"  generate+write   {gen:7.1f} s")
-    print(f"  analyzer build   {build:7.1f} s (once per run)")
-    load = os.getloadavg()[0]
-    print(f"  scan             {scan:7.1f} s  {rows / scan:10,.0f} rows/s  (CPU {scan_cpu:.1f} s)")
-    print(f"  mask             {mask:7.1f} s  {rows / mask:10,.0f} rows/s  (CPU {mask_cpu:.1f} s)")
-    print(f"  load average     {load:7.1f} (other processes share the CPUs when this exceeds nproc)")
-    print(f"  scan + mask      {scan + mask:7.1f} s")
-    if cold is not None:
-        print(f"  mask alone (cold analyzer, new run) {cold:7.1f} s  {rows / cold:10,.0f} rows/s")
-    print(f"  peak RSS         {own:7.0f} MB (main) / {kids:.0f} MB (largest worker)")
+    print(f"  analyzer build   {r['build']:7.1f} s (once per run)")
+    print(f"  scan             {scan:7.1f} s  {rows / scan:10,.0f} rows/s  (CPU {r['scan_cpu']:.1f} s)")
+    print(f"  mask             {mask:7.1f} s  {rows / mask:10,.0f} rows/s  (CPU {r['mask_cpu']:.1f} s)")
+    print(f"  scan + mask      {scan + mask:7.1f} s  (CPU {r['scan_cpu'] + r['mask_cpu']:.1f} s)")
+    print(f"  load average     {r['load']:7.1f} (other processes share the CPUs when this exceeds nproc)")
+    if "cold" in r:
+        print(f"  mask alone (cold analyzer, new run) {r['cold']:7.1f} s  {rows / r['cold']:10,.0f} rows/s")
+    print(f"  peak RSS         {r['rss'][0]:7.0f} MB (scan+mask process) / {r['rss'][1]:.0f} MB (largest worker)")
 
-    ds = doc["attachments"]["datasets"][0]
     got = {c["name"]: (c["entity"] if c["pii"] and c["kind"] == "structured" else
-                       ("FREE_TEXT" if c["kind"] == "free-text" else None)) for c in ds["columns"]}
+                       ("FREE_TEXT" if c["kind"] == "free-text" else None)) for c in r["columns"]}
     wrong = {c: (got[c], e) for c, e in truth.columns.items() if got.get(c) != e}
     print(f"  columns correct  {len(truth.columns) - len(wrong)}/{len(truth.columns)}"
           + (f"  wrong: {wrong}" if wrong else ""))
     if quality:
-        q = note_quality(df, truth, analyzer)
+        q = note_quality(df, truth, build_analyzer(PiiSettings(workers=workers)))
         print(f"  notes: pattern recall {q['pattern_recall']:.3f}, name recall {q['name_recall']:.3f}, "
               f"precision {q['precision']:.3f}")
     masked = read_frame(dst)
@@ -149,7 +158,7 @@ def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> No
     for col in ("email", "phone", "sin", "studentid", "street_address", "firstname", "lastname", "date_of_birth"):
         raw, out = df[col].astype(str).tolist(), masked[col].fillna("").astype(str).tolist()
         total += len(raw)
-        left += sum(r in o for r, o in zip(raw, out, strict=True))
+        left += sum(v in o for v, o in zip(raw, out, strict=True))
     for planted, out in zip(truth.notes, masked["notes"].fillna("").astype(str).tolist(), strict=True):
         total += len(planted)
         left += sum(v in out for _, v in planted)
