@@ -19,7 +19,7 @@ from auditor.pipelines.runner import run_pipeline
 from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.store import LocalStore
 
-REFERENCE = Path("/work/shared/reference/inquiry-311-sample-rows.csv")
+REFERENCE = Path(__file__).parent / "fixtures" / "inquiry-311-sample-rows.csv"  # real rows (OGL-Vancouver)
 CALLS = "govtfinance/311inqvol/calls"
 
 
