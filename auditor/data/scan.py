@@ -17,6 +17,10 @@ A file that cannot be read becomes a ``dataset.file`` resource with the reason
 as its collection error: every file rule gives an ERROR finding naming the file
 and the problem, and the run warns with the same one line.
 
+The analyzer is built once per run: ``options.analyzer``, else
+``context.services["pii_analyzer"]``, else a new one (stored back in the context
+so a later step of the same run, e.g. masking, reuses it and its span cache).
+
 The findings document carries ``attachments["datasets"]``: the PII inventory per
 table (entity, confidence, counts, masked samples; never raw values).
 """
@@ -182,7 +186,8 @@ def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanO
     options = options or DataScanOptions()
     context = options.context or RunContext()
     started = context.now()
-    analyzer = options.analyzer or build_analyzer(options.settings)
+    analyzer = options.analyzer or context.services.get("pii_analyzer") or build_analyzer(options.settings)
+    context.services.setdefault("pii_analyzer", analyzer)  # one engine per run: later steps reuse it
     inventory = Inventory()
     datasets: list[dict[str, Any]] = []
     warnings: list[str] = []
