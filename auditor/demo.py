@@ -80,6 +80,7 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
     output_dir = Path(output_dir)
     work = output_dir / "demo-work"
     docs: list[dict[str, Any]] = []
+    shared: dict[str, Any] = context.services
     frameworks: dict[str, Any] = {}
 
     if _available("auditor.aws.scan") and _available("auditor.aws.seed_demo"):
@@ -112,12 +113,14 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
 
     if _available("auditor.data.scan") and _available("auditor.data.samples"):
         from auditor.data.samples import write_sample_dataset
-        from auditor.data.scan import run_data_scan
+        from auditor.data.scan import DataScanOptions, run_data_scan
 
         sample = write_sample_dataset(work / "datasets" / "registrar-applicants.csv", rows=200, seed=7)
         prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
         frameworks = frameworks or control_index(prepared.frameworks)
-        doc = run_data_scan(prepared, [str(sample)])
+        # One Presidio engine for the whole demo: the pipelines reuse it from the shared services.
+        doc = run_data_scan(prepared, [str(sample)],
+                            DataScanOptions(context=RunContext(clock=context.clock, services=shared)))
         docs.append(doc)
         yield f"data: scanned {sample.name}: {_count(doc)}"
     else:
@@ -128,7 +131,7 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
 
         for name in ("registrar", "inquiries-311"):
             result = run_pipeline(name, str(work / "lake"), sample=True, output_dir=output_dir / f"pipeline-{name}",
-                                  context=RunContext(clock=context.clock))
+                                  context=RunContext(clock=context.clock, services=shared))
             yield f"pipeline {name}: {result.status}: {result.message}"
             if result.findings is not None:
                 docs.append(result.findings)
