@@ -1,0 +1,63 @@
+"""``auditor baseline plan|apply|export`` and ``auditor templates lint`` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from auditor.cli import cli
+
+
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _config(tmp_path: Path, **baseline: Any) -> str:
+    path = tmp_path / "audit.yml"
+    path.write_text(json.dumps({"version": 1, "baseline": {"alert_email": "ops@example.com", **baseline}}))
+    return str(path)
+
+
+def test_plan_apply_plan(account: Any, tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    plan = _run("baseline", "plan", "--config", config)
+    assert plan.exit_code == 1
+    assert "+ s3-bucket[registraroffice-landing] (create)" in plan.output
+    dry = _run("baseline", "apply", "--config", config)
+    assert dry.exit_code == 1 and "Dry run: nothing was changed" in dry.output
+    assert account.client("s3").list_buckets()["Buckets"] == []
+    done = _run("baseline", "apply", "--config", config, "--yes")
+    assert done.exit_code == 0, done.output
+    assert "After apply: Plan: 0 to create, 0 to update" in done.output
+    again = _run("baseline", "plan", "--config", config)
+    assert again.exit_code == 0
+    assert again.output.strip().splitlines()[-1].startswith("Plan: 0 to create, 0 to update")
+
+
+def test_config_error_is_exit_2_with_location(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["baseline", "plan", "--config", _config(tmp_path, budget_usd=-5)])
+    assert result.exit_code == 2
+    assert "baseline.budget_usd" in result.output and "configuration error" in result.output
+
+
+def test_unknown_config_key_is_rejected(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["baseline", "plan", "--config", _config(tmp_path, budget=40)])
+    assert result.exit_code == 2 and "budget" in result.output
+
+
+def test_templates_lint_cli() -> None:
+    result = _run("templates", "lint")
+    assert result.exit_code == 0
+    assert "IAM policy documents linted: no problems" in result.output
+
+
+def test_export_to_file(tmp_path: Path) -> None:
+    out = tmp_path / "baseline.json"
+    result = _run("baseline", "export", "--format", "cloudformation", "-o", str(out))
+    assert result.exit_code == 0 and f"wrote {out}" in result.output
+    assert json.loads(out.read_text())["AWSTemplateFormatVersion"] == "2010-09-09"
+    tf = _run("baseline", "export", "--format", "terraform")
+    assert "aws_s3_bucket_replication_configuration" in json.loads(tf.output)["resource"]
