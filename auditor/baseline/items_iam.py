@@ -35,9 +35,10 @@ def password_policy(ctx: LiveContext, d: Desired) -> list[Item]:
             for k in _AT_LEAST:
                 params[k] = max(int(cur.get(k) or 0), want[k])
             # UpdateAccountPasswordPolicy resets omitted fields: keep the live expiry settings.
-            for k in ("MaxPasswordAge", "HardExpiry"):
-                if k in cur:
-                    params[k] = cur[k]
+            if cur.get("ExpirePasswords") and int(cur.get("MaxPasswordAge") or 0) > 0:
+                params["MaxPasswordAge"] = cur["MaxPasswordAge"]
+            if cur.get("HardExpiry"):
+                params["HardExpiry"] = True
         iam.update_account_password_policy(**params)
 
     return [Item("iam-password-policy[account]", d.props, read, write, compare)]

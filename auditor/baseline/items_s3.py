@@ -4,7 +4,8 @@ noncurrent-version lifecycle and replication to the backup bucket.
 
 Apply never deletes a bucket or an object, never suspends versioning, never
 removes a logging target or another team's lifecycle or replication rule
-(rules are merged by ID).
+(rules are merged by ID), never drops another statement of a bucket policy
+(statements are merged by Sid).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from typing import Any
 
 from auditor.baseline.live import LiveContext, absent_on, error_code
-from auditor.baseline.model import ABSENT, Item, merge_rules, policy_diff, rules_diff
+from auditor.baseline.model import ABSENT, Item, merge_rules, merge_statements, rules_diff, statements_diff
 from auditor.baseline.spec import Desired
 from auditor.core.errors import CollectionError
 
@@ -103,8 +104,11 @@ def bucket(ctx: LiveContext, d: Desired) -> list[Item]:
     def read_policy() -> Any:
         return json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
 
+    # Merged by Sid: a bucket that already exists may carry statements other services rely on
+    # (another trail's delivery, a replication source...); apply adds or fixes ours, keeps theirs.
     items.append(Item(f"s3-bucket-policy[{name}]", p["Policy"], read_policy,
-                      lambda cur, want: s3.put_bucket_policy(Bucket=name, Policy=json.dumps(want)), policy_diff))
+                      lambda cur, want: s3.put_bucket_policy(Bucket=name, Policy=json.dumps(merge_statements(cur, want))),
+                      statements_diff))
 
     if "Logging" in p:
         @absent_on(*_NO_BUCKET)

@@ -152,6 +152,32 @@ def policy_diff(current: Any, desired: Any) -> list[str]:
     return out or ["policy: differs"]
 
 
+def statements_diff(current: Any, desired: Any) -> list[str]:
+    """Every desired statement (by Sid) is present with the same meaning; other statements are kept."""
+    if current is ABSENT:
+        return ["policy: (absent) -> baseline document"]
+    have = {s.get("Sid"): s for s in normalize_policy(current)["Statement"] if s.get("Sid")}
+    out = []
+    for st in normalize_policy(desired)["Statement"]:
+        if st["Sid"] not in have:
+            out.append(f"statement {st['Sid']}: added")
+        elif have[st["Sid"]] != st:
+            out.append(f"statement {st['Sid']}: changed")
+    return out
+
+
+def merge_statements(current: Any, desired: dict[str, Any]) -> dict[str, Any]:
+    """The desired statements, then every current statement with another Sid (never dropped by apply)."""
+    if current is ABSENT:
+        return desired
+    if isinstance(current, str):
+        current = json.loads(current)
+    ours = {s["Sid"] for s in desired["Statement"]}
+    statements = current.get("Statement", [])
+    kept = [s for s in (statements if isinstance(statements, list) else [statements]) if s.get("Sid") not in ours]
+    return {**desired, "Statement": [*desired["Statement"], *kept]}
+
+
 def rules_diff(current: Any, desired: dict[str, Any], when_reported: tuple[str, ...] = ()) -> list[str]:
     """``{"Rules": [...]}`` documents: every desired rule (by ID) is present and holds (others are kept).
 

@@ -114,7 +114,7 @@ def apply(session: Any, cfg: BaselineConfig) -> ApplyResult:
     An item whose write fails is reported and the items after it still run
     (they may not depend on it); the final plan shows what is left.
     """
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     spec = build_spec(cfg, target_of(session, cfg))
     ctx = LiveContext(session, spec)
@@ -131,6 +131,9 @@ def apply(session: Any, cfg: BaselineConfig) -> ApplyResult:
         except ClientError as exc:
             result.failed.append(Change(item.address, "error", [f"{exc.operation_name}: {error_code(exc)}: "
                                                                  f"{exc.response.get('Error', {}).get('Message', '')}"]))
+            continue
+        except BotoCoreError as exc:
+            result.failed.append(Change(item.address, "error", [f"{type(exc).__name__}: {exc}"]))
             continue
         result.applied.append(change)
     result.after = plan(session, cfg)
