@@ -108,7 +108,7 @@ class PiiSettings:
         return self.thresholds.get(entity, self.default_threshold)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """One detected entity in a text: [start, end), entity type, score."""
 
@@ -295,7 +295,7 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
 class PiiAnalyzer:
     """The run's Presidio engine plus thresholds, prefiltering, de-duplication and a span cache."""
 
-    CACHE_LIMIT = 300_000
+    CACHE_LIMIT = 2_000_000  # distinct free-text values remembered per run (digest -> spans)
     PARALLEL_MIN = 4000  # unique texts below which forking workers costs more than it saves
 
     def __init__(self, engine: Any, settings: PiiSettings, light_engine: Any, ner: bool) -> None:
@@ -303,7 +303,7 @@ class PiiAnalyzer:
         self.settings = settings
         self.light = light_engine
         self.ner = ner
-        self._cache: dict[str, list[Span]] = {}
+        self._cache: dict[bytes, tuple[Span, ...]] = {}
         self._rec_cache: dict[tuple[str, ...], list[Any]] = {}
 
     @property
@@ -401,17 +401,31 @@ class PiiAnalyzer:
         return list(self.engine.analyze(text, language="en", entities=wanted))
 
     def analyze_many(self, values: Iterable[Any], entities: Sequence[str] | None = None) -> list[list[Span]]:
-        """Spans for every value (None/NaN -> []), de-duplicated, cached, in parallel when large."""
+        """Spans for every value (None/NaN -> []), de-duplicated, cached, in parallel when large.
+
+        The run-wide cache is keyed by a 128-bit BLAKE2b digest of the text (not the text:
+        the cache must not keep a second copy of the data, and a million notes fit in memory).
+        """
         texts = [v if isinstance(v, str) else None for v in values]
         cache = self._cache if entities is None else {}
-        todo = sorted({t for t in texts if t and t not in cache})
-        fresh = dict(zip(todo, self._run(todo, entities), strict=True)) if todo else {}
+        keys = [_digest(t) if t else b"" for t in texts]
+        todo: dict[bytes, str] = {}
+        for t, k in zip(texts, keys, strict=True):
+            if t and k not in cache and k not in todo:
+                todo[k] = t
+        fresh: dict[bytes, tuple[Span, ...]] = {}
+        if todo:
+            order = list(todo)
+            for k, spans in zip(order, self._run([todo[k] for k in order], entities), strict=True):
+                fresh[k] = tuple(spans) if spans else ()
         if entities is None:
-            for text, spans in fresh.items():
-                if len(cache) >= self.CACHE_LIMIT:
+            room = self.CACHE_LIMIT - len(cache)
+            for k, v in fresh.items():
+                if room <= 0:
                     break
-                cache[text] = spans
-        return [(fresh[t] if t in fresh else cache.get(t, [])) if t else [] for t in texts]
+                cache[k] = v
+                room -= 1
+        return [list(fresh[k] if k in fresh else cache.get(k, ())) if k else [] for k in keys]
 
     def _run(self, texts: list[str], entities: Sequence[str] | None) -> list[list[Span]]:
         workers = self.settings.workers or min(os.cpu_count() or 1, 4)
@@ -420,6 +434,10 @@ class PiiAnalyzer:
         from auditor.data.parallel import analyze_parallel
 
         return analyze_parallel(self, texts, entities, workers)
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def resolve_overlaps(spans: list[Span]) -> list[Span]:
