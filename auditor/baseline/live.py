@@ -48,9 +48,13 @@ class LiveContext:
     _keys: dict[str, str] = field(default_factory=dict)
 
     def client(self, service: str, region: str | None = None) -> Any:
+        from botocore.config import Config
+
         region = region or self.spec.target.region
         if (service, region) not in self._clients:
-            self._clients[service, region] = self.session.client(service, region_name=region)
+            # Adaptive retries: apply makes bursts of calls that IAM and S3 throttle.
+            config = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=30)
+            self._clients[service, region] = self.session.client(service, region_name=region, config=config)
         return self._clients[service, region]
 
     def key_arn(self, alias: str) -> str | None:

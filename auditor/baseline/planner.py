@@ -23,11 +23,25 @@ from auditor.baseline.live import LiveContext, build_items, error_code
 from auditor.baseline.model import ABSENT, Change, Item
 from auditor.baseline.spec import Spec, build_spec
 from auditor.baseline.templates import Target
+from auditor.core.errors import CollectionError
 
 
 def target_of(session: Any, cfg: BaselineConfig) -> Target:
-    """Account and partition of the session's credentials; region from the config."""
-    arn = session.client("sts", region_name=cfg.region).get_caller_identity()["Arn"]
+    """Account and partition of the session's credentials; region from the config.
+
+    One quick call (one attempt, short connect timeout), so missing credentials
+    or an unreachable endpoint fail in seconds with one clear error.
+    """
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    quick = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+    try:
+        arn = session.client("sts", region_name=cfg.region, config=quick).get_caller_identity()["Arn"]
+    except ClientError as exc:
+        raise CollectionError(f"cannot identify the AWS account: GetCallerIdentity: {error_code(exc)}") from exc
+    except BotoCoreError as exc:
+        raise CollectionError(f"cannot identify the AWS account: {exc}") from exc
     parts = arn.split(":")
     return Target(account=parts[4], region=cfg.region, partition=parts[1])
 

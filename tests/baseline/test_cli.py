@@ -61,3 +61,11 @@ def test_export_to_file(tmp_path: Path) -> None:
     assert json.loads(out.read_text())["AWSTemplateFormatVersion"] == "2010-09-09"
     tf = _run("baseline", "export", "--format", "terraform")
     assert "aws_s3_bucket_replication_configuration" in json.loads(tf.output)["resource"]
+
+
+def test_unreachable_endpoint_is_one_clear_line(monkeypatch: Any) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")   # nothing listens on the discard port
+    result = CliRunner().invoke(cli, ["baseline", "plan"])
+    assert result.exit_code == 3
+    assert result.output.startswith("error: cannot identify the AWS account:")
+    assert "Traceback" not in result.output

@@ -182,3 +182,46 @@ def test_access_denied_read_is_an_error_and_exit_3(account: Any, cfg: BaselineCo
     assert p.exit_code == 3
     errors = [c for c in p.changes if c.action == "error"]
     assert len(errors) == 6 and all(c.diffs == ["GetBucketPolicy: AccessDenied"] for c in errors)
+
+
+def test_existing_bucket_keeps_foreign_policy_statements_and_replication_rules(account: Any,
+                                                                               cfg: BaselineConfig) -> None:
+    s3 = account.client("s3")
+    s3.create_bucket(Bucket="registraroffice-landing")
+    s3.put_bucket_versioning(Bucket="registraroffice-landing", VersioningConfiguration={"Status": "Enabled"})
+    s3.create_bucket(Bucket="dr-copy")
+    s3.put_bucket_versioning(Bucket="dr-copy", VersioningConfiguration={"Status": "Enabled"})
+    foreign = {"Sid": "PartnerRead", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+               "Action": "s3:GetObject", "Resource": "arn:aws:s3:::registraroffice-landing/shared/*"}
+    s3.put_bucket_policy(Bucket="registraroffice-landing",
+                         Policy=json.dumps({"Version": "2012-10-17", "Statement": [foreign]}))
+    theirs = {"ID": "dr", "Priority": 2, "Status": "Enabled", "Filter": {"Prefix": ""},
+              "DeleteMarkerReplication": {"Status": "Disabled"},
+              "Destination": {"Bucket": "arn:aws:s3:::dr-copy"}}
+    s3.put_bucket_replication(Bucket="registraroffice-landing", ReplicationConfiguration={
+        "Role": "arn:aws:iam::123456789012:role/dr", "Rules": [theirs]})
+    result = apply(account, cfg)
+    assert result.after is not None and result.after.exit_code == 0
+    sids = {st["Sid"] for st in json.loads(s3.get_bucket_policy(Bucket="registraroffice-landing")["Policy"])["Statement"]}
+    assert {"PartnerRead", "DenyInsecureTransport", "DenyWronglyEncryptedPuts"} <= sids
+    rules = s3.get_bucket_replication(Bucket="registraroffice-landing")["ReplicationConfiguration"]["Rules"]
+    assert {r["ID"] for r in rules} == {"dr", "baseline-to-backup"}
+
+
+def test_a_failed_write_is_reported_and_the_rest_still_converges(account: Any, cfg: BaselineConfig) -> None:
+    from botocore.exceptions import ClientError
+
+    def deny(params: Any, model: Any, **kwargs: Any) -> None:
+        if params.get("Bucket") == "registraroffice-raw":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "SCP says no"}}, model.name)
+
+    account.events.register("before-parameter-build.s3.PutBucketVersioning", deny)
+    result = apply(account, cfg)
+    # replication needs a versioned source, so it fails too; every other item converged
+    assert [c.address for c in result.failed] == ["s3-bucket-versioning[registraroffice-raw]",
+                                                  "s3-bucket-replication[registraroffice-raw]"]
+    assert result.failed[0].diffs == ["PutBucketVersioning: AccessDenied: SCP says no"]
+    assert result.after is not None
+    assert {c.address for c in result.after.pending} == {"s3-bucket-versioning[registraroffice-raw]",
+                                                         "s3-bucket-replication[registraroffice-raw]"}
+    assert account.client("s3").get_bucket_versioning(Bucket="registraroffice-landing")["Status"] == "Enabled"
