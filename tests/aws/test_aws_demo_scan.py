@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import by_rule, scan
+from aws_helpers import by_rule, scan
 
 from auditor.schemas import findings_errors
 

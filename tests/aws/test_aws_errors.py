@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import by_rule, only_rules, scan
+from aws_helpers import by_rule, only_rules, scan
 
 from auditor.aws.scan import ScanOptions, run_scan
 from auditor.aws.session import AwsSession, SessionSettings

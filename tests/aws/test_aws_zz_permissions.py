@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import RECORDED, scan
+from aws_helpers import RECORDED, scan
 
 from auditor.aws.permissions import iam_action, readonly_policy
 
