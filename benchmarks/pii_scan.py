@@ -114,6 +114,10 @@ def scan_and_mask(src: str, dst: str, policy_path: str, workers: int, cold_mask:
     return out
 
 
+def _child(queue: Any, *args: Any) -> None:
+    queue.put(scan_and_mask(*args))
+
+
 def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> None:
     import multiprocessing as mp
 
@@ -130,8 +134,12 @@ def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> No
     write_frame(df, str(src))
     gen = time.perf_counter() - t0
     dst = tmp / f"masked.{fmt}"
-    with mp.get_context("spawn").Pool(1) as pool:
-        r = pool.apply(scan_and_mask, (str(src), str(dst), str(_write_policy(tmp)), workers, cold_mask))
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child, args=(queue, str(src), str(dst), str(_write_policy(tmp)), workers, cold_mask))
+    child.start()
+    r = queue.get()
+    child.join()
     scan, mask = r["scan"], r["mask"]
     print(f"rows={rows:,} format={fmt} nproc={os.cpu_count()} workers={workers or 'auto'}")
     print(f"  generate+write   {gen:7.1f} s")

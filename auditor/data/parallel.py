@@ -27,7 +27,8 @@ def analyze_parallel(analyzer: PiiAnalyzer, texts: list[str], entities: Sequence
                      workers: int) -> list[list[Span]]:
     """``analyzer.analyze_text`` over ``texts`` in ``workers`` forked processes, order kept."""
     global _ANALYZER, _ENTITIES
-    if "fork" not in mp.get_all_start_methods():
+    if "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
+        # No fork on this platform, or we are a pool worker ourselves (daemons cannot have children).
         return [analyzer.analyze_text(t, entities) for t in texts]
     _ANALYZER, _ENTITIES = analyzer, entities
     try:

@@ -231,3 +231,18 @@ def test_sample_generator_is_seeded(tmp_path: Path) -> None:
         p = write_sample_dataset(tmp_path / f"s.{suffix}", rows=20, seed=7)
         back = read_frame(p)
         assert back["email"].tolist() == generate_registrar(20, seed=7)[0]["email"].tolist()
+
+
+def _analyze_in_daemon(texts: list[str]) -> list[int]:
+    from auditor.data.pii import build_analyzer as build
+
+    a = build(PiiSettings(workers=2))
+    a.PARALLEL_MIN = 1
+    return [len(s) for s in a.analyze_many(texts)]
+
+
+def test_parallel_path_inside_a_pool_worker_runs_serially() -> None:
+    import multiprocessing as mp
+
+    with mp.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_analyze_in_daemon, (["mail a@example.com", "nothing", "call 416-555-0199"],)) == [1, 0, 1]
