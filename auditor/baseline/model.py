@@ -88,7 +88,9 @@ def subset_diff(current: Any, desired: Any, path: str = "") -> list[str]:
     """Differences where ``current`` does not hold ``desired`` (extra keys in current are fine)."""
     label = path or "value"
     if current is ABSENT:
-        if isinstance(desired, dict) and desired:
+        if desired == {}:
+            return ["(absent) -> present"]
+        if isinstance(desired, dict):
             # A creation lists every attribute it sets, one line each (like a Terraform plan).
             return [line for key, want in desired.items()
                     for line in subset_diff(ABSENT, want, f"{path}.{key}" if path else str(key))]
