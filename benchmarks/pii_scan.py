@@ -129,7 +129,7 @@ def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> No
     os.environ.setdefault("BENCH_MASK_KEY", "ab" * 32)
     tmp = Path(tempfile.mkdtemp(prefix="pii-bench-"))
     t0 = time.perf_counter()
-    df, truth = generate_registrar(rows, seed=7)
+    df, truth = generate_registrar(rows, seed=7, uncued_names=True)
     src = tmp / f"registrar.{fmt}"
     write_frame(df, str(src))
     gen = time.perf_counter() - t0

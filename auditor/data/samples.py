@@ -70,8 +70,13 @@ def _luhn_digit(body: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-def generate_registrar(rows: int = 200, seed: int = 7) -> tuple[pd.DataFrame, GroundTruth]:
-    """The table and its ground truth."""
+def generate_registrar(rows: int = 200, seed: int = 7, uncued_names: bool = False) -> tuple[pd.DataFrame, GroundTruth]:
+    """The table and its ground truth.
+
+    ``uncued_names`` adds notes that start with a bare full name and no cue word
+    ("Anouk Okafor dropped off the signed form."): the hard case for the offline name
+    recognizer when neither name is in its lexicon (the benchmark measures it).
+    """
     import numpy as np
     import pandas as pd
 
@@ -128,6 +133,9 @@ def generate_registrar(rows: int = 200, seed: int = 7) -> tuple[pd.DataFrame, Gr
         elif k < 45:
             notes.append(f"Guardian {name} asked for a copy at {emails[i]}.")
             planted.append([("PERSON", name), ("EMAIL_ADDRESS", emails[i])])
+        elif k < 48 and uncued_names:
+            notes.append(f"{name} dropped off the signed form.")
+            planted.append([("PERSON", name)])
         elif k < 50:
             notes.append(None)
             planted.append([])
