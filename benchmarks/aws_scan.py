@@ -155,6 +155,15 @@ def run_prowler(prowler: str, endpoint: str, outdir: Path) -> dict[str, Any]:
             "stderr_tail": proc.stderr.strip()[-300:] if not results else ""}
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench(n: int, prowler: str | None = None) -> dict[str, Any]:
     port = free_port()
     server = start_moto(port)
@@ -163,8 +172,10 @@ def bench(n: int, prowler: str | None = None) -> dict[str, Any]:
         t0 = time.perf_counter()
         seed(endpoint, n)
         seeded = time.perf_counter() - t0
+        server_cpu = cpu_seconds(server.pid)
         with tempfile.TemporaryDirectory() as tmp:
             out = run_scan(endpoint, Path(tmp))
+        out["server_cpu_s"] = round(cpu_seconds(server.pid) - server_cpu, 2)
         out["seed_s"] = round(seeded, 1)
         if prowler:
             with tempfile.TemporaryDirectory() as tmp:
@@ -190,7 +201,7 @@ def main() -> None:
         r = bench(n, args.prowler)
         results[n] = r
         print(f"\nN={n}: scan wall {r['wall_s']} s (collection {r['collection_s']} s, scan process CPU "
-              f"{r['scan_cpu_s']} s), peak RSS {r['peak_rss_mb']} MB, "
+              f"{r['scan_cpu_s']} s, moto server CPU {r['server_cpu_s']} s), peak RSS {r['peak_rss_mb']} MB, "
               f"{r['api_calls_total']} API calls, {r['findings']} findings {r['by_status']} (seeding took {r['seed_s']} s)")
         print("  resources: " + ", ".join(f"{k}={v}" for k, v in r["resources"].items()))
         if "prowler" in r:
