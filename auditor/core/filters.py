@@ -326,7 +326,8 @@ class ValueFilter(Filter):
         evidence = {label if not self.value_type else f"{label}|{self.value_type}": _json_safe(shown)}
         if ok:
             return Outcome(True, evidence)
-        unit = " days" if self.value_type in ("age", "expiration") and actual is not MISSING else ""
+        numeric = isinstance(actual, (int, float)) and not isinstance(actual, bool)
+        unit = " days" if self.value_type in ("age", "expiration") and numeric else ""
         expect = _EXPECT[self.op].format(v=_show(expected), raw=expected)
         what = f"{label} ({self.value_type})" if self.value_type else label
         return Outcome(False, evidence, f"{what} is {_show(actual)}{unit}, {expect}")
@@ -441,11 +442,22 @@ class NotFilter(_Block):
 
 
 def _describe(f: Filter) -> str:
+    """A short human reading of a filter, for FAIL messages."""
     d = f.data
     if isinstance(f, ValueFilter):
         operand = "" if f.op in UNARY_OPS else " " + (f"params.{d['param']}" if "param" in d else repr(d.get("value")))
-        return f"{f.key} {f.op}{operand}"
-    return next(iter(d))
+        what = f"{f.key} ({f.value_type})" if f.value_type else f.key
+        return f"{what} {f.op}{operand}"
+    if isinstance(f, _Block):
+        inner = [_describe(c) for c in f.children]
+        if f.block == "not":
+            return "not (" + " and ".join(inner) + ")"
+        joined = f" {f.block} ".join(inner)
+        return f"({joined})" if len(inner) > 1 else joined
+    if isinstance(f, _ListBlock):
+        inner = " and ".join(_describe(m) for m in f.match) or "anything"
+        return f"{f.block} of {f.key} has {inner}"
+    return f"{d.get('type', next(iter(d)))} filter"
 
 
 # --------------------------------------------------------------------------- list blocks
