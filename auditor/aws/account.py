@@ -116,7 +116,7 @@ def _metric_alarms(scope: Scope) -> list[dict[str, Any]]:
 
 
 def _log_metric_filters(scope: Scope) -> list[dict[str, Any]]:
-    groups = {(t["LogGroupName"], t.get("LogGroupRegion") or t["HomeRegion"]) for t in cloudtrail.trails(scope)
+    groups = {(t["LogGroupName"], t.get("LogGroupRegion") or t["HomeRegion"]) for t in _complete_trails(scope)
               if qualifying(t) and t.get("LogGroupName") and not t.get("IsExternal")}
     if not groups:
         return []
@@ -135,6 +135,21 @@ def _log_metric_filters(scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
+def _complete_trails(scope: Scope) -> list[dict[str, Any]]:
+    """Every trail with all its details, or the first failed call as an ``ApiError``.
+
+    Account-level judgments (CIS 4.1, 4.8, 4.9, 5.x) look across all trails: a
+    trail whose status or selectors could not be read would otherwise look like
+    "not logging" and turn an unknown into a FAIL. Fail closed: ERROR instead.
+    """
+    found = cloudtrail.trails(scope)
+    for t in found:
+        for reason in (t.get("_errors") or {}).values():
+            operation, _, code = reason.partition(": ")
+            raise ApiError(operation, code or "Error", f"trail {t.get('Name', '?')}")
+    return found
+
+
 _FETCHERS: dict[str, Callable[[Scope], Any]] = {
     "PasswordPolicy": _password_policy,
     "Summary": _summary,
@@ -144,7 +159,7 @@ _FETCHERS: dict[str, Callable[[Scope], Any]] = {
     "CloudShellFullAccess": lambda scope: _entities(scope, CLOUDSHELL_POLICY),
     "S3PublicAccessBlock": s3.account_public_access_block,
     "SecurityContact": _security_contact,
-    "Trails": lambda scope: [{k: v for k, v in t.items() if not k.startswith("_")} for t in cloudtrail.trails(scope)],
+    "Trails": lambda scope: [{k: v for k, v in t.items() if not k.startswith("_")} for t in _complete_trails(scope)],
     "LogMetricFilters": _log_metric_filters,
     "MetricAlarms": _metric_alarms,
 }

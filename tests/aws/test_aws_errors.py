@@ -178,3 +178,17 @@ def test_disabled_opt_in_region_errors_there_and_scans_the_rest(aws: None, aws_r
     hub = by_rule(doc, "securityhub-enabled")
     assert hub["arn:aws:ec2:ap-east-1:123456789012:region/ap-east-1"]["status"] == "ERROR"
     assert hub["arn:aws:ec2:us-east-1:123456789012:region/us-east-1"]["status"] == "FAIL"
+
+
+def test_trail_status_denied_makes_account_level_trail_rules_error_not_fail(aws: None, aws_rules: Any) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="trail-logs")
+    ct = boto3.client("cloudtrail", region_name="us-east-1")
+    ct.create_trail(Name="main", S3BucketName="trail-logs", IsMultiRegionTrail=True)
+    ct.start_logging(Name="main")
+    account_rules = [r.id for r in aws_rules.rules if r.resource == "aws.account" and "Trails" in r.roots()]
+    assert account_rules, "expected account-level trail rules (CIS 4.1, 4.8, 4.9)"
+    doc = scan(only_rules(aws_rules, *account_rules), aws_event_hooks=[deny("GetTrailStatus")])
+    statuses = {f["rule_id"]: f["status"] for f in doc["findings"]}
+    assert set(statuses.values()) == {"ERROR"}, statuses
+    assert all("GetTrailStatus: AccessDenied" in f["message"] for f in doc["findings"])
