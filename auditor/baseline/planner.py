@@ -71,6 +71,12 @@ class Plan:
         text = f"Plan: {n['create']} to create, {n['update']} to update, {n['no-op']} unchanged"
         return text + (f", {n['error']} could not be read" if n["error"] else "") + "."
 
+    def as_dict(self) -> dict[str, Any]:
+        """Machine-readable plan (``auditor baseline plan --json``)."""
+        return {"summary": self.summary(), "exit_code": self.exit_code,
+                "changes": [{"address": c.address, "action": c.action, "diffs": c.diffs, "notes": c.notes}
+                            for c in self.changes if c.action != "no-op" or c.notes]}
+
     def lines(self, verbose: bool = False) -> list[str]:
         out: list[str] = []
         for c in self.changes:

@@ -88,7 +88,7 @@ def build_spec(cfg: BaselineConfig, target: Target, renderer: Renderer | None = 
 
     out.append(Desired("s3-account-public-access-block", t.account, r.render("s3/public-access-block.json.j2")))
     trail_arn = t.arn("cloudtrail", f"trail/{cfg.trail_name}", region=t.region)
-    buckets = [(cfg.access_log_bucket, "access-logs", None), (cfg.trail_bucket, "trail", KEY_TOKENS["logs"]),
+    buckets = [(cfg.access_log_bucket, "access-logs", None), (cfg.trail_bucket, "trail", None),
                (cfg.backup_bucket, "backup", KEY_TOKENS["data"])]
     buckets += [(name, "zone", KEY_TOKENS["data"]) for name in cfg.zone_buckets.values()]
     zones = {name: zone for zone, name in cfg.zone_buckets.items()}

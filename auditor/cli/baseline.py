@@ -55,14 +55,20 @@ def baseline() -> None:
 @_config_option
 @_profile_option
 @click.option("--verbose", is_flag=True, help="Also list the unchanged items.")
-def plan(config: Path | None, profile: str | None, verbose: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (changes, diffs, notes).")
+def plan(config: Path | None, profile: str | None, verbose: bool, as_json: bool) -> None:
     """Show what apply would create or change (read-only; exit 1 when something would)."""
     from auditor.baseline.planner import plan as make_plan
 
     cfg = _config(config)
     result = make_plan(_session(profile, cfg.region), cfg)
-    for line in result.lines(verbose):
-        click.echo(line)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        for line in result.lines(verbose):
+            click.echo(line)
     raise SystemExit(result.exit_code)
 
 

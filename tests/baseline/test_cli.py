@@ -35,6 +35,13 @@ def test_plan_apply_plan(account: Any, tmp_path: Path) -> None:
     again = _run("baseline", "plan", "--config", config)
     assert again.exit_code == 0
     assert again.output.strip().splitlines()[-1].startswith("Plan: 0 to create, 0 to update")
+    account.client("s3").put_bucket_versioning(Bucket="registraroffice-raw",
+                                               VersioningConfiguration={"Status": "Suspended"})
+    drift = _run("baseline", "plan", "--config", config, "--json")
+    assert drift.exit_code == 1
+    assert json.loads(drift.output)["changes"] == [{"address": "s3-bucket-versioning[registraroffice-raw]",
+                                                    "action": "update", "diffs": ['Status: "Suspended" -> "Enabled"'],
+                                                    "notes": []}]
 
 
 def test_config_error_is_exit_2_with_location(tmp_path: Path) -> None:
