@@ -246,3 +246,8 @@ def test_parallel_path_inside_a_pool_worker_runs_serially() -> None:
 
     with mp.get_context("fork").Pool(1) as pool:
         assert pool.apply(_analyze_in_daemon, (["mail a@example.com", "nothing", "call 416-555-0199"],)) == [1, 0, 1]
+
+
+def test_nothing_is_found_inside_masking_tokens(analyzer: PiiAnalyzer) -> None:
+    text = "SIN enc:v1:Ab-A12345678-Maria_Lopez-4111111111111111 verified; mail tok_" + "0" * 32 + " <PERSON>"
+    assert analyzer.analyze_text(text) == []
