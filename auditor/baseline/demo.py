@@ -43,15 +43,18 @@ def baseline_loop(config: BaselineConfig | dict[str, Any] | None = None, session
     cfg = _config(config)
     session = session or boto3.Session(region_name=cfg.region)
     before = plan(session, cfg)
-    lines = [f"baseline plan: {before.summary()}"]
-    kinds = Counter(c.address.split("[", 1)[0] for c in before.pending)
-    lines += [f"  {n:3d} x {kind}" for kind, n in sorted(kinds.items())]
+    lines = [f"plan: {before.summary()}"]
+    services = Counter(c.address.split("-", 1)[0].split("[", 1)[0] for c in before.pending)
+    if services:
+        lines.append("  changes by service: " + ", ".join(f"{s} {n}" for s, n in sorted(services.items())))
+    lines += [f"  {line}" for c in before.pending if c.address.startswith(("s3-bucket-versioning", "kms-key-rotation"))
+              for line in c.lines()[:1]]
     result = apply(session, cfg)
-    lines.append(f"baseline apply: {result.summary()}")
+    lines.append(f"apply: {result.summary()}")
     lines += [f"  failed: {line.strip()}" for c in result.failed for line in c.lines()]
     after = result.after
     if after is not None:
-        lines.append(f"baseline plan after apply: {after.summary()} (exit code {after.exit_code})")
+        lines.append(f"plan after apply: {after.summary()} (exit code {after.exit_code})")
         lines += [f"  note: {n}" for c in after.changes for n in c.notes]
     return lines
 

@@ -58,7 +58,8 @@ def test_apply_then_scan_has_no_fail_on_covered_controls(account: Any, cfg: Base
     before = _scan(tmp_path)
     assert len(_fails(before)) > 10          # an empty account has the gaps the baseline closes
     lines = baseline_loop(cfg, session=account)
-    assert lines[-1].startswith("baseline plan after apply: Plan: 0 to create, 0 to update")
+    assert lines[0].startswith("plan: Plan: ") and lines[1].startswith("  changes by service: cloudtrail 3, ")
+    assert lines[-1].startswith("plan after apply: Plan: 0 to create, 0 to update")
     doc = _scan(tmp_path)
     # the one accepted risk: the MFA-gated break-glass group
     assert _fails(doc) == {("iam-policy-no-full-admin", "arn:aws:iam::123456789012:group/"
