@@ -225,3 +225,30 @@ def test_a_failed_write_is_reported_and_the_rest_still_converges(account: Any, c
     assert {c.address for c in result.after.pending} == {"s3-bucket-versioning[registraroffice-raw]",
                                                          "s3-bucket-replication[registraroffice-raw]"}
     assert account.client("s3").get_bucket_versioning(Bucket="registraroffice-landing")["Status"] == "Enabled"
+
+
+def test_other_region_converges_with_billing_in_us_east_1(account: Any) -> None:
+    cfg = BaselineConfig(region="eu-west-1", alert_email="ops@example.com",
+                         zone_buckets={"landing": "eu-landing", "raw": "eu-raw", "curated": "eu-curated"},
+                         backup_bucket="eu-backup", trail_bucket="eu-trail-logs", access_log_bucket="eu-access-logs")
+    result = apply(account, cfg)
+    assert not result.failed, result.lines()
+    assert result.after is not None and result.after.exit_code == 0
+    s3 = account.client("s3", region_name="eu-west-1")
+    assert s3.get_bucket_location(Bucket="eu-landing")["LocationConstraint"] == "eu-west-1"
+    assert account.client("cloudtrail", region_name="eu-west-1").get_trail(Name="registraroffice-trail")["Trail"]
+    billing = account.client("cloudwatch", region_name="us-east-1").describe_alarms(
+        AlarmNames=["registraroffice-billing-estimated-charges"])["MetricAlarms"]
+    assert len(billing) == 1
+    assert account.client("cloudwatch", region_name="eu-west-1").describe_alarms(
+        AlarmNames=["registraroffice-billing-estimated-charges"])["MetricAlarms"] == []
+
+
+@pytest.mark.parametrize("converged", [False, True])
+def test_plan_only_reads(account: Any, cfg: BaselineConfig, converged: bool) -> None:
+    if converged:
+        apply(account, cfg)
+    calls: list[str] = []
+    account.events.register("before-call", lambda model, **kw: calls.append(model.name))
+    plan(account, cfg)
+    assert calls and all(c.startswith(("Get", "List", "Describe", "Head")) for c in calls), sorted(set(calls))
