@@ -5,6 +5,7 @@ registrar project)::
 
     version: 1
     baseline:
+      account_id: "123456789012"   # optional safety: refuse to run against another account
       region: us-east-1
       name_prefix: registraroffice
       zone_buckets:
@@ -22,8 +23,9 @@ registrar project)::
       noncurrent_version_days: 90
       pipeline_services: [glue.amazonaws.com, lambda.amazonaws.com]
 
-Account id and partition are read from the session (``sts:GetCallerIdentity``),
-never configured, so one config works against any account.
+Account id and partition are read from the session (``sts:GetCallerIdentity``).
+``account_id``, when set, must match it: plan and apply refuse to run against
+another account (a wrong profile is the classic way to apply to production).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ SCHEMA: dict[str, Any] = {
     "description": "The governed AWS baseline (auditor baseline plan/apply/export).",
     "additionalProperties": False,
     "properties": {
+        "account_id": {"type": "string", "pattern": r"^\d{12}$"},
         "region": {"type": "string", "pattern": r"^[a-z]{2}(-[a-z]+)+-\d$"},
         "name_prefix": _NAME,
         "zone_buckets": {
@@ -73,6 +76,7 @@ class BaselineConfig:
     """Validated baseline parameters (defaults = the original registrar project)."""
 
     region: str = "us-east-1"
+    account_id: str | None = None
     name_prefix: str = "registraroffice"
     zone_buckets: dict[str, str] = field(default_factory=lambda: {
         "landing": "registraroffice-landing", "raw": "registraroffice-raw", "curated": "registraroffice-curated"})

@@ -23,7 +23,7 @@ from auditor.baseline.live import LiveContext, build_items, error_code
 from auditor.baseline.model import ABSENT, Change, Item
 from auditor.baseline.spec import Spec, build_spec
 from auditor.baseline.templates import Target
-from auditor.core.errors import CollectionError
+from auditor.core.errors import CollectionError, UsageError
 
 
 def target_of(session: Any, cfg: BaselineConfig) -> Target:
@@ -43,6 +43,9 @@ def target_of(session: Any, cfg: BaselineConfig) -> Target:
     except BotoCoreError as exc:
         raise CollectionError(f"cannot identify the AWS account: {exc}") from exc
     parts = arn.split(":")
+    if cfg.account_id and parts[4] != cfg.account_id:
+        raise UsageError(f"the session's account is {parts[4]} but the baseline config names {cfg.account_id}: "
+                         "refusing to plan or apply (check --profile / AWS_PROFILE)")
     return Target(account=parts[4], region=cfg.region, partition=parts[1])
 
 

@@ -76,3 +76,13 @@ def test_unreachable_endpoint_is_one_clear_line(monkeypatch: Any) -> None:
     assert result.exit_code == 3
     assert result.output.startswith("error: cannot identify the AWS account:")
     assert "Traceback" not in result.output
+
+
+def test_wrong_account_is_refused(account: Any, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["baseline", "apply", "--yes", "--config",
+                                      _config(tmp_path, account_id="999999999999")])
+    assert result.exit_code == 2
+    assert "account is 123456789012 but the baseline config names 999999999999" in result.output
+    assert account.client("s3").list_buckets()["Buckets"] == []
+    ok = _run("baseline", "plan", "--config", _config(tmp_path, account_id="123456789012"))
+    assert ok.exit_code == 1
