@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -183,6 +184,7 @@ def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> No
             left_detected += any(s.start <= start and s.end >= start + len(v) for s in checker.analyze_text(note))
     print(f"  raw planted values left in the masked output (row by row): {left} of {total:,}; "
           f"of those detected by the analyzer: {left_detected} (the rest are misses, counted in recall)")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _write_policy(tmp: Path) -> Path:
