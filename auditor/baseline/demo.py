@@ -59,9 +59,13 @@ def baseline_loop(config: BaselineConfig | dict[str, Any] | None = None, session
     return lines
 
 
-def break_glass_mute(cfg: BaselineConfig | None = None, account: str = "123456789012",
+def break_glass_mute(cfg: BaselineConfig | None = None, account: str = "*",
                      today: date | None = None, days: int = 90) -> dict[str, str]:
-    """A mutelist entry accepting the MFA-gated break-glass admin policy for ``days`` days."""
+    """A mutelist entry accepting the MFA-gated break-glass admin policy for ``days`` days.
+
+    ``account`` defaults to any account (a glob); ``auditor baseline mutelist``
+    prints it as a ready mutelist file.
+    """
     cfg = cfg or BaselineConfig()
     expires = (today or date.today()) + timedelta(days=days)
     return {
@@ -69,6 +73,6 @@ def break_glass_mute(cfg: BaselineConfig | None = None, account: str = "12345678
         "resource": f"arn:aws:iam::{account}:group/{cfg.role('break-glass-admins')}/*",
         "reason": "Break-glass administrators: the policy requires MFA (max 1 hour old), the group is empty "
                   "outside incidents, and CIS 5.4 alarms on every IAM policy change.",
-        "owner": "security@example.com",
+        "owner": cfg.alert_email or "security-team",
         "expires": expires.isoformat(),
     }

@@ -119,6 +119,26 @@ def export(fmt: str, config: Path | None, output: Path | None) -> None:
         click.echo(f"wrote {output}")
 
 
+@baseline.command("mutelist")
+@_config_option
+@click.option("--days", type=click.IntRange(1, 366), default=90, show_default=True,
+              help="Days until the acceptance expires (and must be reviewed).")
+def mutelist(config: Path | None, days: int) -> None:
+    """Print a mutelist accepting the baseline's break-glass group (CIS 2.15 / GB-IAM-1).
+
+    \b
+    auditor baseline mutelist > accepted-risks.yml
+    auditor aws scan --mutelist accepted-risks.yml
+    """
+    import yaml
+
+    from auditor.baseline.demo import break_glass_mute
+
+    cfg = _config(config)
+    entry = break_glass_mute(cfg, account=cfg.account_id or "*", days=days)
+    click.echo(yaml.safe_dump({"version": 1, "mutes": [entry]}, sort_keys=False).rstrip())
+
+
 @click.group()
 def templates() -> None:
     """Policy templates under policy_templates/."""

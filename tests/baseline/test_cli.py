@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
 from auditor.cli import cli
+from auditor.core.mutes import load_mutelist
 
 
 def _run(*args: str) -> Any:
@@ -86,3 +88,16 @@ def test_wrong_account_is_refused(account: Any, tmp_path: Path) -> None:
     assert account.client("s3").list_buckets()["Buckets"] == []
     ok = _run("baseline", "plan", "--config", _config(tmp_path, account_id="123456789012"))
     assert ok.exit_code == 1
+
+
+def test_mutelist_is_a_valid_mutelist_that_mutes_the_break_glass_policy(tmp_path: Path) -> None:
+    result = _run("baseline", "mutelist", "--days", "30")
+    assert result.exit_code == 0
+    path = tmp_path / "accepted.yml"
+    path.write_text(result.output)
+    mutes = load_mutelist(path)
+    entry, expired = mutes.lookup("iam-policy-no-full-admin", "arn:aws:iam::123456789012:group/"
+                                  "registraroffice-break-glass-admins/inline-policy/baseline", date.today())
+    assert entry is not None and expired is None
+    other, _ = mutes.lookup("iam-policy-no-full-admin", "arn:aws:iam::123456789012:policy/legacy-admin", date.today())
+    assert other is None
