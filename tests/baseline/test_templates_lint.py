@@ -85,3 +85,13 @@ def test_own_checks() -> None:
 def test_lint_follows_the_config() -> None:
     cfg = BaselineConfig(zone_buckets={"landing": "acme-landing", "raw": "acme-raw", "curated": "acme-curated"})
     assert lint_templates(cfg).problems == []
+
+
+def test_every_rule_remediation_template_exists() -> None:
+    from auditor.runner import DEFAULT_RULES, prepare
+
+    rules = prepare([DEFAULT_RULES]).rules
+    named = {r.id: r.remediation.template for r in rules if r.remediation.template}
+    assert named, "no shipped rule points at a policy template"
+    missing = {rule: t for rule, t in named.items() if not (TEMPLATE_DIR / t).is_file()}
+    assert missing == {}
