@@ -63,6 +63,8 @@ _MIN_DIGITS = {"PHONE_NUMBER": 7, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
                "CA_POSTAL_CODE": 3, "US_ZIP": 5, "STREET_ADDRESS": 1, "DATE_TIME": 1,
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}
+PHONE_CONTEXT = ["phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "calls", "called",
+                 "reach", "contact", "text", "fax"]
 _HAS_DIGIT = re.compile(r"\d")
 _MASK_TOKEN = re.compile(r"tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z][A-Z_]+>")
 _HAS_UPPER = re.compile(r"[A-Z]")
@@ -278,8 +280,8 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
         ner_on = True
     engine_nlp = nlp_engine or light
     # "US" parses every +1 (NANP) number, Canadian ones included; each extra region doubles the cost.
-    recognizers = [offline_email_recognizer(), PhoneRecognizer(supported_regions=("US",)), UsSsnRecognizer(),
-                   CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(), DateRecognizer(),
+    recognizers = [offline_email_recognizer(), PhoneRecognizer(supported_regions=("US",), context=PHONE_CONTEXT),
+                   UsSsnRecognizer(), CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(), DateRecognizer(),
                    *custom_recognizers(settings.student_id_pattern),
                    # Noisy on ids and phones: kept as evidence only, never deciding.
                    UsBankRecognizer(), UsPassportRecognizer(), UsItinRecognizer(), UsLicenseRecognizer(),
@@ -391,10 +393,19 @@ class PiiAnalyzer:
         ner_wanted = use_ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP"))
         if not ner_wanted:
             raw: list[Any] = []
+            deferred = []
             for rec in self._recognizers(tuple(wanted)):
-                if type(rec).__name__ == "SpacyRecognizer":
+                kind = type(rec).__name__
+                if kind == "SpacyRecognizer":
+                    continue
+                if kind == "PhoneRecognizer":
+                    deferred.append(rec)  # libphonenumber is the costliest step: run it last, if needed
                     continue
                 raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
+            if deferred and _uncovered_digit_run(text, [(r.start, r.end) for r in raw
+                                                        if r.entity_type not in NOISY and self._keep(r)]):
+                for rec in deferred:
+                    raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
             strong = [r for r in raw if r.entity_type not in NOISY and self._keep(r)]
             weak = [r for r in raw if r.entity_type not in NOISY and not self._keep(r)
                     and not any(s.start <= r.start and s.end >= r.end for s in strong)]
@@ -440,6 +451,19 @@ class PiiAnalyzer:
         from auditor.data.parallel import analyze_parallel
 
         return analyze_parallel(self, texts, entities, workers)
+
+
+_DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t().-]*\d")
+
+
+def _uncovered_digit_run(text: str, covered: list[tuple[int, int]]) -> bool:
+    """A run of 7+ digits (with phone punctuation) that no confident match already covers:
+    only then can libphonenumber find a number our patterns missed (e.g. an international one)."""
+    for m in _DIGIT_RUN.finditer(text):
+        if sum(c.isdigit() for c in m.group(0)) >= 7 and not any(b <= m.start() and e >= m.end()
+                                                                 for b, e in covered):
+            return True
+    return False
 
 
 def _digest(text: str) -> bytes:

@@ -251,3 +251,8 @@ def test_parallel_path_inside_a_pool_worker_runs_serially() -> None:
 def test_nothing_is_found_inside_masking_tokens(analyzer: PiiAnalyzer) -> None:
     text = "SIN enc:v1:Ab-A12345678-Maria_Lopez-4111111111111111 verified; mail tok_" + "0" * 32 + " <PERSON>"
     assert analyzer.analyze_text(text) == []
+
+
+def test_international_phone_still_found_by_libphonenumber(analyzer: PiiAnalyzer) -> None:
+    text = "UK contact: call +44 20 7946 0958 after lunch"
+    assert "PHONE_NUMBER" in [s.entity for s in analyzer.analyze_text(text)]
