@@ -1,8 +1,10 @@
 """``auditor baseline ...`` and ``auditor templates lint``: the governed AWS baseline.
 
 Exit codes: ``plan`` 0 nothing would change, 1 something would (a drift
-gate), 3 something could not be read; ``apply --yes`` 0 converged, 1 changes
-remain, 3 a write failed; ``templates lint`` 0 clean, 1 problems.
+gate), 3 something could not be read; ``apply`` without ``--yes`` is that plan
+(nothing changes); ``apply --yes`` 0 converged, 1 changes remain, 3 a write
+failed; ``templates lint`` 0 clean, 1 problems; 2 for a config error or an
+``account_id`` that is not the session's account.
 """
 
 from __future__ import annotations
