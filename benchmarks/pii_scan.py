@@ -49,7 +49,17 @@ def cpu_seconds() -> float:
 
 
 def peak_rss_mb() -> tuple[float, float]:
+    """(this process, largest finished worker) peak RSS in MB.
+
+    VmHWM, not ru_maxrss, for this process: a spawned child's ru_maxrss keeps the high-water
+    mark of the forked parent it was exec'd from (here, the process holding the generated table).
+    """
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            own = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        pass
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return own, kids
 
