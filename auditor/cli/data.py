@@ -122,38 +122,19 @@ def mask(src: str, dst: str, policy: Path | None, config: Path | None, encoding:
 
     Columns are classified on the first chunk; free text is masked span by span on every
     chunk. DST appears only when the whole file is written (no partial output)."""
-    from auditor.core.errors import UsageError
-    from auditor.data.classify import classify_frame
-    from auditor.data.masking import Masker, load_policy, mask_frame
+    from auditor.data.maskfile import mask_dataset
+    from auditor.data.masking import Masker, load_policy
     from auditor.data.pii import build_analyzer
-    from auditor.data.readers import open_dataset
-    from auditor.data.writers import TableWriter
 
-    if src == dst:
-        raise UsageError("SRC and DST must differ (landing files are never modified)")
     mask_policy = load_policy(policy)
-    masker = Masker(mask_policy)
+    masker = Masker(mask_policy)  # resolve the key first: a missing key costs no analysis
     section = _config_section(config)
     analyzer = build_analyzer(_settings(section, None))
-    with open_dataset(src, _read_opts(section, encoding, sheet, chunk_rows)) as tables:
-        if len(tables) > 1:
-            raise UsageError(f"{src}: {len(tables)} sheets; choose one with --sheet")
-        table = tables[0]
-        classification = None
-        with TableWriter(dst, delimiter=table.delimiter or ",") as writer:
-            for chunk in table.chunks():
-                if classification is None:
-                    classification = classify_frame(chunk, analyzer, analyze_free_text=False)
-                writer.write(mask_frame(chunk, classification, mask_policy, masker))
-    assert classification is not None
-    for name, c in classification.columns.items():
-        if c.free_text:
-            click.echo(f"{name}: free text, masked span by span" + (" (strict: whole cells)"
-                                                                    if mask_policy.strict_free_text else ""))
-        elif c.pii and not c.masked:
-            op = mask_policy.operator_for(c.entity, name)
-            click.echo(f"{name}: {c.entity} -> {op.name}")
-    click.echo(f"wrote {dst} ({writer.rows} rows)")
+    report = mask_dataset(src, dst, mask_policy, analyzer, _read_opts(section, encoding, sheet, chunk_rows),
+                          masker)
+    for name, what in report.columns.items():
+        click.echo(f"{name}: {what}")
+    click.echo(f"wrote {dst} ({report.rows} rows)")
 
 
 @data.command("unmask")
