@@ -67,25 +67,29 @@ def _settings(section: dict[str, Any], sample_size: int | None) -> Any:
 @read_options
 @click.option("--sample-size", type=click.IntRange(10, 100_000), default=None,
               help="Values sampled per structured column (default 500).")
+@click.option("--ruleset", "dqdl", type=click.Path(path_type=Path),
+              help="Also evaluate this DQDL ruleset on every table (rule dataset-file-quality-passes).")
 @rule_options
 @output_options
 @gate_options
 def scan(paths: tuple[str, ...], encoding: str | None, sheet: str | None, chunk_rows: int | None,
-         sample_size: int | None, rule_paths: tuple[Path, ...], framework: str | None, mutelist: Path | None,
+         sample_size: int | None, dqdl: Path | None, rule_paths: tuple[Path, ...], framework: str | None, mutelist: Path | None,
          config: Path | None, framework_dirs: tuple[Path, ...], output_dir: Path, formats: str, fail_on: str,
          fail_on_error: bool) -> None:
     """Scan datasets (CSV, XLSX, Parquet; files, directories or s3:// prefixes) for PII
     and judge them with rules/data. Writes findings.json (PII inventory attached, masked samples only)."""
+    from auditor.data.quality import load_ruleset
     from auditor.data.scan import DataScanOptions, run_data_scan
     from auditor.runner import check_output_dir, default_rule_paths, prepare
 
+    ruleset = load_ruleset(dqdl) if dqdl else None  # a DQDL syntax error stops before any reading
     prepared = prepare(list(rule_paths) or default_rule_paths("data"), mutelist=mutelist, config=config,
                        framework_dirs=framework_dirs, framework=framework, resource_prefix="dataset.")
     fmts = parse_formats(formats)
     check_output_dir(output_dir)
     section = prepared.config.section("data")
     opts = DataScanOptions(read=_read_opts(section, encoding, sheet, chunk_rows),
-                           settings=_settings(section, sample_size))
+                           settings=_settings(section, sample_size), ruleset=ruleset)
     doc = run_data_scan(prepared, list(paths), opts)
     written = write_outputs(doc, output_dir, fmts)
     _print_inventory(doc)

@@ -49,6 +49,7 @@ class DataScanOptions:
     settings: PiiSettings = field(default_factory=PiiSettings)
     analyzer: PiiAnalyzer | None = None
     context: RunContext | None = None
+    ruleset: Any = None  # a parsed DQDL Ruleset: evaluated on every table (reads the table into memory)
 
 
 @dataclass
@@ -149,6 +150,7 @@ def table_resources(scan: TableScan) -> list[Resource]:
         "unmasked_pii_columns": [c for c in pii if not cols[c].masked],
         "free_text_columns": cls.free_text_columns,
         "ambiguous_columns": [c for c, r in cols.items() if r.classification == "ambiguous"],
+        "quality_evaluated": False, "quality_rules": 0, "quality_failed_rules": [],
     }
     out = [Resource(type="dataset.file", id=t.id, attrs=file_attrs, name=t.id)]
     for name, r in cols.items():
@@ -163,6 +165,18 @@ def table_resources(scan: TableScan) -> list[Resource]:
         }
         out.append(Resource(type="dataset.column", id=f"{t.id}#{name}", attrs=attrs, name=f"{t.id}#{name}"))
     return out
+
+
+def _add_quality(file_resource: Resource, entry: dict[str, Any], table: Table, ruleset: Any) -> None:
+    """Evaluate the DQDL ruleset on the table; failures become attributes and the report's quality table."""
+    from auditor.data.quality import evaluate_ruleset
+
+    results = evaluate_ruleset(ruleset, table.read_all())
+    file_resource.attrs.update({
+        "quality_evaluated": True, "quality_rules": len(results),
+        "quality_failed_rules": [r.rule for r in results if not r.passed],
+    })
+    entry["quality"] = [r.as_dict() for r in results]
 
 
 def inventory_entry(scan: TableScan) -> dict[str, Any]:
@@ -196,8 +210,12 @@ def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanO
             with open_dataset(path, options.read) as tables:
                 for table in tables:
                     scan = scan_table(table, analyzer)
-                    inventory.extend(table_resources(scan))
-                    datasets.append(inventory_entry(scan))
+                    resources = table_resources(scan)
+                    entry = inventory_entry(scan)
+                    if options.ruleset is not None:
+                        _add_quality(resources[0], entry, table, options.ruleset)
+                    inventory.extend(resources)
+                    datasets.append(entry)
         except DataError as exc:
             reason = str(exc)
             warnings.append(reason)

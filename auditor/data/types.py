@@ -60,6 +60,9 @@ class DatasetFile(ResourceType):
         "unmasked_pii_columns": "PII columns that still hold raw values",
         "free_text_columns": "columns analysed value by value as free text",
         "ambiguous_columns": "columns whose classification could not be decided",
+        "quality_evaluated": "true when a DQDL ruleset was evaluated on the table (data scan --ruleset)",
+        "quality_failed_rules": "DQDL rules that failed (their text)",
+        "quality_rules": "number of DQDL rules evaluated",
     }
     permissions = ("s3:GetObject", "s3:HeadObject")
 

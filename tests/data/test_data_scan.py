@@ -161,3 +161,20 @@ def test_cli_config_data_section_is_validated(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["data", "scan", str(src), "--config", str(cfg), "--output-dir", str(tmp_path)])
     assert res.exit_code == 2
     assert "data.sample_sise: unknown data setting 'sample_sise' (did you mean 'sample_size'?)" in res.output
+
+
+def test_scan_with_a_dqdl_ruleset(tmp_path: Path) -> None:
+    src = write_sample_dataset(tmp_path / "enroll.csv", rows=50, seed=4)
+    rules = tmp_path / "enroll.dqdl"
+    rules.write_text('Rules = [ IsPrimaryKey "studentid", ColumnValues "status" in ["enrolled"] ]', encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["data", "scan", str(src), "--ruleset", str(rules), "--output-dir", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    f = next(f for f in doc["findings"] if f["rule_id"] == "dataset-file-quality-passes")
+    assert f["status"] == "FAIL" and 'ColumnValues "status"' in f["message"] and "IsPrimaryKey" not in f["message"]
+    quality = doc["attachments"]["datasets"][0]["quality"]
+    assert [q["passed"] for q in quality] == [True, False]
+    rules.write_text("Rules = [ IsComplete ]", encoding="utf-8")
+    bad = CliRunner().invoke(cli, ["data", "scan", str(src), "--ruleset", str(rules), "--output-dir", str(out)])
+    assert bad.exit_code == 2 and "enroll.dqdl:1:" in bad.output
