@@ -101,8 +101,15 @@ def _print_inventory(doc: dict[str, Any]) -> None:
     for ds in doc.get("attachments", {}).get("datasets", []):
         if ds.get("error"):
             continue
-        pii = [f"{c['name']}={c['entity']}{' (masked)' if c['masked'] else ''}" for c in ds["columns"] if c["pii"]]
+        pii = [f"{c['name']}={_what(c)}{' (masked)' if c['masked'] else ''}" for c in ds["columns"] if c["pii"]]
         click.echo(f"{ds['id']}: {ds['rows']} rows; PII: {', '.join(pii) if pii else 'none'}")
+
+
+def _what(column: dict[str, Any]) -> str:
+    if column["kind"] != "free-text":
+        return str(column["entity"])
+    counts = ", ".join(f"{e} {n}" for e, n in sorted(column["entity_counts"].items(), key=lambda kv: -kv[1]))
+    return f"free text [{counts}]" if counts else "free text"
 
 
 def _config_section(config: Path | None) -> dict[str, Any]:
