@@ -184,3 +184,28 @@ def test_scan_with_a_dqdl_ruleset(tmp_path: Path) -> None:
     rules.write_text("Rules = [ IsComplete ]", encoding="utf-8")
     bad = CliRunner().invoke(cli, ["data", "scan", str(src), "--ruleset", str(rules), "--output-dir", str(out)])
     assert bad.exit_code == 2 and "enroll.dqdl:1:" in bad.output
+
+
+def test_cli_ner_from_config_with_model_hash(tmp_path: Path) -> None:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PERSON", "pattern": [{"IS_TITLE": True},
+                                                                                {"IS_TITLE": True}]}])
+    model = tmp_path / "model"
+    nlp.to_disk(model)
+    runner = CliRunner()
+    digest = runner.invoke(cli, ["data", "model-hash", str(model)]).output.strip()
+    assert len(digest) == 64
+    cfg = tmp_path / "audit.yml"
+    cfg.write_text(f"version: 1\ndata:\n  ner: {{model: '{model}', sha256: '{digest}'}}\n", encoding="utf-8")
+    src = write_sample_dataset(tmp_path / "in.csv", rows=30, seed=2)
+    out = tmp_path / "out"
+    res = runner.invoke(cli, ["data", "scan", str(src), "--config", str(cfg), "--output-dir", str(out)])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    covered = next(f for f in doc["findings"] if f["rule_id"] == "dataset-column-free-text-covered")
+    assert covered["status"] == "PASS"
+    cfg.write_text(f"version: 1\ndata:\n  ner: {{model: '{model}', sha256: '{'0' * 64}'}}\n", encoding="utf-8")
+    bad = runner.invoke(cli, ["data", "scan", str(src), "--config", str(cfg), "--output-dir", str(out)])
+    assert bad.exit_code == 2 and "SHA-256 mismatch" in bad.output
