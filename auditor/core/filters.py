@@ -449,14 +449,14 @@ def _describe(f: Filter) -> str:
         what = f"{f.key} ({f.value_type})" if f.value_type else f.key
         return f"{what} {f.op}{operand}"
     if isinstance(f, _Block):
-        inner = [_describe(c) for c in f.children]
+        parts = [_describe(c) for c in f.children]
         if f.block == "not":
-            return "not (" + " and ".join(inner) + ")"
-        joined = f" {f.block} ".join(inner)
-        return f"({joined})" if len(inner) > 1 else joined
+            return "not (" + " and ".join(parts) + ")"
+        joined = f" {f.block} ".join(parts)
+        return f"({joined})" if len(parts) > 1 else joined
     if isinstance(f, _ListBlock):
-        inner = " and ".join(_describe(m) for m in f.match) or "anything"
-        return f"{f.block} of {f.key} has {inner}"
+        matched = " and ".join(_describe(m) for m in f.match) or "anything"
+        return f"{f.block} of {f.key} has {matched}"
     return f"{d.get('type', next(iter(d)))} filter"
 
 
