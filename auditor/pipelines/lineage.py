@@ -50,6 +50,9 @@ class Lineage:
     metrics: dict[str, int] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Orders runs that start within the same second (timestamps are to the second,
+    # and tests freeze the clock): the real time the manifest was created.
+    recorded_ns: int = field(default_factory=time.time_ns)
 
     @contextmanager
     def timed(self, step: str) -> Iterator[None]:
@@ -80,4 +83,4 @@ def history(store: Store, pipeline: str | None = None) -> list[dict[str, Any]]:
             runs.append(json.loads(store.get(obj.key)))
         except json.JSONDecodeError:
             continue  # a manifest is written atomically; an unreadable one is not ours
-    return sorted(runs, key=lambda r: (r.get("started_at", ""), r.get("run_id", "")))
+    return sorted(runs, key=lambda r: (r.get("started_at", ""), r.get("recorded_ns", 0), r.get("run_id", "")))
