@@ -194,8 +194,8 @@ def check(path: str, ruleset: Path, show_rows: int, encoding: str | None, sheet:
     with open_dataset(path, ReadOptions(encoding=encoding, sheet=sheet, chunk_rows=chunk_rows or 50_000)) as tables:
         if len(tables) > 1:
             raise UsageError(f"{path}: {len(tables)} sheets; choose one with --sheet")
-        df = tables[0].read_all()
-    results = evaluate_ruleset(rules, df)
+        # Streamed: chunks go into a disk-backed DuckDB database, never one big DataFrame.
+        results = evaluate_ruleset(rules, tables[0].chunks(), columns=tables[0].columns)
     failed = 0
     for r in results:
         status = "PASS" if r.passed else "FAIL"

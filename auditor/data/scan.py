@@ -171,7 +171,7 @@ def _add_quality(file_resource: Resource, entry: dict[str, Any], table: Table, r
     """Evaluate the DQDL ruleset on the table; failures become attributes and the report's quality table."""
     from auditor.data.quality import evaluate_ruleset
 
-    results = evaluate_ruleset(ruleset, table.read_all())
+    results = evaluate_ruleset(ruleset, table.chunks(), columns=table.columns)
     file_resource.attrs.update({
         "quality_evaluated": True, "quality_rules": len(results),
         "quality_failed_rules": [r.rule for r in results if not r.passed],

@@ -63,6 +63,21 @@ def test_rules(rule: str, passed: bool, metric: float | None, rows: list[int]) -
     assert r.failing_rows == rows
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3])
+def test_chunked_evaluation_matches_in_memory(chunk_rows: int) -> None:
+    """Streamed chunks (disk-backed DuckDB) give the same verdicts and row ids across chunk boundaries."""
+    rules = ('Rules = [ IsComplete "id", IsUnique "id", ColumnValues "year" between 2000 and 2030, RowCount = 5, '
+             '(IsComplete "status") and (IsUnique "id"), CustomSql "select count(*) from primary" = 5 ]')
+    chunks = (DF.iloc[i:i + chunk_rows] for i in range(0, len(DF), chunk_rows))
+    streamed = evaluate_ruleset(rules, chunks, columns=list(DF.columns))
+    assert [r.as_dict() for r in streamed] == [r.as_dict() for r in evaluate_ruleset(rules, DF)]
+
+
+def test_chunked_evaluation_of_no_rows() -> None:
+    (r,) = evaluate_ruleset('Rules = [ RowCount = 0 ]', iter([]), columns=["id"])
+    assert r.passed and r.metric == 0
+
+
 def test_customsql_cannot_read_files() -> None:
     r = _run("CustomSql \"select count(*) from read_csv('/etc/passwd')\" = 0")
     assert not r.passed and "could not evaluate" in r.message

@@ -22,6 +22,8 @@ it can only read ``primary``.
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,22 +96,63 @@ def _predicate(expr: str, c: Constraint) -> str:
     return f"COALESCE({sql}, FALSE)"
 
 
+# Memory DuckDB may use when a dataset arrives in chunks; beyond it, it spills to disk.
+CHUNKED_MEMORY_LIMIT = "512MB"
+
+
 class _Evaluator:
-    def __init__(self, df: pd.DataFrame) -> None:
+    """The dataset loaded into DuckDB, with a row id column for row-level outcomes.
+
+    A DataFrame is loaded in memory. Chunks (an iterator of DataFrames, as the
+    readers stream them) go into a DuckDB database file in a temporary
+    directory with a memory limit, so a large file is evaluated without holding
+    it whole in memory: one chunk at a time in pandas, DuckDB spilling the rest.
+    """
+
+    def __init__(self, data: pd.DataFrame | Iterable[pd.DataFrame], columns: list[str] | None = None) -> None:
         import duckdb
 
-        self.columns = [str(c) for c in df.columns]
-        frame = df.reset_index(drop=True)
-        frame.columns = self.columns
-        frame[ROWID] = range(len(frame))
-        self.con = duckdb.connect(":memory:")
-        self.con.register("primary_df", frame)
-        self.con.execute("CREATE TABLE primary_t AS SELECT * FROM primary_df")
-        self.con.unregister("primary_df")
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if hasattr(data, "iloc"):
+            self.con = duckdb.connect(":memory:")
+            chunks: Iterable[pd.DataFrame] = [data]  # type: ignore[list-item]
+        else:
+            self._tmp = tempfile.TemporaryDirectory(prefix="auditor-dq-")
+            self.con = duckdb.connect(str(Path(self._tmp.name) / "dq.duckdb"))
+            self.con.execute(f"SET memory_limit = '{CHUNKED_MEMORY_LIMIT}'")
+            self.con.execute(f"SET temp_directory = '{self._tmp.name}'")
+            chunks = data  # type: ignore[assignment]
+        self.columns = [str(c) for c in columns] if columns is not None else []
+        offset = 0
+        for chunk in chunks:
+            frame = chunk.reset_index(drop=True)
+            if not self.columns:
+                self.columns = [str(c) for c in frame.columns]
+            frame.columns = self.columns
+            frame[ROWID] = range(offset, offset + len(frame))
+            self.con.register("chunk_df", frame)
+            if offset == 0 and not self._has_table():
+                self.con.execute("CREATE TABLE primary_t AS SELECT * FROM chunk_df")
+            else:
+                self.con.execute("INSERT INTO primary_t BY NAME SELECT * FROM chunk_df")
+            self.con.unregister("chunk_df")
+            offset += len(frame)
+        if not self._has_table():
+            cols = ", ".join(f"{_q(c)} VARCHAR" for c in self.columns)
+            self.con.execute(f"CREATE TABLE primary_t ({cols}{', ' if cols else ''}{_q(ROWID)} BIGINT)")
         self.con.execute("CREATE VIEW \"primary\" AS SELECT * FROM primary_t")
         # CustomSql is user SQL: no file or network access from here on.
         self.con.execute("SET enable_external_access = false")
         self.con.execute("SET lock_configuration = true")
+
+    def _has_table(self) -> bool:
+        return bool(self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'primary_t'").fetchone()[0])
+
+    def close(self) -> None:
+        self.con.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
 
     def scalar(self, sql: str) -> Any:
         row = self.con.execute(sql).fetchone()
@@ -210,16 +253,27 @@ class _Evaluator:
         return RuleResult(r.text, ok, shown, [], "" if ok else f"{what} does not satisfy {target}", r.type)
 
 
-def evaluate_ruleset(ruleset: Ruleset | str | Path, data: Any) -> list[RuleResult]:
-    """Evaluate every rule over ``data`` (a pandas DataFrame or a DuckDB relation)."""
+def evaluate_ruleset(ruleset: Ruleset | str | Path, data: Any, columns: list[str] | None = None) -> list[RuleResult]:
+    """Evaluate every rule over ``data``.
+
+    ``data`` is a pandas DataFrame, a DuckDB relation, or an iterator of
+    DataFrames (a reader's ``Table.chunks()``: row ids continue across chunks,
+    memory stays bounded); ``columns`` names the columns when there may be no
+    chunk at all.
+    """
     if isinstance(ruleset, Path):
         ruleset = load_ruleset(ruleset)
     elif isinstance(ruleset, str):
         ruleset = (load_ruleset(ruleset) if "Rules" not in ruleset and Path(ruleset).exists()
                    else parse_ruleset(ruleset))
-    df = data if hasattr(data, "columns") and hasattr(data, "iloc") else data.df()
-    ev = _Evaluator(df)
+    if hasattr(data, "iloc"):
+        source: Any = data
+    elif hasattr(data, "df") and hasattr(data, "columns"):
+        source = data.df()  # a DuckDB relation
+    else:
+        source = iter(data)
+    ev = _Evaluator(source, columns)
     try:
         return [ev.run(node) for node in ruleset.rules]
     finally:
-        ev.con.close()
+        ev.close()
