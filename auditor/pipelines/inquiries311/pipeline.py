@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 
 from auditor.pipelines.base import LandingFile, RunState, csv_bytes, parquet_bytes
-from auditor.pipelines.errors import BadInput, GateBlocked, GateUnavailable
+from auditor.pipelines.errors import BadInput
 from auditor.pipelines.exports import Chart
 from auditor.pipelines.gates import QualityGate
 from auditor.pipelines.inquiries311.read import read_export
 from auditor.pipelines.promote import Output, version_of
-from auditor.pipelines.quarantine import quarantine_records
+from auditor.pipelines.routing import apply_quality_gate
 from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.sql import load_sql
 from auditor.pipelines.store import INQUIRIES_ROOT, ObjectInfo, Store
@@ -123,21 +123,7 @@ class Inquiries311:
         return outputs + self._metrics(state, combined, outputs)
 
     def _apply_quality(self, state: RunState, gate: Any, frame: pd.DataFrame) -> pd.DataFrame:
-        if not gate.available:
-            raise GateUnavailable(f"quality gate could not be evaluated: {gate.error}; curated left unchanged")
-        if gate.passed:
-            return frame
-        failed = [r["rule"] for r in gate.rules if r["outcome"] != "PASS"]
-        rows = gate.failed_rows
-        routable = rows is not None and bool(rows.any()) and not gate.aggregate_failed
-        if state.settings["on_quality_failure"] == "quarantine" and routable and rows is not None:
-            bad = frame[rows.to_numpy()].assign(_reason="failed: " + "; ".join(failed))
-            quarantine_records(state.store, self.root, state.run_id, "inquiries.rejected.csv", csv_bytes(bad),
-                               len(bad), {r: 1 for r in failed}, self.name, state.now())
-            state.step("curated").rejected_rows = len(bad)
-            state.lineage.quarantined["records"] += len(bad)
-            return frame[~rows.to_numpy()].reset_index(drop=True)
-        raise GateBlocked(f"quality gate failed ({', '.join(failed)}); curated left unchanged")
+        return apply_quality_gate(state, gate, frame, root=self.root, pipeline=self.name, rejected_name="inquiries.rejected.csv")
 
     def _metrics(self, state: RunState, curated: pd.DataFrame, outputs: list[Output]) -> list[Output]:
         with state.lineage.timed("metrics"):

@@ -36,6 +36,7 @@ from auditor.pipelines.gates import GateResult, PiiGate, QualityGate
 from auditor.pipelines.promote import Output, version_of
 from auditor.pipelines.quarantine import quarantine_records
 from auditor.pipelines.registrar.clean import SPECS, Cleaned, clean, read_workbook
+from auditor.pipelines.routing import apply_quality_gate
 from auditor.pipelines.samples import registrar as sample
 from auditor.pipelines.sql import load_sql
 from auditor.pipelines.store import REGISTRAR_ROOT, ObjectInfo, Store
@@ -167,22 +168,9 @@ class Registrar:
                               f"at {step}; nothing was promoted")
         return result.frame if result.frame is not None else frame
 
-    def _apply_quality(self, state: RunState, gate: GateResult, frame: pd.DataFrame) -> pd.DataFrame:
-        if not gate.available:
-            raise GateUnavailable(f"quality gate could not be evaluated: {gate.error}; curated left unchanged")
-        if gate.passed:
-            return frame
-        failed = [r["rule"] for r in gate.rules if r["outcome"] != "PASS"]
-        rows = gate.failed_rows
-        routable = rows is not None and bool(rows.any()) and not gate.aggregate_failed
-        if state.settings["on_quality_failure"] == "quarantine" and routable and rows is not None:
-            bad = frame[rows.to_numpy()].assign(_reason="failed: " + "; ".join(failed))
-            quarantine_records(state.store, self.root, state.run_id, "applications.quality-rejected.csv",
-                               csv_bytes(bad), len(bad), {r: 1 for r in failed}, self.name, state.now())
-            state.step("curated").rejected_rows += len(bad)
-            state.lineage.quarantined["records"] += len(bad)
-            return frame[~rows.to_numpy()].reset_index(drop=True)
-        raise GateBlocked(f"quality gate failed ({', '.join(failed)}); curated left unchanged")
+    def _apply_quality(self, state: RunState, gate: Any, frame: pd.DataFrame) -> pd.DataFrame:
+        return apply_quality_gate(state, gate, frame, root=self.root, pipeline=self.name,
+                                  rejected_name="applications.quality-rejected.csv")
 
     def charts(self, metrics: dict[str, pd.DataFrame]) -> list[Chart]:
         out = []
