@@ -45,3 +45,25 @@ def test_permissions_prints_policy() -> None:
     assert result.exit_code == 0
     policy = json.loads(result.output)
     assert "s3:GetEncryptionConfiguration" in policy["Statement"][0]["Action"]
+
+
+def test_config_overrides_the_budget_param(aws: None, tmp_path: Path) -> None:
+    """The run config changes a rule's threshold: the demo's 100 USD billing alarm is over a 40 USD
+    budget (FAIL) but within a 150 USD one (PASS)."""
+    from auditor.aws.seed_demo import seed_demo_account
+
+    seed_demo_account()
+    rules = Path(__file__).parents[2] / "rules" / "aws" / "account.yml"
+    config = tmp_path / "audit.yml"
+    config.write_text("version: 1\nrules:\n  billing-alarm-within-budget:\n    params: {budget_usd: 150}\n")
+
+    def status(*extra: str) -> str:
+        out = tmp_path / "out"
+        CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--rules", str(rules), "--output-dir", str(out),
+                                 "--no-fail-on-error", *extra])
+        doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+        (billing,) = [f for f in doc["findings"] if f["rule_id"] == "billing-alarm-within-budget"]
+        return str(billing["status"])
+
+    assert status() == "FAIL"
+    assert status("--config", str(config)) == "PASS"
