@@ -83,6 +83,7 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
     work = output_dir / "demo-work"
     docs: list[dict[str, Any]] = []
     shared: dict[str, Any] = context.services
+    before_baseline: dict[str, Any] | None = None
     frameworks: dict[str, Any] = {}
 
     if _available("auditor.aws.scan") and _available("auditor.aws.seed_demo"):
@@ -111,6 +112,7 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
                 after = run_scan(prepared_after, ScanOptions(regions=DEMO_REGIONS), RunContext(clock=context.clock))
                 yield f"aws: re-scanned after baseline apply: {_count(after)}"
                 write_outputs(before, output_dir / "aws-before-baseline", ["json"])
+                before_baseline = before
                 docs.append(after)
             else:
                 yield "baseline: not available yet (governed baseline issue #7)"
@@ -161,6 +163,16 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
     formats = [f for f in ("json", "html", "sarif", "junit", "csv", "ocsf") if f in load_writers()]
     for path in write_outputs(combined, output_dir, formats):
         yield f"wrote {path}"
+    if before_baseline is not None and "html" in formats:
+        # The report's "what changed" shows the baseline's effect: the same run with the
+        # account as it was before `baseline apply`.
+        from auditor.reporting.writers.html_writer import write_html
+
+        previous = merge([before_baseline, *docs[1:]],
+                         RunInfo(id=f"{context.run_id}-before", started_at=run.started_at, finished_at=run.started_at,
+                                 tool_version=__version__, kind="all"), frameworks)
+        write_html(combined, output_dir, baseline=previous)
+        yield "report: 'what changed' compares with the account before the baseline was applied"
     yield f"demo: {_count(combined)}"
 
 
