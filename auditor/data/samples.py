@@ -59,15 +59,10 @@ class GroundTruth:
 
 
 def _luhn_digit(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        n = int(ch)
-        if i % 2 == 0:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    return str((10 - total % 10) % 10)
+    """The check digit that makes ``body + digit`` Luhn-valid (the same check the recognizer applies)."""
+    from auditor.data.recognizers import luhn_valid
+
+    return next(d for d in "0123456789" if luhn_valid(body + d))
 
 
 def generate_registrar(rows: int = 200, seed: int = 7, uncued_names: bool = False) -> tuple[pd.DataFrame, GroundTruth]:
