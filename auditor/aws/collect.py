@@ -23,8 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from auditor.aws.session import ApiError, AwsSession
-from auditor.core.errors import EvaluationError
-from auditor.core.filters import EvalContext, evaluate_all
+from auditor.core.filters import EvalContext, decide_all
 from auditor.core.resources import Inventory, Resource
 from auditor.core.rules import Rule
 
@@ -68,33 +67,38 @@ class Scope:
     def needs_any(self, type_name: str, *attributes: str) -> bool:
         return bool(self.required.get(type_name, set()) & set(attributes))
 
-    def scope_attributes(self, type_name: str) -> set[str]:
-        """Attributes the rules' ``where`` clauses read (fetched first for every resource)."""
-        out: set[str] = set()
-        for rule in self.rules.get(type_name, []):
-            for f in rule.where:
-                out |= f.roots()
-        return out
+    def to_fetch(self, type_name: str, res: Resource) -> set[str]:
+        """The attributes of ``res`` worth fetching next, given what is collected so far.
 
-    def in_scope_attributes(self, type_name: str, res: Resource) -> set[str]:
-        """Attributes read by the rules that keep ``res`` in scope, given what is collected so far.
-
-        A rule whose ``where`` excludes the resource needs nothing more from it (no call is
-        made for it); a ``where`` that cannot be decided keeps the rule in scope, fail closed.
+        First the scope: if some rule's ``where`` is not settled by the known attributes,
+        the unknown attributes it reads. Then the verdicts: for every enabled rule that
+        keeps ``res`` in scope and whose ``assert`` is not settled yet, the unknown
+        attributes it reads. A rule whose ``where`` excludes the resource needs nothing; a
+        scope a failed call leaves unsettled is an ERROR finding and needs nothing more; a
+        verdict already settled needs nothing more (account-wide Block Public Access fully
+        on settles the bucket rule without GetPublicAccessBlock). Failed attributes are
+        never fetched again. Collectors call this until it is empty, so no call is made
+        that no verdict depends on.
         """
         if not self.rules:
-            return set(self.required.get(type_name, set()))
+            return set(self.required.get(type_name, set())) - set(res.attrs) - set(res.errors)
+        known = set(res.attrs)
+        done = known | set(res.errors)
         now = datetime.now(UTC)
-        out: set[str] = set()
+        scope_missing: set[str] = set()
+        verdict_missing: set[str] = set()
         for rule in self.rules.get(type_name, []):
-            if rule.where:
-                try:
-                    if not evaluate_all(rule.where, res.attrs, EvalContext(now=now, params=rule.params)).ok:
-                        continue
-                except (EvaluationError, TypeError, ValueError, KeyError, AttributeError, IndexError):
-                    pass
-            out |= rule.roots()
-        return out
+            ctx = EvalContext(now=now, params=rule.params)
+            settled = decide_all(rule.where, res.attrs, ctx, known)
+            if settled is False:
+                continue
+            if settled is None:
+                # Unsettled for good (a call failed): the engine reports an ERROR, no verdict to feed.
+                scope_missing |= rule.where_roots() - done
+                continue
+            if rule.enabled and decide_all(rule.assert_, res.attrs, ctx, known) is None:
+                verdict_missing |= rule.assert_roots() - done
+        return scope_missing or verdict_missing
 
     def memo(self, key: str, fn: Callable[[], T]) -> T:
         """Compute a shared, derived value once per scan (e.g. the trail list)."""

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.collect import Scope, collector, fetch, record
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
@@ -115,19 +115,9 @@ def _dashboards(scope: Scope) -> tuple[dict[str, dict[str, set[str]]], list[str]
     return charts, errors
 
 
-def _tags(scope: Scope, name: str, region: str) -> dict[str, str]:
-    try:
-        out = scope.session.call("s3", region, "GetBucketTagging", Bucket=name)
-    except ApiError as err:
-        if err.code == "NoSuchTagSet":
-            return {}
-        raise
-    return {t["Key"]: t["Value"] for t in out.get("TagSet", [])}
-
-
 @collector(COVERAGE_TYPE)
 def collect_coverage(scope: Scope) -> list[Resource]:
-    from auditor.aws.s3 import list_buckets
+    from auditor.aws.s3 import bucket_region, bucket_tags, list_buckets
 
     try:
         listing = list_buckets(scope)
@@ -138,13 +128,20 @@ def collect_coverage(scope: Scope) -> list[Resource]:
         charts, unreadable = _dashboards(scope)
     except ApiError as err:
         charts, unreadable = {}, [err.reason]
-    regions = {b["Name"]: b.get("BucketRegion") or scope.home_region for b in listing}
     out = []
-    for name in regions:
+    for b in listing:
+        name = b["Name"]
         arn = f"arn:{scope.partition}:s3:::{name}"
         res = Resource(COVERAGE_TYPE, arn, {"Name": name, "Arn": arn}, region="global", name=name)
-        if scope.needs(COVERAGE_TYPE, "Tags"):
-            fetch(res, "Tags", lambda name=name, region=regions[name]: _tags(scope, name, region))  # type: ignore[misc]
+        # Tags only when the bucket's name does not already settle whether it is a data bucket.
+        if "Tags" in scope.to_fetch(COVERAGE_TYPE, res):
+            # Same calls as the bucket collector's (the session cache answers the second one).
+            try:
+                region = b.get("BucketRegion") or bucket_region(scope, name)
+            except ApiError as err:
+                record(res, "Tags", err)
+            else:
+                fetch(res, "Tags", lambda name=name, region=region: bucket_tags(scope, name, region))  # type: ignore[misc]
         seen = [{"Name": d, **{m: m in metrics.get(name, set()) for m in _S3_METRICS}}
                 for d, metrics in sorted(charts.items()) if name in metrics]
         covered = [d["Name"] for d in seen if all(d[m] for m in _S3_METRICS)]

@@ -98,7 +98,8 @@ def _no_block() -> dict[str, bool]:
             "RestrictPublicBuckets": False}
 
 
-def _tags(scope: Scope, name: str, region: str) -> dict[str, str]:
+def bucket_tags(scope: Scope, name: str, region: str) -> dict[str, str]:
+    """A bucket's tags as a mapping ({} when it has none)."""
     out, _ = error_code(lambda: scope.session.call("s3", region, "GetBucketTagging", Bucket=name), "NoSuchTagSet")
     return {t["Key"]: t["Value"] for t in (out or {}).get("TagSet", [])}
 
@@ -167,7 +168,7 @@ def _ownership(scope: Scope, name: str, region: str) -> dict[str, Any]:
 
 
 _FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
-    "Tags": _tags,
+    "Tags": bucket_tags,
     "Versioning": versioning,
     "Encryption": _encryption,
     "PublicAccessBlock": _pab,
@@ -177,7 +178,9 @@ _FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
     "Replication": _replication,
     "ObjectLock": _object_lock,
     "OwnershipControls": _ownership,
+    "AccountPublicAccessBlock": lambda scope, _name, _region: account_public_access_block(scope),
 }
+_ACCOUNT_WIDE = {"AccountPublicAccessBlock"}
 
 
 @collector(S3_TYPE)
@@ -187,8 +190,6 @@ def collect_buckets(scope: Scope) -> list[Resource]:
     except ApiError as err:
         scope.inventory.fail(S3_TYPE, scope.account_arn, "global", err.reason)
         return []
-    wanted = [a for a in _FETCHERS if scope.needs(S3_TYPE, a)]
-    first = [a for a in wanted if a in scope.scope_attributes(S3_TYPE)]
     trail_buckets: set[str] | None = None
     trail_error = ""
     if scope.needs(S3_TYPE, "IsCloudTrailBucket"):
@@ -212,15 +213,11 @@ def collect_buckets(scope: Scope) -> list[Resource]:
             res.attrs["IsCloudTrailBucket"] = name in trail_buckets
         elif trail_error:
             res.errors["IsCloudTrailBucket"] = trail_error
-        # Scope attributes first (tags, trail membership...), then only what in-scope rules read.
-        for attr in first:
-            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
-        needed = scope.in_scope_attributes(S3_TYPE, res)
-        for attr in wanted:
-            if attr not in first and attr in needed:
+        # Only what a scope or a verdict still depends on; account-wide settings first (one
+        # memoised call for all buckets), since they can settle a verdict for every bucket.
+        while todo := scope.to_fetch(S3_TYPE, res) & _FETCHERS.keys():
+            for attr in [a for a in _FETCHERS if a in (todo & _ACCOUNT_WIDE or todo)]:
                 fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
-        if "AccountPublicAccessBlock" in needed:
-            fetch(res, "AccountPublicAccessBlock", lambda: account_public_access_block(scope))
         return res
 
     return scope.map(one, listing)

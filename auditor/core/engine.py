@@ -4,7 +4,8 @@ For each rule and each resource of the rule's type:
 
 1. a resource whose collection failed for an attribute the rule reads (or
    entirely) -> ERROR, naming the failed call and error code;
-2. ``where`` decides scope: out of scope -> no finding at all;
+2. ``where`` decides scope: out of scope -> no finding at all (a failed call
+   only makes the scope an ERROR when the other attributes cannot settle it);
 3. a disabled rule -> SKIPPED (the auditor sees what was not checked);
 4. ``assert`` decides PASS or FAIL; a filter that cannot evaluate -> ERROR;
 5. a FAIL matched by an active mutelist entry -> MUTED (with reason, owner,
@@ -21,11 +22,15 @@ from typing import Any
 
 from auditor.core.context import RunContext
 from auditor.core.errors import EvaluationError
-from auditor.core.filters import EvalContext, Outcome, evaluate_all
+from auditor.core.filters import EvalContext, Outcome, decide_all, evaluate_all
 from auditor.core.findings import Finding, Status
 from auditor.core.mutes import Mutelist
 from auditor.core.resources import Inventory, Resource
 from auditor.core.rules import Rule, render_message
+
+
+class _ScopeError(Exception):
+    """The scope of a rule cannot be decided because a call it needs failed."""
 
 
 class NotApplicable(Exception):
@@ -64,21 +69,19 @@ class Engine:
 
     def evaluate(self, rule: Rule, resource: Resource, ctx: EvalContext) -> Finding | None:
         """The one finding of ``rule`` on ``resource`` (None when out of scope)."""
-        blocked = _collection_errors(resource, rule.roots())
-        where_roots = set().union(*(f.roots() for f in rule.where)) if rule.where else set()
-        where_blocked = _collection_errors(resource, where_roots)
-        if where_blocked:
-            return self._error(rule, resource, where_blocked)
         try:
-            if rule.where and not evaluate_all(rule.where, resource.attrs, ctx).ok:
+            if not self._in_scope(rule, resource, ctx):
                 return None
         except NotApplicable:
             return None
+        except _ScopeError as exc:
+            return self._error(rule, resource, str(exc))
         except _EVAL_ERRORS as exc:
             return self._error(rule, resource, f"cannot decide scope: {_reason(exc)}")
         if not rule.enabled:
             return self._finding(rule, resource.id, resource.region, Status.SKIPPED,
                                  f"{resource.display}: rule disabled by the run configuration", {})
+        blocked = _collection_errors(resource, rule.assert_roots())
         if blocked:
             return self._error(rule, resource, blocked)
         try:
@@ -89,6 +92,23 @@ class Engine:
         except _EVAL_ERRORS as exc:
             return self._error(rule, resource, _reason(exc))
         return self._judged(rule, resource, outcome)
+
+    @staticmethod
+    def _in_scope(rule: Rule, resource: Resource, ctx: EvalContext) -> bool:
+        """Whether ``where`` keeps ``resource`` in scope (raises :class:`_ScopeError` if undecidable)."""
+        if not rule.where:
+            return True
+        roots = rule.where_roots()
+        blocked = _collection_errors(resource, roots)
+        if not blocked:
+            return evaluate_all(rule.where, resource.attrs, ctx).ok
+        # A failed call only blocks the scope decision when the rest cannot settle it
+        # (a bucket named like a data bucket is in scope whatever its unreadable tags).
+        usable = set() if "*" in resource.errors else roots - set(resource.errors)
+        settled = decide_all(rule.where, resource.attrs, ctx, usable)
+        if settled is None:
+            raise _ScopeError(blocked)
+        return settled
 
     def _judged(self, rule: Rule, resource: Resource, outcome: Outcome) -> Finding:
         status = Status.PASS if outcome.ok else Status.FAIL

@@ -48,6 +48,9 @@ UNARY_OPS = ("present", "absent", "empty", "not-empty")
 VALUE_TYPES = ("age", "expiration", "size", "normalize", "integer", "number", "string", "boolean")
 BLOCKS = ("and", "or", "not", "any", "all", "count")
 
+# A leaf that raises one of these while deciding on partial data is "not settled".
+_UNDECIDED = (EvaluationError, TypeError, ValueError, KeyError, AttributeError, IndexError)
+
 SubPath = tuple[str | int, ...]
 
 
@@ -96,6 +99,24 @@ class Filter(ABC):
         """Top-level attributes this filter reads (to route collection errors)."""
         return set()
 
+    def decide(self, item: Any, ctx: EvalContext, known: frozenset[str] | set[str]) -> bool | None:
+        """The verdict on a partly collected ``item``, or None when it is not settled yet.
+
+        ``known`` are the top-level attributes already collected; any other one may
+        still take any value. A leaf is judged only when every attribute it reads is
+        known; ``and``/``or``/``not`` settle as soon as their known children do (one
+        false child settles an ``and``). This is what lets a collector skip a call:
+        a bucket whose name already puts it in scope needs no GetBucketTagging.
+        A filter that cannot evaluate is "not settled" (the caller then fetches, or
+        reports an ERROR): never a guessed verdict.
+        """
+        if not self.roots() <= known:
+            return None
+        try:
+            return self.evaluate(item, ctx).ok
+        except _UNDECIDED:
+            return None
+
     def check(self, params: Mapping[str, Any], attributes: Mapping[str, str]) -> list[Issue]:
         """Semantic checks beyond the schema. ``attributes`` empty = unchecked."""
         return []
@@ -129,6 +150,18 @@ def evaluate_all(filters: list[Filter], item: Any, ctx: EvalContext) -> Outcome:
         if not out.ok:
             return Outcome(False, evidence, out.reason)
     return Outcome(True, evidence, "")
+
+
+def decide_all(filters: list[Filter], item: Any, ctx: EvalContext, known: frozenset[str] | set[str]) -> bool | None:
+    """Three-valued "all of these hold" over a partly collected item (see :meth:`Filter.decide`)."""
+    verdict: bool | None = True
+    for f in filters:
+        v = f.decide(item, ctx, known)
+        if v is False:
+            return False
+        if v is None:
+            verdict = None
+    return verdict
 
 
 def check_all(filters: list[Filter], base: SubPath, params: Mapping[str, Any],
@@ -405,6 +438,9 @@ class AndFilter(_Block):
     def evaluate(self, item: Any, ctx: EvalContext) -> Outcome:
         return evaluate_all(self.children, item, ctx)
 
+    def decide(self, item: Any, ctx: EvalContext, known: frozenset[str] | set[str]) -> bool | None:
+        return decide_all(self.children, item, ctx, known)
+
 
 @filter_types.register("or")
 class OrFilter(_Block):
@@ -419,11 +455,23 @@ class OrFilter(_Block):
         reasons: list[str] = []
         for c in self.children:
             out = c.evaluate(item, ctx)
-            evidence.update(out.evidence)
             if out.ok:
-                return Outcome(True, evidence)
+                # What made it hold, not the alternatives tried before (which may read
+                # attributes never collected because this one settles the verdict).
+                return Outcome(True, out.evidence)
+            evidence.update(out.evidence)
             reasons.append(out.reason)
         return Outcome(False, evidence, "none of: " + "; ".join(reasons))
+
+    def decide(self, item: Any, ctx: EvalContext, known: frozenset[str] | set[str]) -> bool | None:
+        verdict: bool | None = False
+        for c in self.children:
+            v = c.decide(item, ctx, known)
+            if v is True:
+                return True
+            if v is None:
+                verdict = None
+        return verdict
 
 
 @filter_types.register("not")
@@ -439,6 +487,10 @@ class NotFilter(_Block):
         if out.ok:
             return Outcome(False, out.evidence, "expected not: " + " and ".join(_describe(c) for c in self.children))
         return Outcome(True, out.evidence)
+
+    def decide(self, item: Any, ctx: EvalContext, known: frozenset[str] | set[str]) -> bool | None:
+        v = decide_all(self.children, item, ctx, known)
+        return None if v is None else not v
 
 
 def _describe(f: Filter) -> str:

@@ -85,6 +85,20 @@ class Rule:
             enabled=self.enabled if enabled is None else enabled,
         )
 
+    def where_roots(self) -> set[str]:
+        """Top-level attributes the rule's ``where`` (its scope) reads."""
+        out: set[str] = set()
+        for f in self.where:
+            out |= f.roots()
+        return out
+
+    def assert_roots(self) -> set[str]:
+        """Top-level attributes the rule's ``assert`` (its verdict) reads."""
+        out: set[str] = set()
+        for f in self.assert_:
+            out |= f.roots()
+        return out
+
     def roots(self) -> set[str]:
         """Top-level attributes the rule reads."""
         out: set[str] = set()

@@ -145,3 +145,24 @@ def test_document_validates_and_summarises(tmp_path: Path) -> None:
     assert s["frameworks"]["cis-aws-6.0"] == {"controls": 50, "evaluated": 1, "passed": 0, "failed": 1, "error": 0}
     assert doc["run"]["warnings"] == [
         f"{FIX / 'mutelists' / 'valid.yml'}:8: mute of widget-* on widget-old expired 2026-01-01 and no longer mutes"]
+
+
+def test_a_failed_call_blocks_scope_only_when_the_rest_cannot_settle_it() -> None:
+    from auditor.core.filters import EvalContext, build_all
+    from auditor.core.rules import Rule
+
+    rule = Rule(id="zone-enabled", title="t", resource="test.widget", severity="low",
+                where=build_all([{"or": [{"key": "Tags.zone", "op": "present"},
+                                         {"key": "Name", "op": "regex", "value": "-raw$"}]}]),
+                assert_=build_all([{"key": "Enabled", "op": "eq", "value": True}]))
+    ctx = EvalContext(now=NOW, params={})
+    named, other = widget("sales-raw"), widget("misc")
+    for r in (named, other):
+        del r.attrs["Tags"]
+        r.errors = {"Tags": "GetWidgetTags: AccessDenied"}
+    engine = Engine([rule], None, RunContext(clock=lambda: NOW))
+    passed = engine.evaluate(rule, named, ctx)
+    assert passed is not None and passed.status == Status.PASS  # its name settles the scope
+    blocked = engine.evaluate(rule, other, ctx)
+    assert blocked is not None and blocked.status == Status.ERROR
+    assert "GetWidgetTags: AccessDenied" in blocked.message

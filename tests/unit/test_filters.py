@@ -148,3 +148,44 @@ def test_eq_and_ne_are_complements(data: dict[str, int]) -> None:
         eq = build({"key": key, "op": "eq", "value": value}).evaluate(data, CTX).ok
         ne = build({"key": key, "op": "ne", "value": value}).evaluate(data, CTX).ok
         assert eq != ne
+
+
+# ---------------------------------------------------------------- decide: verdicts on partial data
+
+PARTIAL: dict[str, Any] = {"Name": "sales-raw", "Size": 7}
+KNOWN = {"Name", "Size"}
+
+
+@pytest.mark.parametrize(("spec", "verdict"), [
+    ({"key": "Name", "op": "regex", "value": "-raw$"}, True),
+    ({"key": "Tags.zone", "op": "present"}, None),  # Tags not collected yet: could be anything
+    ({"or": [{"key": "Tags.zone", "op": "present"}, {"key": "Name", "op": "regex", "value": "-raw$"}]}, True),
+    ({"or": [{"key": "Tags.zone", "op": "present"}, {"key": "Name", "op": "eq", "value": "x"}]}, None),
+    ({"or": [{"key": "Size", "op": "gt", "value": 9}, {"key": "Name", "op": "eq", "value": "x"}]}, False),
+    ({"and": [{"key": "Tags.zone", "op": "present"}, {"key": "Size", "op": "gt", "value": 9}]}, False),
+    ({"and": [{"key": "Tags.zone", "op": "present"}, {"key": "Size", "op": "lt", "value": 9}]}, None),
+    ({"not": [{"key": "Tags.zone", "op": "present"}, {"key": "Size", "op": "gt", "value": 9}]}, True),
+    ({"not": [{"key": "Tags.zone", "op": "present"}]}, None),
+    ({"any": "Tags", "match": [{"key": "Key", "op": "eq", "value": "zone"}]}, None),
+    ({"key": "Name", "value_type": "age", "op": "gt", "value": 1}, None),  # cannot evaluate: not settled
+])
+def test_decide_settles_only_what_known_attributes_settle(spec: dict[str, Any], verdict: bool | None) -> None:
+    assert build(spec).decide(PARTIAL, CTX, KNOWN) is verdict
+
+
+@given(st.sampled_from(["x", "sales-raw"]), st.booleans(), st.integers(0, 20))
+def test_a_settled_verdict_holds_whatever_the_unknown_attributes_turn_out(name: str, tagged: bool, size: int) -> None:
+    spec = {"or": [{"and": [{"key": "Tags.zone", "op": "present"}, {"key": "Size", "op": "lt", "value": 9}]},
+                   {"key": "Name", "op": "regex", "value": "-raw$"}]}
+    f = build(spec)
+    partial = {"Name": name, "Size": size}
+    full = {**partial, "Tags": {"zone": "raw"} if tagged else {}}
+    settled = f.decide(partial, CTX, {"Name", "Size"})
+    assert settled is None or settled == f.evaluate(full, CTX).ok
+    assert f.decide(full, CTX, {"Name", "Size", "Tags"}) == f.evaluate(full, CTX).ok
+
+
+def test_or_pass_evidence_is_what_made_it_hold() -> None:
+    f = build({"or": [{"key": "Size", "op": "gt", "value": 9}, {"key": "Name", "op": "eq", "value": "logs-bucket"}]})
+    out = f.evaluate(ITEM, CTX)
+    assert out.ok and out.evidence == {"Name": "logs-bucket"}

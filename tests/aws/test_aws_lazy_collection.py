@@ -1,0 +1,81 @@
+"""Collection fetches only what a scope or a verdict still depends on.
+
+A bucket whose name already makes it a data bucket needs no GetBucketTagging; an
+account with Block Public Access fully on needs no per-bucket GetPublicAccessBlock.
+The verdicts stay the same as with everything fetched, and a failed call only
+blocks the findings that really depend on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from aws_helpers import by_rule, only_rules, scan
+from test_aws_errors import deny
+
+ZONE_RULES = ("s3-bucket-versioning-enabled", "cloudwatch-dashboard-covers-zone-buckets")
+
+
+def _buckets() -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    for name in ("sales-raw", "misc-store", "scratch"):
+        s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket="sales-raw", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_tagging(Bucket="misc-store", Tagging={"TagSet": [{"Key": "DataZone", "Value": "raw"}]})
+
+
+def _calls(doc: dict[str, Any], op: str) -> int:
+    return int(doc["attachments"]["aws"]["api_calls"].get(op, 0))
+
+
+def test_a_data_bucket_name_settles_scope_without_reading_tags(aws: None, aws_rules: Any) -> None:
+    _buckets()
+    doc = scan(only_rules(aws_rules, *ZONE_RULES))
+    # Tags read for the two buckets whose name does not settle it, once each for both rules.
+    assert _calls(doc, "s3:GetBucketTagging") == 2
+    for rule in ZONE_RULES:
+        found = by_rule(doc, rule)
+        assert set(found) == {"arn:aws:s3:::sales-raw", "arn:aws:s3:::misc-store"}
+    versioning = by_rule(doc, "s3-bucket-versioning-enabled")
+    assert versioning["arn:aws:s3:::sales-raw"]["status"] == "PASS"
+    assert versioning["arn:aws:s3:::misc-store"]["status"] == "FAIL"
+
+
+def test_denied_tags_only_block_buckets_whose_scope_depends_on_them(aws: None, aws_rules: Any) -> None:
+    _buckets()
+    doc = scan(only_rules(aws_rules, "s3-bucket-versioning-enabled"), aws_event_hooks=[deny("GetBucketTagging")])
+    found = by_rule(doc, "s3-bucket-versioning-enabled")
+    assert found["arn:aws:s3:::sales-raw"]["status"] == "PASS"
+    for name in ("misc-store", "scratch"):  # scope unknown: ERROR, never a guess either way
+        assert found[f"arn:aws:s3:::{name}"]["status"] == "ERROR"
+        assert "GetBucketTagging: AccessDenied" in found[f"arn:aws:s3:::{name}"]["message"]
+    # No verdict call is spent on a bucket whose scope is unknown.
+    assert _calls(doc, "s3:GetBucketVersioning") == 1
+
+
+def _account_block(on: bool) -> None:
+    boto3.client("s3control", region_name="us-east-1").put_public_access_block(
+        AccountId="123456789012", PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": on})
+
+
+def test_account_wide_block_public_access_settles_every_bucket(aws: None, aws_rules: Any) -> None:
+    _buckets()
+    _account_block(True)
+    doc = scan(only_rules(aws_rules, "s3-bucket-public-access-blocked"))
+    assert {f["status"] for f in by_rule(doc, "s3-bucket-public-access-blocked").values()} == {"PASS"}
+    assert len(by_rule(doc, "s3-bucket-public-access-blocked")) == 3
+    assert _calls(doc, "s3control:GetPublicAccessBlock") == 1
+    assert _calls(doc, "s3:GetPublicAccessBlock") == 0
+    # The evidence shows what made it pass, not the bucket setting that was never read.
+    evidence = by_rule(doc, "s3-bucket-public-access-blocked")["arn:aws:s3:::scratch"]["evidence"]
+    assert evidence and all(k.startswith("AccountPublicAccessBlock.") for k in evidence)
+
+
+def test_partial_account_block_still_reads_each_bucket(aws: None, aws_rules: Any) -> None:
+    _buckets()
+    _account_block(False)
+    doc = scan(only_rules(aws_rules, "s3-bucket-public-access-blocked"))
+    assert _calls(doc, "s3:GetPublicAccessBlock") == 3
+    assert {f["status"] for f in by_rule(doc, "s3-bucket-public-access-blocked").values()} == {"FAIL"}
