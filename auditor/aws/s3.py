@@ -57,9 +57,12 @@ def list_buckets(scope: Scope) -> list[dict[str, Any]]:
     """The account's buckets (one paginated ListBuckets per scan).
 
     Paginating (MaxBuckets) makes S3 return each bucket's ``BucketRegion``, which
-    saves a GetBucketLocation per bucket where the endpoint supports it.
+    saves a GetBucketLocation per bucket where the endpoint supports it. The page
+    size is S3's maximum: some endpoints (moto 5.2) cut the list at MaxBuckets
+    without a continuation token, and a bucket missing from the scan would be a
+    silent gap.
     """
-    return scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets", MaxBuckets=1000)
+    return scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets", MaxBuckets=10000)
 
 
 def bucket_names(scope: Scope) -> list[str]:

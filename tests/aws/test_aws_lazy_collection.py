@@ -79,3 +79,12 @@ def test_partial_account_block_still_reads_each_bucket(aws: None, aws_rules: Any
     doc = scan(only_rules(aws_rules, "s3-bucket-public-access-blocked"))
     assert _calls(doc, "s3:GetPublicAccessBlock") == 3
     assert {f["status"] for f in by_rule(doc, "s3-bucket-public-access-blocked").values()} == {"FAIL"}
+
+
+def test_more_than_a_thousand_buckets_are_all_scanned(aws: None, aws_rules: Any) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    for i in range(1001):
+        s3.create_bucket(Bucket=f"b-{i:04d}-raw")
+    doc = scan(only_rules(aws_rules, "cloudwatch-dashboard-covers-zone-buckets"))
+    assert doc["attachments"]["aws"]["resources"]["aws.s3-bucket-dashboard-coverage"] == 1001
+    assert len(by_rule(doc, "cloudwatch-dashboard-covers-zone-buckets")) == 1001
