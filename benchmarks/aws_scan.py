@@ -1,7 +1,8 @@
 """Benchmark: ``auditor aws scan`` against a moto server on 127.0.0.1.
 
 For each N (default 100 and 1000) the script starts a fresh moto server, builds an
-account of N buckets (zone-tagged, half versioned, a third SSE-KMS), N/5 users
+account of N data buckets (zone in the name, or for every tenth only in a DataZone
+tag; half versioned, a third SSE-KMS), N/5 users
 (half with a console password, each with an access key), N/10 KMS keys, a
 multi-region trail with CloudWatch Logs, CIS metric filters with alarms, and a
 billing alarm; then runs the full scan (every shipped AWS rule) in a subprocess
@@ -38,9 +39,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_moto(port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_moto(port: int, stock: bool = False) -> subprocess.Popen[bytes]:
+    """moto's server on 127.0.0.1: ``python -m moto.server`` if ``stock``, else benchmarks/moto_server.py."""
+    cmd = ([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)] if stock
+           else [sys.executable, str(Path(__file__).with_name("moto_server.py")), str(port)])
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -66,8 +69,12 @@ def seed(endpoint: str, n: int) -> None:
         key_arns.append(arn)
 
     def bucket(i: int) -> None:
-        name = f"bench-{i:05d}-{('landing', 'raw', 'curated')[i % 3]}"
+        zone = ("landing", "raw", "curated")[i % 3]
+        # Most data buckets say their zone in their name; every tenth says it only in a DataZone tag.
+        name = f"bench-{i:05d}-{zone}" if i % 10 else f"bench-{i:05d}-store"
         s3.create_bucket(Bucket=name)
+        if not i % 10:
+            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "DataZone", "Value": zone}]})
         if i % 2 == 0:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         if i % 3 == 0:
@@ -164,9 +171,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench(n: int, prowler: str | None = None) -> dict[str, Any]:
+def bench(n: int, prowler: str | None = None, stock: bool = False) -> dict[str, Any]:
     port = free_port()
-    server = start_moto(port)
+    server = start_moto(port, stock)
     endpoint = f"http://127.0.0.1:{port}"
     try:
         t0 = time.perf_counter()
@@ -193,12 +200,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, action="append", help="account size (repeat); default 100 and 1000")
     parser.add_argument("--prowler", help="path to a prowler executable (installed in its own venv) to compare with")
+    parser.add_argument("--stock-moto", action="store_true",
+                        help="serve moto with `python -m moto.server` as shipped (see benchmarks/moto_server.py)")
     args = parser.parse_args()
     sizes = args.n or [100, 1000]
     results = {}
-    print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  python: {sys.version.split()[0]}")
+    print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  python: {sys.version.split()[0]}  "
+          f"server: {'python -m moto.server' if args.stock_moto else 'benchmarks/moto_server.py'}")
     for n in sorted(sizes):
-        r = bench(n, args.prowler)
+        r = bench(n, args.prowler, args.stock_moto)
         results[n] = r
         print(f"\nN={n}: scan wall {r['wall_s']} s (collection {r['collection_s']} s, scan process CPU "
               f"{r['scan_cpu_s']} s, moto server CPU {r['server_cpu_s']} s), peak RSS {r['peak_rss_mb']} MB, "

@@ -16,8 +16,9 @@ region is ``scope.inventory.fail(...)``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -110,14 +111,28 @@ class Scope:
             with self._memo_lock:
                 if key in self._memo:
                     return self._memo[key]  # type: ignore[no-any-return]
-            value = fn()
+            with _inline():  # pool workers may be waiting for this value: never wait for them
+                value = fn()
             with self._memo_lock:
                 self._memo[key] = value
             return value
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """Apply ``fn`` to every item on the bounded pool, keeping order."""
-        return list(self.pool.map(fn, list(items)))
+        """Apply ``fn`` to every item on the bounded pool, keeping order.
+
+        Inside a pool task or a :meth:`memo` computation the items run in the calling
+        thread instead: a task that waited for pool workers while workers waited for it
+        (on the memo) would deadlock the scan.
+        """
+        items = list(items)
+        if getattr(_LOCAL, "inline", False):
+            return [fn(i) for i in items]
+
+        def task(item: T) -> R:
+            with _inline():
+                return fn(item)
+
+        return list(self.pool.map(task, items))
 
     def arn(self, service: str, region: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{region}:{self.account}:{resource}"
@@ -130,6 +145,20 @@ class Scope:
     def home_region(self) -> str:
         """Region for global services (IAM, S3 listing): us-east-1 in the commercial partition."""
         return {"aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1"}.get(self.partition, "us-east-1")
+
+
+_LOCAL = threading.local()
+
+
+@contextmanager
+def _inline() -> Iterator[None]:
+    """Within this block, :meth:`Scope.map` runs in the calling thread."""
+    before = getattr(_LOCAL, "inline", False)
+    _LOCAL.inline = True
+    try:
+        yield
+    finally:
+        _LOCAL.inline = before
 
 
 def record(resource: Resource, attribute: str, err: ApiError) -> None:

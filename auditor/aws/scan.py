@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.aws import types as _types  # noqa: F401 - registers the resource types
@@ -82,6 +82,23 @@ def _regions(session: AwsSession, opts: ScanOptions) -> list[str]:
     return sorted(r["RegionName"] for r in listed.get("Regions", []))
 
 
+def _collect_all(scope: Scope, type_names: list[str]) -> list[Inventory]:
+    """Run every collector at once, each into its own inventory (merged in ``type_names`` order).
+
+    Collectors run side by side so that one waiting on a slow listing (the credential
+    report, a region's EC2) does not hold up the others; their per-resource calls share
+    the scan's bounded pool, and shared values (trails, account settings) are computed
+    once through ``Scope.memo``.
+    """
+    def one(type_name: str) -> Inventory:
+        own = replace(scope, inventory=Inventory())
+        own.inventory.extend(COLLECTORS[type_name](own))
+        return own.inventory
+
+    with ThreadPoolExecutor(max_workers=max(1, len(type_names)), thread_name_prefix="auditor-collect") as outer:
+        return list(outer.map(one, type_names))
+
+
 def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None = None) -> dict[str, Any]:
     """Scan the account and return the findings document (kind ``aws``)."""
     context = context or RunContext()
@@ -102,8 +119,8 @@ def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None =
             rules_by_type.setdefault(rule.resource, []).append(rule)
         scope = Scope(session=session, account=account, partition=partition, regions=regions, required=required,
                       pool=pool, inventory=inventory, rules=rules_by_type)
-        for type_name in sorted(required):
-            inventory.extend(COLLECTORS[type_name](scope))
+        for collected in _collect_all(scope, sorted(required)):
+            inventory.merge(collected)
     counts = {t: len(items) for t, items in sorted(inventory.resources.items())}
     stats = {"account": account, "regions": regions, "resources": counts,
              "api_calls": dict(sorted(session.calls.items())), "api_calls_total": sum(session.calls.values()),

@@ -41,6 +41,9 @@ class ApiError(Exception):
         return f"{self.operation}: {self.code}"
 
 
+CacheKey = tuple[str, str, str, Any]
+"""(service, region, operation, frozen parameters)."""
+
 Observer = Callable[[str, str, str], None]
 """Called with (service, region, operation) before every request (instrumentation)."""
 
@@ -71,8 +74,8 @@ class AwsSession:
         self._boto = self._base_session()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
-        self._cache: dict[str, Any] = {}
-        self._key_locks: dict[str, threading.Lock] = {}
+        self._cache: dict[CacheKey, Any] = {}
+        self._key_locks: dict[CacheKey, threading.Lock] = {}
         self.calls: dict[str, int] = {}
 
     # ------------------------------------------------------------------ setup
@@ -179,7 +182,7 @@ class AwsSession:
         key = _key(service, region, operation + "*", params)
         return self._cached(key, lambda: self._pages(service, region, operation, result_key, params))  # type: ignore[no-any-return]
 
-    def _cached(self, key: str, fn: Callable[[], Any]) -> Any:
+    def _cached(self, key: CacheKey, fn: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._cache:
                 hit = self._cache[key]
@@ -299,8 +302,14 @@ def _reverse(client: Any) -> dict[str, str]:
     return rev
 
 
-def _key(service: str, region: str, operation: str, params: dict[str, Any]) -> str:
-    return f"{service}|{region}|{operation}|{json.dumps(params, sort_keys=True, default=str)}"
+def _key(service: str, region: str, operation: str, params: dict[str, Any]) -> CacheKey:
+    """The cache key of a call: flat parameters as a tuple (cheap: one per request), else JSON."""
+    try:
+        frozen: Any = tuple(sorted((k, type(v).__name__, v) for k, v in params.items()))
+        hash(frozen)
+    except TypeError:  # nested parameters (lists, dicts)
+        frozen = json.dumps(params, sort_keys=True, default=str)
+    return (service, region, operation, frozen)
 
 
 def is_connect_failure(err: ApiError) -> bool:
