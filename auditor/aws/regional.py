@@ -1,4 +1,4 @@
-"""Per-region services: IAM Access Analyzer, AWS Config, Security Hub.
+"""Per-region services: IAM Access Analyzer, AWS Config, Security Hub, Amazon Macie.
 
 Resource type ``aws.region`` (id ``arn:aws:ec2:<region>:<account>:region/<region>``),
 one per scanned region, so "enabled in every region" controls report each
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from auditor.aws.collect import Scope, collector, error_code, fetch
+from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
 REGION_TYPE = "aws.region"
@@ -31,9 +32,10 @@ class Region(ResourceType):
         "AccessAnalyzers": "[{name, type, status}] IAM Access Analyzer analyzers",
         "ConfigRecorders": "[{Name, Recording, AllSupported, IncludeGlobalResourceTypes, LastStatus}]",
         "SecurityHub": "{Enabled: bool, HubArn}",
+        "Macie": "{Status: ENABLED | PAUSED | DISABLED}",
     }
     permissions = ("access-analyzer:ListAnalyzers", "config:DescribeConfigurationRecorders",
-                   "config:DescribeConfigurationRecorderStatus", "securityhub:DescribeHub")
+                   "config:DescribeConfigurationRecorderStatus", "securityhub:DescribeHub", "macie2:GetMacieSession")
 
 
 def _analyzers(scope: Scope, region: str) -> list[dict[str, Any]]:
@@ -63,10 +65,24 @@ def _hub(scope: Scope, region: str) -> dict[str, Any]:
     return {"Enabled": out is not None, "HubArn": (out or {}).get("HubArn")}
 
 
+def _macie(scope: Scope, region: str) -> dict[str, Any]:
+    try:
+        out = scope.session.call("macie2", region, "GetMacieSession")
+    except ApiError as err:
+        # AWS answers "Macie is not enabled" as an AccessDeniedException (moto: not found);
+        # any other denial is a real one and stays an error.
+        if err.code == "ResourceNotFoundException" or (
+                err.code == "AccessDeniedException" and "not enabled" in err.message.lower()):
+            return {"Status": "DISABLED"}
+        raise
+    return {"Status": out.get("status", "DISABLED")}
+
+
 _FETCHERS: dict[str, Callable[[Scope, str], Any]] = {
     "AccessAnalyzers": _analyzers,
     "ConfigRecorders": _recorders,
     "SecurityHub": _hub,
+    "Macie": _macie,
 }
 
 

@@ -102,6 +102,8 @@ def seed_demo_account(region: str = PRIMARY) -> dict[str, Any]:
     _logging(account, region, trail_key)
     _monitoring(account, region)
     _regional(region)
+    # moto starts every region with Macie on; the backup region is the demo's gap.
+    boto3.client("macie2", region_name=BACKUP).disable_macie()
     return {
         "account": account, "regions": [region, BACKUP],
         "buckets": [*ZONES, FINANCE, BACKUP_BUCKET, TRAIL_BUCKET, ACCESS_LOG_BUCKET],
@@ -117,7 +119,7 @@ def seed_demo_account(region: str = PRIMARY) -> dict[str, Any]:
             "account": ["iam-password-policy-min-length", "billing-alarm-within-budget",
                         "cloudtrail-s3-object-read-events-logged", "s3-account-public-access-blocked",
                         "cloudwatch-monitors-console-auth-failures", "cloudwatch-monitors-cmk-disable-or-deletion"],
-            BACKUP: ["config-recorder-recording", "securityhub-enabled"],
+            BACKUP: ["config-recorder-recording", "securityhub-enabled", "macie-enabled"],
         },
     }
 
@@ -256,6 +258,7 @@ def _regional(region: str) -> None:
     cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": TRAIL_BUCKET})
     cfg.start_configuration_recorder(ConfigurationRecorderName="default")
     boto3.client("securityhub", region_name=region).enable_security_hub()
+    boto3.client("macie2", region_name=region).enable_macie()
     boto3.client("account", region_name=region).put_alternate_contact(
         AlternateContactType="SECURITY", Name="Security Team", Title="Security", EmailAddress="security@example.org",
         PhoneNumber="+15555550100")

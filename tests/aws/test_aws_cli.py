@@ -21,10 +21,11 @@ def test_scan_writes_valid_findings_and_exits_3_on_errors(aws: None, tmp_path: P
     assert [f["status"] for f in versioning] == ["FAIL"]
     # moto does not emulate Access Analyzer: ERROR findings -> exit 3 (fail closed) ...
     assert result.exit_code == 3, result.output
-    # ... unless the user accepts errors.
-    again = CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--output-dir", str(tmp_path),
-                                     "--no-fail-on-error"])
-    assert again.exit_code == 0, again.output
+    # ... unless the user accepts errors (both spellings); an explicit true keeps failing closed.
+    for flags, code in ((["--no-fail-on-error"], 0), (["--fail-on-error=false"], 0), (["--fail-on-error=true"], 3),
+                        (["--fail-on-error"], 3)):
+        again = CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--output-dir", str(tmp_path), *flags])
+        assert again.exit_code == code, (flags, again.output)
 
 
 def test_scan_without_endpoint_is_one_line(monkeypatch: object, tmp_path: Path) -> None:

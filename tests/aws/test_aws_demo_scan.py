@@ -123,6 +123,8 @@ def test_regional_services(demo_doc: dict[str, Any]) -> None:
     assert status(demo_doc, "config-recorder-recording", west) == "FAIL"
     assert status(demo_doc, "securityhub-enabled", east) == "PASS"
     assert status(demo_doc, "securityhub-enabled", west) == "FAIL"
+    assert status(demo_doc, "macie-enabled", east) == "PASS"
+    assert status(demo_doc, "macie-enabled", west) == "FAIL"
     # moto does not emulate IAM Access Analyzer: an ERROR naming the operation, never a silent PASS.
     analyzer = by_rule(demo_doc, "iam-access-analyzer-enabled")[east]
     assert analyzer["status"] == "ERROR" and "ListAnalyzers: NotImplemented" in analyzer["message"]

@@ -192,3 +192,22 @@ def test_trail_status_denied_makes_account_level_trail_rules_error_not_fail(aws:
     statuses = {f["rule_id"]: f["status"] for f in doc["findings"]}
     assert set(statuses.values()) == {"ERROR"}, statuses
     assert all("GetTrailStatus: AccessDenied" in f["message"] for f in doc["findings"])
+
+
+def test_macie_not_enabled_is_a_fail_but_a_real_denial_is_an_error(aws: None, aws_rules: Any) -> None:
+    """AWS answers GetMacieSession for a disabled Macie with AccessDeniedException "Macie is not enabled"."""
+
+    def answer(message: str) -> tuple[str, Any]:
+        def hook(model: Any, **_: Any) -> Any:
+            if model.name == "GetMacieSession":
+                return _Response(403), {"Error": {"Code": "AccessDeniedException", "Message": message},
+                                        "ResponseMetadata": {"HTTPStatusCode": 403}}
+            return None
+        return "before-call", hook
+
+    prepared = only_rules(aws_rules, "macie-enabled")
+    region = "arn:aws:ec2:us-east-1:123456789012:region/us-east-1"
+    off = by_rule(scan(prepared, aws_event_hooks=[answer("Macie is not enabled.")]), "macie-enabled")[region]
+    assert off["status"] == "FAIL" and "DISABLED" in off["message"]
+    denied = by_rule(scan(prepared, aws_event_hooks=[answer("User is not authorized")]), "macie-enabled")[region]
+    assert denied["status"] == "ERROR" and "GetMacieSession: AccessDeniedException" in denied["message"]
