@@ -88,3 +88,25 @@ def test_more_than_a_thousand_buckets_are_all_scanned(aws: None, aws_rules: Any)
     doc = scan(only_rules(aws_rules, "cloudwatch-dashboard-covers-zone-buckets"))
     assert doc["attachments"]["aws"]["resources"]["aws.s3-bucket-dashboard-coverage"] == 1001
     assert len(by_rule(doc, "cloudwatch-dashboard-covers-zone-buckets")) == 1001
+
+
+def test_bucket_region_from_the_listing_saves_get_bucket_location(aws: None, aws_rules: Any) -> None:
+    """S3 returns BucketRegion in a ListBuckets with parameters (moto 5.2 does not: added here as S3 does)."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="east-raw")
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket="west-raw", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    where = {"east-raw": "us-east-1", "west-raw": "eu-west-1"}
+
+    def as_s3_answers(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name == "ListBuckets":
+            for b in parsed.get("Buckets", []):
+                b["BucketRegion"] = where[b["Name"]]
+
+    doc = scan(only_rules(aws_rules, "s3-bucket-versioning-enabled"), aws_event_hooks=[("after-call.s3", as_s3_answers)])
+    assert _calls(doc, "s3:GetBucketLocation") == 0
+    found = by_rule(doc, "s3-bucket-versioning-enabled")
+    assert {f["resource_id"].rsplit(":", 1)[1]: f["region"] for f in found.values()} == where
+    assert {f["status"] for f in found.values()} == {"FAIL"}
+    without = scan(only_rules(aws_rules, "s3-bucket-versioning-enabled"))
+    assert _calls(without, "s3:GetBucketLocation") == 2
+    assert {f["region"] for f in by_rule(without, "s3-bucket-versioning-enabled").values()} == set(where.values())
