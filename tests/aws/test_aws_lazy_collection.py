@@ -110,3 +110,13 @@ def test_bucket_region_from_the_listing_saves_get_bucket_location(aws: None, aws
     without = scan(only_rules(aws_rules, "s3-bucket-versioning-enabled"))
     assert _calls(without, "s3:GetBucketLocation") == 2
     assert {f["region"] for f in by_rule(without, "s3-bucket-versioning-enabled").values()} == set(where.values())
+
+
+def test_a_never_versioned_bucket_fails_replication_without_reading_it(aws: None, aws_rules: Any) -> None:
+    _buckets()
+    doc = scan(only_rules(aws_rules, "s3-bucket-replicated-to-versioned-backup"))
+    found = by_rule(doc, "s3-bucket-replicated-to-versioned-backup")
+    assert {k: f["status"] for k, f in found.items()} == {"arn:aws:s3:::sales-raw": "FAIL",
+                                                         "arn:aws:s3:::misc-store": "FAIL"}
+    assert found["arn:aws:s3:::misc-store"]["evidence"] == {"Versioning.Status": "Disabled"}
+    assert _calls(doc, "s3:GetBucketReplication") == 1  # only the versioned one can have a configuration
