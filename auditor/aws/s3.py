@@ -170,7 +170,11 @@ def _ownership(scope: Scope, name: str, region: str) -> dict[str, Any]:
     return {"ObjectOwnership": rules[0].get("ObjectOwnership") if rules else None}
 
 
+# Fetch order: one account-wide call (memoised) that can settle a verdict for every bucket,
+# then the attributes many rules read (Versioning settles replication for a never-versioned
+# bucket) before the ones a single rule reads.
 _FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
+    "AccountPublicAccessBlock": lambda scope, _name, _region: account_public_access_block(scope),
     "Tags": bucket_tags,
     "Versioning": versioning,
     "Encryption": _encryption,
@@ -181,9 +185,7 @@ _FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
     "Replication": _replication,
     "ObjectLock": _object_lock,
     "OwnershipControls": _ownership,
-    "AccountPublicAccessBlock": lambda scope, _name, _region: account_public_access_block(scope),
 }
-_ACCOUNT_WIDE = {"AccountPublicAccessBlock"}
 
 
 @collector(S3_TYPE)
@@ -216,11 +218,11 @@ def collect_buckets(scope: Scope) -> list[Resource]:
             res.attrs["IsCloudTrailBucket"] = name in trail_buckets
         elif trail_error:
             res.errors["IsCloudTrailBucket"] = trail_error
-        # Only what a scope or a verdict still depends on; account-wide settings first (one
-        # memoised call for all buckets), since they can settle a verdict for every bucket.
+        # Only what a scope or a verdict still depends on, one attribute at a time (each
+        # answer may settle rules and spare later calls), in _FETCHERS order.
         while todo := scope.to_fetch(S3_TYPE, res) & _FETCHERS.keys():
-            for attr in [a for a in _FETCHERS if a in (todo & _ACCOUNT_WIDE or todo)]:
-                fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
+            attr = next(a for a in _FETCHERS if a in todo)
+            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
         return res
 
     return scope.map(one, listing)
