@@ -9,6 +9,11 @@ Resource types:
   *attached* (judging unattached AWS policies floods results), and inline
   policies of users, groups and roles, with the default version's document
   normalised (see :mod:`auditor.aws.policy_doc`);
+
+Users, groups, roles, their inline and attached policies and the customer-managed
+policies' documents all come from one paginated GetAccountAuthorizationDetails
+(1000 entities a page), not from calls per principal: IAM's API rate is low, and
+an account with thousands of roles would otherwise spend its scan being throttled.
 * ``aws.iam-server-certificate``: certificates stored in IAM with their expiry.
 
 Example rule::
@@ -53,8 +58,7 @@ class IamUser(ResourceType):
         "InlinePolicies": "[names] of inline user policies",
         "Groups": "[names] of the user's groups",
     }
-    permissions = ("iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:ListUsers",
-                   "iam:ListAttachedUserPolicies", "iam:ListUserPolicies", "iam:ListGroupsForUser")
+    permissions = ("iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails")
 
 
 @resource_types.register(POLICY_TYPE)
@@ -72,9 +76,7 @@ class IamPolicy(ResourceType):
         "AttachedTo": "inline only: the principal ARN",
         "Document": "normalised document {Statement: [{Effect, Action: [...], Resource: [...]}]}",
     }
-    permissions = ("iam:ListPolicies", "iam:GetPolicyVersion", "iam:ListUsers", "iam:ListUserPolicies",
-                   "iam:GetUserPolicy", "iam:ListGroups", "iam:ListGroupPolicies", "iam:GetGroupPolicy",
-                   "iam:ListRoles", "iam:ListRolePolicies", "iam:GetRolePolicy")
+    permissions = ("iam:GetAccountAuthorizationDetails", "iam:ListPolicies", "iam:GetPolicyVersion")
 
 
 @resource_types.register(CERT_TYPE)
@@ -136,14 +138,20 @@ def report_keys(row: dict[str, str]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- users
 
 
-def list_users(scope: Scope) -> list[dict[str, Any]]:
-    return scope.session.paginate("iam", scope.home_region, "ListUsers", "Users")
+_DETAILS = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+
+
+def authorization_details(scope: Scope) -> dict[str, list[dict[str, Any]]]:
+    """Users, groups and roles with their policies, and customer-managed policies with their versions."""
+    return scope.session.paginate_many("iam", scope.home_region, "GetAccountAuthorizationDetails", _DETAILS,
+                                       Filter=["User", "Group", "Role", "LocalManagedPolicy"],
+                                       PaginationConfig={"PageSize": 1000})
 
 
 @collector(USER_TYPE)
 def collect_users(scope: Scope) -> list[Resource]:
     try:
-        users = list_users(scope)
+        users = authorization_details(scope)["UserDetailList"]
     except ApiError as err:
         scope.inventory.fail(USER_TYPE, scope.account_arn, "global", err.reason)
         return []
@@ -155,7 +163,6 @@ def collect_users(scope: Scope) -> list[Resource]:
             report = {r["user"]: r for r in credential_report(scope)}
         except ApiError as err:
             report_error = err.reason
-    region = scope.home_region
 
     def one(u: dict[str, Any]) -> Resource:
         name = u["UserName"]
@@ -176,46 +183,39 @@ def collect_users(scope: Scope) -> list[Resource]:
                 "MfaActive": report_bool(row.get("mfa_active")),
                 "AccessKeys": report_keys(row),
             })
-        if scope.needs(USER_TYPE, "AttachedPolicies"):
-            fetch(res, "AttachedPolicies", lambda: scope.session.paginate(
-                "iam", region, "ListAttachedUserPolicies", "AttachedPolicies", UserName=name))
-        if scope.needs(USER_TYPE, "InlinePolicies"):
-            fetch(res, "InlinePolicies", lambda: inline_names(scope, "user", name))
-        if scope.needs(USER_TYPE, "Groups"):
-            fetch(res, "Groups", lambda: [g["GroupName"] for g in scope.session.paginate(
-                "iam", region, "ListGroupsForUser", "Groups", UserName=name)])
+        res.attrs["AttachedPolicies"] = [{"PolicyName": p.get("PolicyName"), "PolicyArn": p.get("PolicyArn")}
+                                         for p in u.get("AttachedManagedPolicies", [])]
+        res.attrs["InlinePolicies"] = [str(p["PolicyName"]) for p in u.get("UserPolicyList", [])]
+        res.attrs["Groups"] = [str(g) for g in u.get("GroupList", [])]
         return res
 
-    return scope.map(one, users)
-
-
-_INLINE = {"user": ("ListUserPolicies", "GetUserPolicy", "UserName"),
-           "group": ("ListGroupPolicies", "GetGroupPolicy", "GroupName"),
-           "role": ("ListRolePolicies", "GetRolePolicy", "RoleName")}
-
-
-def inline_names(scope: Scope, kind: str, name: str) -> list[str]:
-    op, _, param = _INLINE[kind]
-    return [str(n) for n in scope.session.paginate("iam", scope.home_region, op, "PolicyNames", **{param: name})]
+    return [one(u) for u in users]  # no call per user: everything is in the listing and the report
 
 
 # --------------------------------------------------------------------------- policies
+
+_INLINE = (("user", "UserDetailList", "UserName", "UserPolicyList"),
+           ("group", "GroupDetailList", "GroupName", "GroupPolicyList"),
+           ("role", "RoleDetailList", "RoleName", "RolePolicyList"))
 
 
 @collector(POLICY_TYPE)
 def collect_policies(scope: Scope) -> list[Resource]:
     region = scope.home_region
-    out: list[Resource] = []
-    managed: list[tuple[dict[str, Any], str]] = []
-    for listing, kind in ((dict(Scope="Local"), "customer-managed"), (dict(Scope="AWS", OnlyAttached=True), "aws-managed")):
-        try:
-            managed += [(p, kind) for p in scope.session.paginate("iam", region, "ListPolicies", "Policies", **listing)]
-        except ApiError as err:
-            scope.inventory.fail(POLICY_TYPE, scope.account_arn, "global", err.reason)
+    try:
+        details = authorization_details(scope)
+    except ApiError as err:
+        scope.inventory.fail(POLICY_TYPE, scope.account_arn, "global", err.reason)
+        details = {k: [] for k in _DETAILS}
+    out = [_customer_managed(p) for p in details["Policies"]]
+    try:
+        attached_aws = scope.session.paginate("iam", region, "ListPolicies", "Policies", Scope="AWS", OnlyAttached=True)
+    except ApiError as err:
+        scope.inventory.fail(POLICY_TYPE, scope.account_arn, "global", err.reason)
+        attached_aws = []
 
-    def one_managed(item: tuple[dict[str, Any], str]) -> Resource:
-        p, kind = item
-        res = Resource(POLICY_TYPE, p["Arn"], {"PolicyName": p["PolicyName"], "Arn": p["Arn"], "PolicyType": kind,
+    def one_aws(p: dict[str, Any]) -> Resource:
+        res = Resource(POLICY_TYPE, p["Arn"], {"PolicyName": p["PolicyName"], "Arn": p["Arn"], "PolicyType": "aws-managed",
                                                "AttachmentCount": p.get("AttachmentCount", 0)},
                        region="global", name=p["PolicyName"])
         if scope.needs(POLICY_TYPE, "Document"):
@@ -224,37 +224,31 @@ def collect_policies(scope: Scope) -> list[Resource]:
                 VersionId=p["DefaultVersionId"])["PolicyVersion"]["Document"]))
         return res
 
-    out += scope.map(one_managed, managed)
-    principals: list[tuple[str, str, str]] = []
-    for kind, op, key, arn_key in (("user", "ListUsers", "Users", "UserName"), ("group", "ListGroups", "Groups", "GroupName"),
-                                   ("role", "ListRoles", "Roles", "RoleName")):
-        try:
-            principals += [(kind, p[arn_key], p["Arn"]) for p in scope.session.paginate("iam", region, op, key)]
-        except ApiError as err:
-            scope.inventory.fail(POLICY_TYPE, scope.account_arn, "global", err.reason)
-
-    def inline(item: tuple[str, str, str]) -> list[Resource]:
-        kind, name, arn = item
-        _, get_op, param = _INLINE[kind]
-        try:
-            names = inline_names(scope, kind, name)
-        except ApiError as err:
-            scope.inventory.fail(POLICY_TYPE, arn, "global", err.reason)
-            return []
-        found = []
-        for pname in names:
-            res = Resource(POLICY_TYPE, f"{arn}/inline-policy/{pname}",
-                           {"PolicyName": pname, "Arn": arn, "PolicyType": "inline", "AttachmentCount": 1,
-                            "AttachedTo": arn}, region="global", name=f"{name}/{pname}")
-            if scope.needs(POLICY_TYPE, "Document"):
-                fetch(res, "Document", lambda pn=pname: policy_doc.parse(scope.session.call(  # type: ignore[misc]
-                    "iam", region, get_op, **{param: name, "PolicyName": pn})["PolicyDocument"]))
-            found.append(res)
-        return found
-
-    for group in scope.map(inline, principals):
-        out += group
+    out += scope.map(one_aws, attached_aws)
+    for _kind, list_key, name_key, policies_key in _INLINE:
+        for principal in details[list_key]:
+            name, arn = principal[name_key], principal["Arn"]
+            for inline in principal.get(policies_key, []):
+                pname = inline["PolicyName"]
+                out.append(Resource(POLICY_TYPE, f"{arn}/inline-policy/{pname}",
+                                    {"PolicyName": pname, "Arn": arn, "PolicyType": "inline", "AttachmentCount": 1,
+                                     "AttachedTo": arn, "Document": policy_doc.parse(inline.get("PolicyDocument"))},
+                                    region="global", name=f"{name}/{pname}"))
     return out
+
+
+def _customer_managed(p: dict[str, Any]) -> Resource:
+    arn = p["Arn"]
+    name = p.get("PolicyName") or arn.rsplit("/", 1)[-1]
+    default = [v for v in p.get("PolicyVersionList", []) if v.get("IsDefaultVersion")
+               or v.get("VersionId") == p.get("DefaultVersionId")]
+    res = Resource(POLICY_TYPE, arn, {"PolicyName": name, "Arn": arn, "PolicyType": "customer-managed",
+                                      "AttachmentCount": p.get("AttachmentCount", 0)}, region="global", name=name)
+    if default:
+        res.attrs["Document"] = policy_doc.parse(default[0].get("Document"))
+    else:
+        res.errors["Document"] = "GetAccountAuthorizationDetails: NoDefaultPolicyVersion"
+    return res
 
 
 # --------------------------------------------------------------------------- certificates

@@ -182,6 +182,23 @@ class AwsSession:
         key = _key(service, region, operation + "*", params)
         return self._cached(key, lambda: self._pages(service, region, operation, result_key, params))  # type: ignore[no-any-return]
 
+    def paginate_many(self, service: str, region: str, operation: str, result_keys: tuple[str, ...],
+                      **params: Any) -> dict[str, list[Any]]:
+        """Every item of a listing with several result lists (cached), by result key."""
+        key = _key(service, region, operation + "*", {**params, "__keys__": list(result_keys)})
+
+        def pages() -> dict[str, list[Any]]:
+            client = self.client(service, region)
+            out: dict[str, list[Any]] = {k: [] for k in result_keys}
+            with _translated(operation):
+                paginator = client.get_paginator(_snake(client, operation))
+                for page in _observed_pages(self, service, region, operation, paginator.paginate(**params)):
+                    for k in result_keys:
+                        out[k].extend(page.get(k, []))
+            return out
+
+        return self._cached(key, pages)  # type: ignore[no-any-return]
+
     def _cached(self, key: CacheKey, fn: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._cache:

@@ -34,7 +34,7 @@ def test_every_recorded_operation_is_in_the_policy(aws: None, aws_rules: Any) ->
     info = seed_demo_account()
     scan(aws_rules, info["regions"])
     ops = set(RECORDED)
-    assert len(ops) >= 40, f"too few operations recorded ({len(ops)}): is the recorder wired?"
+    assert len(ops) >= 30, f"too few operations recorded ({len(ops)}): is the recorder wired?"
     missing = sorted(f"{svc}:{op} -> {iam_action(svc, op)}" for svc, op in ops if iam_action(svc, op) not in _allowed())
     assert not missing, "operations missing from the read-only policy:\n" + "\n".join(missing)
 
