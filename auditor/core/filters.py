@@ -99,6 +99,13 @@ class Filter(ABC):
         """Top-level attributes this filter reads (to route collection errors)."""
         return set()
 
+    def root_set(self) -> frozenset[str]:
+        """:meth:`roots`, computed once (a filter does not change after it is built)."""
+        cached: frozenset[str] | None = self.__dict__.get("_root_set")
+        if cached is None:
+            cached = self.__dict__["_root_set"] = frozenset(self.roots())
+        return cached
+
     def decide(self, item: Any, ctx: EvalContext, known: frozenset[str] | set[str]) -> bool | None:
         """The verdict on a partly collected ``item``, or None when it is not settled yet.
 
@@ -110,7 +117,7 @@ class Filter(ABC):
         A filter that cannot evaluate is "not settled" (the caller then fetches, or
         reports an ERROR): never a guessed verdict.
         """
-        if not self.roots() <= known:
+        if not self.root_set() <= known:
             return None
         try:
             return self.evaluate(item, ctx).ok

@@ -87,17 +87,11 @@ class Rule:
 
     def where_roots(self) -> set[str]:
         """Top-level attributes the rule's ``where`` (its scope) reads."""
-        out: set[str] = set()
-        for f in self.where:
-            out |= f.roots()
-        return out
+        return set().union(*(f.root_set() for f in self.where))
 
     def assert_roots(self) -> set[str]:
         """Top-level attributes the rule's ``assert`` (its verdict) reads."""
-        out: set[str] = set()
-        for f in self.assert_:
-            out |= f.roots()
-        return out
+        return set().union(*(f.root_set() for f in self.assert_))
 
     def roots(self) -> set[str]:
         """Top-level attributes the rule reads."""
