@@ -9,9 +9,25 @@ from typing import Any
 from auditor.reporting.atomic import write_atomic
 from auditor.reporting.writers import writers
 
+_SLOT = "\u0000findings\u0000"
+
 
 @writers.register("json")
 def write_json(doc: dict[str, Any], outdir: Path) -> Path:
-    """Write ``OUTDIR/findings.json``: UTF-8, 2-space indent, stable order."""
-    text = json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
-    return write_atomic(outdir / "findings.json", text)
+    """Write ``OUTDIR/findings.json``: UTF-8, stable order, one finding per line.
+
+    The document is indented (2 spaces) except each finding, which is one line: two
+    runs diff finding by finding, and the compact form is written by the C encoder
+    (an indented dump runs in pure Python, several times slower at 50k findings).
+    """
+    return write_atomic(outdir / "findings.json", dumps(doc))
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """The text of ``findings.json`` for ``doc`` (see :func:`write_json`)."""
+    findings = doc.get("findings")
+    if not isinstance(findings, list) or not findings:
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+    text = json.dumps({**doc, "findings": _SLOT}, indent=2, ensure_ascii=False, default=str)
+    block = ",\n".join("    " + json.dumps(f, ensure_ascii=False, default=str) for f in findings)
+    return text.replace(json.dumps(_SLOT), "[\n" + block + "\n  ]", 1) + "\n"
