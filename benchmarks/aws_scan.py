@@ -145,7 +145,7 @@ def run_scan(endpoint: str, outdir: Path) -> dict[str, Any]:
         raise SystemExit(f"scan failed ({proc.returncode}): {stderr.strip()[-500:]}")
     doc = json.loads((outdir / "findings.json").read_text(encoding="utf-8"))
     return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1),
-            "scan_cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "scan_cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "scan_sys_s": round(usage.ru_stime, 2),
             "findings": doc["summary"]["total"], "by_status": doc["summary"]["by_status"],
             "resources": doc["attachments"]["aws"]["resources"], "api_calls": doc["attachments"]["aws"]["api_calls"],
             "api_calls_total": doc["attachments"]["aws"]["api_calls_total"],
@@ -222,7 +222,8 @@ def main() -> None:
         r = bench(n, args.prowler, args.stock_moto)
         results[n] = r
         print(f"\nN={n}: scan wall {r['wall_s']} s (collection {r['collection_s']} s, scan process CPU "
-              f"{r['scan_cpu_s']} s, moto server CPU {r['server_cpu_s']} s), peak RSS {r['peak_rss_mb']} MB, "
+              f"{r['scan_cpu_s']} s of which system {r['scan_sys_s']} s, moto server CPU {r['server_cpu_s']} s), "
+              f"peak RSS {r['peak_rss_mb']} MB, "
               f"{r['api_calls_total']} API calls, {r['findings']} findings {r['by_status']} (seeding took {r['seed_s']} s)")
         print("  resources: " + ", ".join(f"{k}={v}" for k, v in r["resources"].items()))
         if "prowler" in r:
