@@ -94,7 +94,8 @@ class Scope:
             if settled is False:
                 continue
             if settled is None:
-                # Unsettled for good (a call failed): the engine reports an ERROR, no verdict to feed.
+                # The scope first. If a failed call leaves it unsettled for good, the engine
+                # reports an ERROR and there is no verdict to feed.
                 scope_missing |= rule.where_roots() - done
                 continue
             if rule.enabled and decide_all(rule.assert_, res.attrs, ctx, known) is None:
