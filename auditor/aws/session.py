@@ -186,18 +186,7 @@ class AwsSession:
                       **params: Any) -> dict[str, list[Any]]:
         """Every item of a listing with several result lists (cached), by result key."""
         key = _key(service, region, operation + "*", {**params, "__keys__": list(result_keys)})
-
-        def pages() -> dict[str, list[Any]]:
-            client = self.client(service, region)
-            out: dict[str, list[Any]] = {k: [] for k in result_keys}
-            with _translated(operation):
-                paginator = client.get_paginator(_snake(client, operation))
-                for page in _observed_pages(self, service, region, operation, paginator.paginate(**params)):
-                    for k in result_keys:
-                        out[k].extend(page.get(k, []))
-            return out
-
-        return self._cached(key, pages)  # type: ignore[no-any-return]
+        return self._cached(key, lambda: self._pages_by_key(service, region, operation, result_keys, params))  # type: ignore[no-any-return]
 
     def _cached(self, key: CacheKey, fn: Callable[[], Any]) -> Any:
         with self._lock:
@@ -237,16 +226,22 @@ class AwsSession:
                params: dict[str, Any]) -> list[Any]:
         client = self.client(service, region)
         name = _snake(client, operation)
-        items: list[Any] = []
         if not client.can_paginate(name):
             self._observe(service, region, operation)
             with _translated(operation):
                 return list(getattr(client, name)(**params).get(result_key, []))
-        paginator = client.get_paginator(name)
+        return self._pages_by_key(service, region, operation, (result_key,), params)[result_key]
+
+    def _pages_by_key(self, service: str, region: str, operation: str, result_keys: tuple[str, ...],
+                      params: dict[str, Any]) -> dict[str, list[Any]]:
+        client = self.client(service, region)
+        out: dict[str, list[Any]] = {k: [] for k in result_keys}
         with _translated(operation):
+            paginator = client.get_paginator(_snake(client, operation))
             for page in _observed_pages(self, service, region, operation, paginator.paginate(**params)):
-                items.extend(page.get(result_key, []))
-        return items
+                for k in result_keys:
+                    out[k].extend(page.get(k, []))
+        return out
 
 
 def _observed_pages(session: AwsSession, service: str, region: str, operation: str,
