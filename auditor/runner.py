@@ -25,9 +25,9 @@ from auditor.core.mutes import Mutelist, load_mutelist
 from auditor.core.registry import did_you_mean
 from auditor.core.rules import Rule
 from auditor.plugins import load_plugins
+from auditor.shipped import rules_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RULES = PROJECT_ROOT / "rules"
+DEFAULT_RULES = rules_dir()
 
 
 def default_rule_paths(*packs: str) -> list[Path]:

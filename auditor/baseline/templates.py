@@ -15,8 +15,9 @@ from typing import Any
 
 from auditor.baseline.config import BaselineConfig
 from auditor.core.errors import ConfigError, Problem
+from auditor.shipped import policy_templates_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "policy_templates"
+TEMPLATE_DIR = policy_templates_dir()
 
 # Placeholders for values only known once a resource exists (the KMS keys'
 # ARNs). Plan/apply resolve them against the live account, export turns them

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
-from click.core import ParameterSource
 
 from auditor.core.errors import AuditorError, ConfigError, NotAvailableError
 
@@ -79,29 +79,29 @@ def rule_options(f: F) -> F:
     return f
 
 
-def _no_fail_on_error(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if value:
-        ctx.meta["auditor.no_fail_on_error"] = True
-
-
-def _fail_on_error(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
-    # Parameters given on the command line are processed first, defaults last: a default
-    # must not undo --no-fail-on-error.
-    if ctx.get_parameter_source("fail_on_error") == ParameterSource.DEFAULT and ctx.meta.get("auditor.no_fail_on_error"):
-        return False
-    return value
-
-
 def gate_options(f: F) -> F:
-    """--fail-on and --fail-on-error."""
-    f = click.option("--no-fail-on-error", is_flag=True, expose_value=False, callback=_no_fail_on_error,
-                     help="Same as --fail-on-error=false.")(f)
-    f = click.option("--fail-on-error", "fail_on_error", type=click.BOOL, default=True, is_flag=False, flag_value=True,
-                     show_default=True, callback=_fail_on_error, metavar="[=true|false]",
-                     help="Exit 3 when a finding could not be evaluated (fail closed).")(f)
-    f = click.option("--fail-on", type=click.Choice(["info", "low", "medium", "high", "critical", "none"]),
-                     default="none", show_default=True, help="Exit 1 when a FAIL finding is at or above this severity.")(f)
-    return f
+    """--fail-on, --fail-on-error[=true|false] and its spelling --no-fail-on-error.
+
+    The two error flags are separate click options folded into one ``fail_on_error``
+    argument here, after parsing, so the result never depends on the order in which a click
+    release happens to process parameters (click 8.4 changed it).
+    """
+
+    @functools.wraps(f)
+    def command(*args: Any, no_fail_on_error: bool, **kwargs: Any) -> Any:
+        if no_fail_on_error:
+            kwargs["fail_on_error"] = False
+        return f(*args, **kwargs)
+
+    wrapped = cast(F, command)
+    wrapped = click.option("--no-fail-on-error", is_flag=True, help="Same as --fail-on-error=false.")(wrapped)
+    wrapped = click.option("--fail-on-error", "fail_on_error", type=click.BOOL, default=True, is_flag=False,
+                           flag_value=True, show_default=True, metavar="[=true|false]",
+                           help="Exit 3 when a finding could not be evaluated (fail closed).")(wrapped)
+    wrapped = click.option("--fail-on", type=click.Choice(["info", "low", "medium", "high", "critical", "none"]),
+                           default="none", show_default=True,
+                           help="Exit 1 when a FAIL finding is at or above this severity.")(wrapped)
+    return wrapped
 
 
 def parse_formats(value: str) -> list[str]:
