@@ -8,10 +8,11 @@
     doc = run_scan(prepare(default_rule_paths("aws")), ScanOptions(regions=["us-east-1"]))
 
 The scan first checks the identity with one STS GetCallerIdentity (one attempt,
-short connect timeout), so missing credentials or an unreachable endpoint fail
-in seconds with one clear :class:`~auditor.core.errors.CollectionError`. Then it
-collects only the resource types, and only the attributes, the loaded rules
-read; every other failure becomes ERROR findings on the affected resources.
+short connect timeout), so missing or rejected credentials, an unknown profile or
+an unreachable endpoint fail in seconds with one clear
+:class:`~auditor.core.errors.AwsSetupError` (a configuration error, exit 2). Then
+it collects only the resource types, and only the attributes, the loaded rules
+read; every later failure becomes ERROR findings on the affected resources (exit 3).
 
 Tests and tools may inject into ``RunContext.services``: ``aws_session`` (an
 :class:`~auditor.aws.session.AwsSession`) or ``aws_event_hooks`` (a list of

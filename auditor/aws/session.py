@@ -23,10 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from auditor.aws.access import CONNECT_ERRORS, first_call, setup_error
 from auditor.core.errors import CollectionError
-
-#: Client-side failures that mean "the endpoint is not there" rather than "this call failed".
-_CONNECT_ERRORS = ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError")
 
 
 class ApiError(Exception):
@@ -82,12 +80,9 @@ class AwsSession:
 
     def _base_session(self) -> Any:
         import boto3
-        from botocore.exceptions import ProfileNotFound
 
-        try:
+        with first_call():  # an unknown profile (--profile or AWS_PROFILE) fails here
             session = boto3.Session(profile_name=self.settings.profile)
-        except ProfileNotFound as exc:
-            raise CollectionError(f"AWS profile not found: {exc}") from None
         if self.settings.role_arn:
             session = self._assume(session)
         # botocore-level hooks: instrumentation sees every request really sent (pages included).
@@ -107,11 +102,12 @@ class AwsSession:
         kwargs: dict[str, Any] = {"RoleArn": self.settings.role_arn, "RoleSessionName": "auditor-scan"}
         if self.settings.external_id:
             kwargs["ExternalId"] = self.settings.external_id
-        sts = session.client("sts", config=self._config(attempts=2))
         try:
+            sts = session.client("sts", config=self._config(attempts=2))
             creds = sts.assume_role(**kwargs)["Credentials"]
         except (ClientError, BotoCoreError) as exc:
-            raise CollectionError(f"cannot assume role {self.settings.role_arn}: {_describe(exc)}") from None
+            raise (setup_error(exc) or CollectionError(f"cannot assume role {self.settings.role_arn}: "
+                                                       f"{_describe(exc)}")) from None
         return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                              aws_session_token=creds["SessionToken"], region_name=session.region_name)
 
@@ -145,21 +141,21 @@ class AwsSession:
     # ------------------------------------------------------------------ identity
 
     def identity(self) -> dict[str, Any]:
-        """STS GetCallerIdentity with one attempt: fails in seconds without credentials or endpoint."""
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+        """STS GetCallerIdentity with one attempt: fails in seconds without credentials or endpoint.
 
-        sts = self._boto.client("sts", region_name=self.default_region, config=self._config(attempts=1))
+        The scan's first call: missing, incomplete or rejected credentials and an unreachable
+        endpoint raise :class:`AwsSetupError` (exit 2); any other failure ``CollectionError``.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
         self._observe("sts", self.default_region, "GetCallerIdentity")
         try:
+            # Creating the client resolves the credentials: incomplete ones fail here.
+            sts = self._boto.client("sts", region_name=self.default_region, config=self._config(attempts=1))
             return dict(sts.get_caller_identity())
-        except NoCredentialsError:
-            raise CollectionError("no AWS credentials found (set AWS_PROFILE, --profile, or the "
-                                  "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment)") from None
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "Unknown")
-            raise CollectionError(f"AWS rejected the credentials: GetCallerIdentity: {code}") from None
-        except BotoCoreError as exc:
-            raise CollectionError(f"cannot reach AWS: {_describe(exc)}") from None
+        except (ClientError, BotoCoreError) as exc:
+            raise (setup_error(exc) or CollectionError(f"cannot identify the AWS account: GetCallerIdentity: "
+                                                       f"{_describe(exc)}")) from None
 
     # ------------------------------------------------------------------ calls
 
@@ -326,4 +322,4 @@ def _key(service: str, region: str, operation: str, params: dict[str, Any]) -> C
 
 def is_connect_failure(err: ApiError) -> bool:
     """Whether an :class:`ApiError` means the endpoint is unreachable."""
-    return err.code in _CONNECT_ERRORS
+    return err.code in CONNECT_ERRORS

@@ -30,14 +30,17 @@ def target_of(session: Any, cfg: BaselineConfig) -> Target:
     """Account and partition of the session's credentials; region from the config.
 
     One quick call (one attempt, short connect timeout), so missing credentials
-    or an unreachable endpoint fail in seconds with one clear error.
+    or an unreachable endpoint fail in seconds with one clear error (exit 2).
     """
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from auditor.aws.access import first_call
+
     quick = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10)
     try:
-        arn = session.client("sts", region_name=cfg.region, config=quick).get_caller_identity()["Arn"]
+        with first_call("nothing was read or changed"):
+            arn = session.client("sts", region_name=cfg.region, config=quick).get_caller_identity()["Arn"]
     except ClientError as exc:
         raise CollectionError(f"cannot identify the AWS account: GetCallerIdentity: {error_code(exc)}") from exc
     except BotoCoreError as exc:

@@ -3,8 +3,9 @@
 Exit codes: ``plan`` 0 nothing would change, 1 something would (a drift
 gate), 3 something could not be read; ``apply`` without ``--yes`` is that plan
 (nothing changes); ``apply --yes`` 0 converged, 1 changes remain, 3 a write
-failed; ``templates lint`` 0 clean, 1 problems; 2 for a config error or an
-``account_id`` that is not the session's account.
+failed; ``templates lint`` 0 clean, 1 problems; 2 for a config error, an
+``account_id`` that is not the session's account, or AWS that cannot be used at
+all (no credentials, an unknown profile, an endpoint that does not answer).
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ def _config(path: Path | None) -> Any:
 def _session(profile: str | None, region: str) -> Any:
     import boto3
 
-    return boto3.Session(profile_name=profile, region_name=region)
+    from auditor.aws.access import first_call
+
+    with first_call("nothing was read or changed"):  # an unknown profile fails here (exit 2)
+        return boto3.Session(profile_name=profile, region_name=region)
 
 
 _config_option = click.option("--config", "config", type=click.Path(path_type=Path),

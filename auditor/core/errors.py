@@ -74,6 +74,18 @@ class DataError(AuditorError):
     exit_code = 2
 
 
+class AwsSetupError(AuditorError):
+    """AWS cannot be used at all: no or incomplete credentials, an unknown profile,
+    credentials AWS rejects, or an endpoint that does not answer the run's first call.
+
+    A configuration problem (exit 2) found before anything is evaluated; the message
+    says what is wrong and how to fix it. A call that fails later in a run is not this:
+    it becomes ERROR findings (exit 3).
+    """
+
+    exit_code = 2
+
+
 class CollectionError(AuditorError):
     """Collecting resources failed in a way that stops the whole run (exit 3).
 

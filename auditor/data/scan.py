@@ -13,6 +13,10 @@ an ``s3://bucket/prefix/`` (every supported object under it). Tables are read
 in chunks: columns are classified on the first chunk's sample; free-text columns
 are analysed value by value on every chunk.
 
+With s3:// paths, one S3 HeadBucket comes first: missing credentials, an
+unknown profile or an unreachable endpoint stop the scan there with one line
+(:class:`~auditor.core.errors.AwsSetupError`, exit 2) before anything is read.
+
 A file that cannot be read becomes a ``dataset.file`` resource with the reason
 as its collection error: every file rule gives an ERROR finding naming the file
 and the problem, and the run warns with the same one line.
@@ -193,6 +197,16 @@ def inventory_entry(scan: TableScan) -> dict[str, Any]:
     }
 
 
+def _check_s3_access(paths: Sequence[str | Path]) -> None:
+    """Probe S3 once before the first s3:// path is read (see the module docstring)."""
+    first = next((str(p) for p in paths if str(p).startswith("s3://")), None)
+    bucket = first[len("s3://"):].partition("/")[0] if first else ""
+    if bucket:  # "s3:///x" is reported per path by split_s3
+        from auditor.aws.access import probe_s3
+
+        probe_s3(bucket)
+
+
 def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanOptions | None = None) -> dict[str, Any]:
     """Scan datasets and evaluate the prepared rules; returns the findings document (kind ``data``)."""
     from auditor.runner import evaluate
@@ -200,6 +214,7 @@ def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanO
     options = options or DataScanOptions()
     context = options.context or RunContext()
     started = context.now()
+    _check_s3_access(paths)
     analyzer = options.analyzer or context.services.get("pii_analyzer") or build_analyzer(options.settings)
     context.services.setdefault("pii_analyzer", analyzer)  # one engine per run: later steps reuse it
     inventory = Inventory()

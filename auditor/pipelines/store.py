@@ -85,6 +85,9 @@ class Store:
         """A location readers understand (a local path or an ``s3://`` URI)."""
         raise NotImplementedError
 
+    def check_access(self) -> None:
+        """Stop a run before its first write when the store cannot be used at all (exit 2)."""
+
     def sha256(self, key: str) -> str:
         return sha256_bytes(self.get(key))
 
@@ -173,6 +176,9 @@ class LocalStore(Store):
         return str(self.path / key)
 
 
+_NOTHING_DONE = "nothing was read or written"
+
+
 class S3Store(Store):
     """Zones under ``s3://bucket/prefix``; one ``PutObject`` per write (atomic)."""
 
@@ -186,8 +192,17 @@ class S3Store(Store):
         if client is None:
             import boto3
 
-            client = boto3.client("s3")
+            from auditor.aws.access import first_call
+
+            with first_call(_NOTHING_DONE):  # an unknown profile or half-set credentials fail here
+                client = boto3.client("s3")
         self.client = client
+
+    def check_access(self) -> None:
+        """One HeadBucket: no credentials or an unreachable endpoint stop the run here (exit 2)."""
+        from auditor.aws.access import probe_s3
+
+        probe_s3(self.bucket, self.client, _NOTHING_DONE)
 
     def _k(self, key: str) -> str:
         _check_key(key)

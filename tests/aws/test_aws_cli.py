@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import boto3
+import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
@@ -36,9 +37,25 @@ def test_scan_without_endpoint_is_one_line(monkeypatch: object, tmp_path: Path) 
         port = s.getsockname()[1]
     result = CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--output-dir", str(tmp_path)],
                                 env={"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"})
-    assert result.exit_code == 3
-    assert "cannot reach AWS" in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == 2  # a configuration problem: nothing could be evaluated
+    assert result.stderr.splitlines() == [
+        f"error: cannot reach AWS at http://127.0.0.1:{port}/ (EndpointConnectionError; check AWS_ENDPOINT_URL, "
+        "the region, and network or proxy access); nothing was evaluated"]
+    assert not (tmp_path / "findings.json").exists()
+
+
+def test_scan_writes_to_its_own_folder_and_records_the_command(aws: None, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["aws", "scan", "--region", "us-east-1", "--no-fail-on-error", "--format", "json,html"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    doc = json.loads((tmp_path / "reports/aws-scan/findings.json").read_text(encoding="utf-8"))
+    assert doc["run"]["command"] == "aws scan" and findings_errors(doc) == []
+    assert (tmp_path / "reports/aws-scan/index.html").exists()
+    again = CliRunner().invoke(cli, args)  # the same command re-run over its own folder: overwritten silently
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["aws-scan"]
 
 
 def test_permissions_prints_policy() -> None:

@@ -15,7 +15,7 @@ from aws_helpers import by_rule, only_rules, scan
 from auditor.aws.scan import ScanOptions, run_scan
 from auditor.aws.session import AwsSession, SessionSettings
 from auditor.core.context import RunContext
-from auditor.core.errors import CollectionError
+from auditor.core.errors import AwsSetupError, CollectionError
 
 
 class _Response:
@@ -118,7 +118,7 @@ def test_unimplemented_operation_is_named(aws: None, aws_rules: Any) -> None:
 def test_no_credentials_fails_at_once(monkeypatch: pytest.MonkeyPatch, aws_rules: Any) -> None:
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.delenv(var, raising=False)
-    with pytest.raises(CollectionError, match="no AWS credentials"):
+    with pytest.raises(AwsSetupError, match=r"no AWS credentials found .*; nothing was evaluated"):
         run_scan(only_rules(aws_rules, "kms-cmk-rotation-enabled"), ScanOptions(regions=["us-east-1"]))
 
 
@@ -129,15 +129,22 @@ def test_unreachable_endpoint_fails_with_one_clear_error(monkeypatch: pytest.Mon
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
-    with pytest.raises(CollectionError, match="cannot reach AWS"):
+    with pytest.raises(AwsSetupError, match=f"cannot reach AWS at http://127.0.0.1:{port}/ "):
         run_scan(only_rules(aws_rules, "kms-cmk-rotation-enabled"), ScanOptions(regions=["us-east-1"]),
                  RunContext())
 
 
 def test_rejected_credentials(aws: None, aws_rules: Any) -> None:
     doc_hooks = [deny("GetCallerIdentity", "InvalidClientTokenId")]
-    with pytest.raises(CollectionError, match="GetCallerIdentity: InvalidClientTokenId"):
+    with pytest.raises(AwsSetupError, match="AWS rejected the credentials: GetCallerIdentity: InvalidClientTokenId"):
         scan(only_rules(aws_rules, "kms-cmk-rotation-enabled"), aws_event_hooks=doc_hooks)
+
+
+def test_other_identity_failures_are_not_configuration(aws: None, aws_rules: Any) -> None:
+    """Only credentials and reachability are configuration (exit 2): anything else stays exit 3."""
+    with pytest.raises(CollectionError, match="GetCallerIdentity: Throttling") as caught:
+        scan(only_rules(aws_rules, "kms-cmk-rotation-enabled"), aws_event_hooks=[deny("GetCallerIdentity", "Throttling", 400)])
+    assert not isinstance(caught.value, AwsSetupError) and caught.value.exit_code == 3
 
 
 def test_only_needed_services_are_called(aws: None, aws_rules: Any) -> None:
