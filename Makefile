@@ -52,4 +52,4 @@ lock: $(UV)
 	$(UV) pip compile requirements/uv.in --upgrade --generate-hashes --universal --no-header -o requirements/uv.txt
 
 clean:
-	rm -rf $(VENV) $(TOOLS) reports/out reports/demo lake .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) reports/out reports/demo reports/aws-scan reports/data-scan reports/pipeline-* lake .pytest_cache .mypy_cache .ruff_cache

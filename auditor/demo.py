@@ -8,7 +8,8 @@
    local lake, every promotion gated;
 4. the governed baseline is planned and applied to the moto account, and the
    account is scanned again to show the gaps closed;
-5. everything lands in one ``findings.json`` (plus the reports) in OUTDIR.
+5. everything lands in one ``findings.json`` (plus the reports) in OUTDIR
+   (``reports/demo`` from the command line).
 
 Each stage says what it did; a stage whose capability is not built yet says
 so plainly instead of pretending.
@@ -27,6 +28,7 @@ from typing import Any
 from auditor.core.context import RunContext, utc_now
 
 DEMO_REGIONS = ["us-east-1", "us-west-2"]
+DEMO_COMMAND = "demo"  # run.command of the documents the demo writes
 _FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "demo",
     "AWS_SECRET_ACCESS_KEY": "demo",
@@ -111,7 +113,7 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
                 prepared_after = prepare(default_rule_paths("aws"), resource_prefix="aws.", mutelist=mutelist)
                 after = run_scan(prepared_after, ScanOptions(regions=DEMO_REGIONS), RunContext(clock=context.clock))
                 yield f"aws: re-scanned after baseline apply: {_count(after)}"
-                write_outputs(before, output_dir / "aws-before-baseline", ["json"])
+                write_outputs(before, output_dir / "aws-before-baseline", ["json"], command=DEMO_COMMAND)
                 before_baseline = before
                 docs.append(after)
             else:
@@ -158,7 +160,7 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
     from auditor import __version__
 
     run = RunInfo(id=context.run_id, started_at=_iso(started), finished_at=_iso(utc_now()), tool_version=__version__,
-                  kind="all")
+                  kind="all", command=DEMO_COMMAND)
     combined = merge(docs, run, frameworks)
     formats = [f for f in ("json", "html", "sarif", "junit", "csv", "ocsf") if f in load_writers()]
     for path in write_outputs(combined, output_dir, formats):

@@ -20,6 +20,6 @@ def test_demo_writes_a_valid_findings_document_covering_every_capability(tmp_pat
     fails = [f for f in doc["findings"] if f["status"] == "FAIL"]
     assert any(f["compliance"].get("cis-aws-6.0") for f in fails)
     assert doc["summary"]["frameworks"]["cis-aws-6.0"]["evaluated"] > 0
-    assert doc["run"]["kind"] == "all"
+    assert doc["run"]["kind"] == "all" and doc["run"]["command"] == "demo"
     for report in ("index.html", "findings.sarif", "junit.xml", "findings.csv", "findings.ocsf.json"):
         assert (tmp_path / report).stat().st_size > 0, report

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from auditor.cli.common import (
+    claim_output_dir,
     gate_options,
     not_available,
     output_options,
@@ -17,6 +18,8 @@ from auditor.cli.common import (
     scan_exit_code,
     write_outputs,
 )
+
+COMMAND = "aws scan"
 
 
 def register(cli: click.Group) -> None:
@@ -39,19 +42,21 @@ def aws() -> None:
 @gate_options
 def scan(profile: str | None, regions: tuple[str, ...], role_arn: str | None, external_id: str | None,
          max_attempts: int | None, rule_paths: tuple[Path, ...], framework: str | None, mutelist: Path | None,
-         config: Path | None, framework_dirs: tuple[Path, ...], output_dir: Path, formats: str, fail_on: str,
-         fail_on_error: bool) -> None:
+         config: Path | None, framework_dirs: tuple[Path, ...], output_dir: Path, force: bool, formats: str,
+         fail_on: str, fail_on_error: bool) -> None:
     """Collect the account's resources and judge them with the AWS rule packs.
 
     Configuration (rules, mutelist, config) is validated before any AWS call.
     Points at any endpoint through boto3's own AWS_ENDPOINT_URL / AWS_PROFILE.
+    No credentials, an unknown profile or an endpoint that does not answer the
+    first call exit 2 at once; calls that fail later become ERROR findings (exit 3).
     """
-    from auditor.runner import check_output_dir, default_rule_paths, prepare
+    from auditor.runner import default_rule_paths, prepare
 
     prepared = prepare(list(rule_paths) or default_rule_paths("aws"), mutelist=mutelist, config=config,
                        framework_dirs=framework_dirs, framework=framework, resource_prefix="aws.")
     fmts = parse_formats(formats)
-    check_output_dir(output_dir)
+    claim_output_dir(output_dir, COMMAND, force=force)
     if importlib.util.find_spec("auditor.aws.scan") is None:
         not_available("aws scan", "the cloud posture audit issue (#3)")
     from auditor.aws.scan import ScanOptions, run_scan
@@ -59,6 +64,6 @@ def scan(profile: str | None, regions: tuple[str, ...], role_arn: str | None, ex
     opts = ScanOptions(profile=profile, regions=list(regions), role_arn=role_arn, external_id=external_id,
                        max_attempts=max_attempts, config=prepared.config.section("aws"))
     doc = run_scan(prepared, opts)
-    written = write_outputs(doc, output_dir, fmts)
+    written = write_outputs(doc, output_dir, fmts, command=COMMAND)
     print_summary(doc, written)
     raise SystemExit(scan_exit_code(doc, fail_on, fail_on_error))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
-from auditor.core.errors import AuditorError, ConfigError, NotAvailableError
+from auditor.core.errors import AuditorError, ConfigError, NotAvailableError, UsageError
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,8 +50,20 @@ class AuditorGroup(click.Group):
         except Exception as exc:  # the CLI boundary: users never see a traceback
             if debug:
                 raise
+            problem = _credentials_problem(exc)
+            if problem is not None:  # missing credentials are configuration wherever they surface
+                click.echo(f"error: {problem}", err=True)
+                ctx.exit(EXIT_USAGE)
             click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
             ctx.exit(EXIT_ERROR)
+
+
+def _credentials_problem(exc: Exception) -> str | None:
+    if not type(exc).__module__.startswith("botocore"):
+        return None
+    from auditor.aws.access import credentials_problem
+
+    return credentials_problem(exc)
 
 
 def not_available(command: str, issue: str) -> NoReturn:
@@ -58,12 +71,39 @@ def not_available(command: str, issue: str) -> NoReturn:
     raise NotAvailableError(f"'auditor {command}' is not available yet: it arrives with {issue}.")
 
 
+def command_name(ctx: click.Context) -> str:
+    """``"aws scan"`` for ``auditor aws scan``: the command path without the program name."""
+    names: list[str] = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+def default_output_dir(command: str) -> Path:
+    """Each command's own folder, so that one never overwrites another's reports:
+    ``reports/aws-scan`` for ``aws scan``, ``reports/data-scan`` for ``data scan``."""
+    return Path("reports", command.replace(" ", "-"))
+
+
+class _OutputDirOption(click.Option):
+    """``--output-dir`` whose default is the command's own folder (shown in its help)."""
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        return default_output_dir(command_name(ctx))
+
+
+REWRITTEN_HELP = "reports already there are rewritten, a findings.json written by another command only with --force."
+FORCE_HELP = "Overwrite OUTDIR/findings.json even when another command wrote it."
+
+
 def output_options(f: F) -> F:
-    """--output-dir and --format."""
+    """--output-dir (default reports/<command>, e.g. reports/aws-scan), --force and --format."""
     f = click.option("--format", "formats", default="json", show_default=True,
-                     help="Comma-separated output formats (json, html, sarif, junit, csv, ocsf).")(f)
-    f = click.option("--output-dir", type=click.Path(path_type=Path), default=Path("reports/out"),
-                     show_default=True, help="Where findings.json and reports are written.")(f)
+                     help="Comma-separated output formats (json, html, sarif, junit, csv, ocsf, gitlab).")(f)
+    f = click.option("--force", is_flag=True, help=FORCE_HELP)(f)
+    f = click.option("--output-dir", cls=_OutputDirOption, type=click.Path(path_type=Path), show_default=True,
+                     help="Where findings.json and the reports are written; " + REWRITTEN_HELP)(f)
     return f
 
 
@@ -116,9 +156,49 @@ def parse_formats(value: str) -> list[str]:
     return formats or ["json"]
 
 
-def write_outputs(doc: dict[str, Any], outdir: Path, formats: Sequence[str]) -> list[Path]:
+def findings_command(path: Path) -> str | None:
+    """``run.command`` of the findings document at ``path``: None when there is no file,
+    ``""`` when it cannot be read or does not say which command wrote it."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return ""
+    run = doc.get("run") if isinstance(doc, dict) else None
+    command = run.get("command") if isinstance(run, dict) else None
+    return command if isinstance(command, str) else ""
+
+
+def claim_output_dir(output_dir: Path, command: str, *, force: bool = False) -> Path:
+    """Check, before any work, that ``auditor COMMAND`` may write its findings into ``output_dir``.
+
+    Re-running a command over its own folder overwrites it. A findings.json written by
+    another command, or one that cannot be read, is kept (exit 2) unless ``force``:
+    reports of two different runs must not end up side by side, disagreeing.
+    """
+    from auditor.runner import check_output_dir
+
+    path = check_output_dir(output_dir)
+    findings = path / "findings.json"
+    owner = findings_command(findings)
+    if owner is None or owner == command or force:
+        return path
+    who = f"'auditor {owner}'" if owner else "another command (it is unreadable or does not record which)"
+    raise UsageError(f"{findings} was written by {who}; pass --force to overwrite it, or choose another --output-dir")
+
+
+def write_outputs(doc: dict[str, Any], outdir: Path, formats: Sequence[str], *,
+                  command: str | None = None) -> list[Path]:
+    """Write ``doc`` in every format (json always) into ``outdir``.
+
+    ``command`` (e.g. ``"aws scan"``) is recorded as ``run.command``: the folder's owner,
+    checked by :func:`claim_output_dir` before the next run writes there.
+    """
     from auditor.reporting.writers import load_writers
 
+    if command is not None:
+        doc["run"]["command"] = command
     registry = load_writers()
     if "json" not in formats:
         formats = ["json", *formats]

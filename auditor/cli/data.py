@@ -2,7 +2,7 @@
 
 Examples::
 
-    auditor data scan landing/enroll.csv s3://bucket/raw/ --output-dir reports/out --fail-on high
+    auditor data scan landing/enroll.csv s3://bucket/raw/ --fail-on high   # -> reports/data-scan/
     auditor data mask landing/enroll.csv curated/enroll.parquet --policy mask.yml
     auditor data unmask curated/enroll.parquet restored.csv --policy mask.yml
     auditor data check curated/enroll.parquet --ruleset enroll.dqdl
@@ -18,6 +18,7 @@ import click
 
 from auditor.cli.common import (
     EXIT_GATE,
+    claim_output_dir,
     gate_options,
     output_options,
     parse_formats,
@@ -26,6 +27,8 @@ from auditor.cli.common import (
     scan_exit_code,
     write_outputs,
 )
+
+SCAN_COMMAND = "data scan"
 
 
 def register(cli: click.Group) -> None:
@@ -74,24 +77,24 @@ def _settings(section: dict[str, Any], sample_size: int | None) -> Any:
 @gate_options
 def scan(paths: tuple[str, ...], encoding: str | None, sheet: str | None, chunk_rows: int | None,
          sample_size: int | None, dqdl: Path | None, rule_paths: tuple[Path, ...], framework: str | None, mutelist: Path | None,
-         config: Path | None, framework_dirs: tuple[Path, ...], output_dir: Path, formats: str, fail_on: str,
-         fail_on_error: bool) -> None:
+         config: Path | None, framework_dirs: tuple[Path, ...], output_dir: Path, force: bool, formats: str,
+         fail_on: str, fail_on_error: bool) -> None:
     """Scan datasets (CSV, XLSX, Parquet; files, directories or s3:// prefixes) for PII
     and judge them with rules/data. Writes findings.json (PII inventory attached, masked samples only)."""
     from auditor.data.quality import load_ruleset
     from auditor.data.scan import DataScanOptions, run_data_scan
-    from auditor.runner import check_output_dir, default_rule_paths, prepare
+    from auditor.runner import default_rule_paths, prepare
 
     ruleset = load_ruleset(dqdl) if dqdl else None  # a DQDL syntax error stops before any reading
     prepared = prepare(list(rule_paths) or default_rule_paths("data"), mutelist=mutelist, config=config,
                        framework_dirs=framework_dirs, framework=framework, resource_prefix="dataset.")
     fmts = parse_formats(formats)
-    check_output_dir(output_dir)
+    claim_output_dir(output_dir, SCAN_COMMAND, force=force)
     section = prepared.config.section("data")
     opts = DataScanOptions(read=_read_opts(section, encoding, sheet, chunk_rows),
                            settings=_settings(section, sample_size), ruleset=ruleset)
     doc = run_data_scan(prepared, list(paths), opts)
-    written = write_outputs(doc, output_dir, fmts)
+    written = write_outputs(doc, output_dir, fmts, command=SCAN_COMMAND)
     _print_inventory(doc)
     print_summary(doc, written)
     raise SystemExit(scan_exit_code(doc, fail_on, fail_on_error))

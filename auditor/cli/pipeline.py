@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import parse_formats, print_summary, write_outputs
+from auditor.cli.common import FORCE_HELP, REWRITTEN_HELP, claim_output_dir, parse_formats, print_summary, write_outputs
 
 PIPELINE_NAMES = ["registrar", "inquiries-311"]
 
@@ -34,18 +34,21 @@ def pipeline() -> None:
 @click.option("--input", "input_file", type=click.Path(path_type=Path), help="Land this file first.")
 @click.option("--sample", is_flag=True, help="Land the bundled seeded sample data first.")
 @click.option("--engine", type=click.Choice(["duckdb", "athena"]), default="duckdb", show_default=True)
-@click.option("--output-dir", type=click.Path(path_type=Path), default=Path("reports/out"), show_default=True,
-              help="Where findings.json, the metrics (CSV, xlsx) and the lineage manifest are written.")
+@click.option("--output-dir", type=click.Path(path_type=Path),
+              help="Where findings.json, the metrics (CSV, xlsx) and the lineage manifest are written "
+                   "(default: reports/pipeline-NAME); " + REWRITTEN_HELP)
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.option("--format", "formats", default="json", show_default=True, help="Findings formats (json, html, ...).")
 @click.option("--config", type=click.Path(path_type=Path), help="Run config file (pipelines: section...).")
-def run(name: str, store: str | None, input_file: Path | None, sample: bool, engine: str, output_dir: Path,
-        formats: str, config: Path | None) -> None:
-    """Run one pipeline end to end (exit 0 ok, 1 gate blocked, 2 bad input, 3 gate not evaluated)."""
+def run(name: str, store: str | None, input_file: Path | None, sample: bool, engine: str, output_dir: Path | None,
+        force: bool, formats: str, config: Path | None) -> None:
+    """Run one pipeline end to end (exit 0 ok, 1 gate blocked, 2 bad input or no AWS access to an
+    s3:// store, 3 gate not evaluated)."""
     from auditor.pipelines.runner import run_pipeline
-    from auditor.runner import check_output_dir
 
     fmts = parse_formats(formats)
-    check_output_dir(output_dir)
+    command = f"pipeline run {name}"
+    output_dir = claim_output_dir(output_dir or Path(f"reports/pipeline-{name}"), command, force=force)
     result = run_pipeline(name, store, sample=sample, input_file=input_file, engine=engine,
                           output_dir=output_dir, config=config)
     click.echo(f"{name} run {result.run_id}: {result.status}")
@@ -64,7 +67,7 @@ def run(name: str, store: str | None, input_file: Path | None, sample: bool, eng
     for p in result.exports:
         click.echo(f"wrote {p}")
     if result.findings is not None:
-        print_summary(result.findings, write_outputs(result.findings, output_dir, fmts))
+        print_summary(result.findings, write_outputs(result.findings, output_dir, fmts, command=command))
     if result.exit_code != 0:
         click.echo(f"error: {result.message}", err=True)
         raise SystemExit(result.exit_code)
@@ -90,6 +93,7 @@ def runs(store: str | None, name: str | None, limit: int) -> None:
     from auditor.pipelines.store import open_store
 
     st = open_store(store)
+    st.check_access()
     recorded = history(st, name)[-limit:] if limit > 0 else []
     if not recorded:
         click.echo(f"no pipeline runs recorded in {st.root}")

@@ -72,7 +72,11 @@ class Finding:
 
 @dataclass
 class RunInfo:
-    """What ran, when, where, with which tool version."""
+    """What ran, when, where, with which tool version.
+
+    ``command`` names the command that wrote the document (``"aws scan"``,
+    ``"pipeline run inquiries-311"``, ``"demo"``...); it is left out when empty.
+    """
 
     id: str
     started_at: str
@@ -82,9 +86,13 @@ class RunInfo:
     account: str = ""
     regions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    command: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        if not self.command:
+            del d["command"]
+        return d
 
 
 def summarize(findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str]]) -> dict[str, Any]:

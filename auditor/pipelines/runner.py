@@ -3,7 +3,7 @@
 ::
 
     from auditor.pipelines.runner import run_pipeline
-    result = run_pipeline("inquiries-311", "./lake", sample=True, output_dir="reports/out")
+    result = run_pipeline("inquiries-311", "./lake", sample=True, output_dir="reports/pipeline-inquiries-311")
     result.status        # "succeeded", "up-to-date", "failed" or "blocked"
     result.findings      # the findings document (kind "pipeline") for this run
     result.exit_code     # 0 ok, 1 gate blocked, 2 bad input, 3 a gate could not be evaluated
@@ -165,6 +165,7 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     ctx = context or RunContext()
     _pii_settings(ctx, prepared.config.section("data"))
     st = store if isinstance(store, Store) else open_store(store)
+    st.check_access()  # before anything is landed: no credentials is one line, not a failed run
     started = ctx.now()
     sql_engine = make_engine(engine, st, settings, ctx.services)
     lineage = Lineage(name, ctx.run_id, st.root, sql_engine.name, _iso(started))

@@ -114,7 +114,7 @@ def run_scheduled(config_path: Path, *, context: RunContext | None = None, outpu
     if not docs:
         raise UsageError("the configured sources produced no findings document")
     run = RunInfo(id=context.run_id, started_at=started, finished_at=_iso(context), tool_version=__version__,
-                  kind="all" if len({d["run"]["kind"] for d in docs}) > 1 else docs[0]["run"]["kind"])
+                  kind="all" if len({d["run"]["kind"] for d in docs}) > 1 else docs[0]["run"]["kind"], command="run")
     doc = merge(docs, run, control_index(load_frameworks()))
 
     diff = diff_documents(doc, previous) if previous is not None else None

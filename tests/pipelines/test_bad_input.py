@@ -94,7 +94,7 @@ def test_a_quarantined_file_does_not_block_later_runs(published_311: Path, tmp_p
 
 def test_empty_landing_zone(tmp_path: Path) -> None:
     for name in ("inquiries-311", "registrar"):
-        code, out = _run(name, "--store", str(tmp_path / "lake"), "--output-dir", str(tmp_path / "o"))
+        code, out = _run(name, "--store", str(tmp_path / "lake"), "--output-dir", str(tmp_path / f"o-{name}"))
         assert code == 2
         assert "error: empty landing zone: no" in out
 

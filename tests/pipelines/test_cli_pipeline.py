@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -54,3 +55,25 @@ def test_unknown_config_setting_is_a_config_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "outlier_treshold" in result.output
     assert not (tmp_path / "l").exists()  # validated before anything is landed
+
+
+def test_run_writes_to_its_own_folder_and_keeps_another_commands(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = CliRunner().invoke(cli, ["pipeline", "run", "inquiries-311", "--sample"])
+    assert first.exit_code == 0, first.output
+    own = tmp_path / "reports" / "pipeline-inquiries-311" / "findings.json"
+    assert json.loads(own.read_text())["run"]["command"] == "pipeline run inquiries-311"
+    # Another command's folder (the demo's) is not overwritten: one line, exit 2, nothing run.
+    demo = tmp_path / "reports" / "demo" / "findings.json"
+    demo.parent.mkdir()
+    demo.write_text(json.dumps({"run": {"command": "demo"}}))
+    refused = CliRunner().invoke(cli, ["pipeline", "run", "registrar", "--sample", "--output-dir", "reports/demo"])
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines() == [
+        "error: reports/demo/findings.json was written by 'auditor demo'; pass --force to overwrite it, "
+        "or choose another --output-dir"]
+    assert json.loads(demo.read_text()) == {"run": {"command": "demo"}}
+    assert not (tmp_path / "lake" / "registraroffice").exists()
+    forced = CliRunner().invoke(cli, ["pipeline", "run", "inquiries-311", "--output-dir", "reports/demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert json.loads(demo.read_text())["run"]["command"] == "pipeline run inquiries-311"
