@@ -35,21 +35,23 @@ def read_findings(path: Path) -> dict[str, Any]:
 
 @click.command()
 @click.argument("findings", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("reports/out/index.html"),
-              show_default=True, help="The HTML report; other formats are written beside it.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The HTML report (default: index.html beside the first FINDINGS, e.g. "
+                   "reports/aws-scan/index.html); other formats are written beside it.")
 @click.option("--baseline", type=click.Path(path_type=Path), help="Previous findings.json to diff against.")
 @click.option("--format", "formats", default="html", show_default=True,
-              help="Comma-separated formats to write (html, json, sarif, junit, csv, ocsf).")
+              help="Comma-separated formats to write (html, json, sarif, junit, csv, ocsf, gitlab).")
 @click.option("--title", help="Report title (default: 'Governance and compliance audit').")
 @click.option("--publish", "publish_url", help="Also upload the written files to s3://bucket/prefix.")
 @click.option("--public", is_flag=True, help="With --publish: grant public-read (off by default).")
-def report(findings: tuple[Path, ...], output: Path, baseline: Path | None, formats: str, title: str | None,
-           publish_url: str | None, public: bool) -> None:
+@click.option("--force", is_flag=True, help="With --format json: overwrite a findings.json another command wrote.")
+def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | None, formats: str, title: str | None,
+           publish_url: str | None, public: bool, force: bool) -> None:
     """Build the report from one or more findings.json files (AWS, data, pipeline runs).
 
     \b
     Examples:
-      auditor report reports/out/findings.json -o reports/out/index.html
+      auditor report reports/aws-scan/findings.json     # -> reports/aws-scan/index.html
       auditor report aws.json data.json --baseline last-week.json --format html,sarif,csv
       auditor report findings.json --publish s3://audit-reports/2026-11-27
     """
@@ -65,13 +67,16 @@ def report(findings: tuple[Path, ...], output: Path, baseline: Path | None, form
         from auditor.reporting.publish import parse_s3_url
 
         parse_s3_url(publish_url)  # a bad URL is a usage error before anything is written
+    output = output or findings[0].parent / "index.html"
     outdir = output.parent
+    merged = merge_documents(docs)
+    if "json" in wanted:
+        _claim_for_json(merged, findings, outdir, force)
     written: list[Path] = []
     if "html" in wanted:
         from auditor.reporting.atomic import write_atomic
 
         written.append(write_atomic(output, render(docs, baseline=base, title=title)))
-    merged = merge_documents(docs)
     registry = load_writers()
     for fmt in wanted:
         if fmt != "html":
@@ -91,15 +96,69 @@ def report(findings: tuple[Path, ...], output: Path, baseline: Path | None, form
             click.echo(f"published {url}")
 
 
+def _claim_for_json(merged: dict[str, Any], findings: tuple[Path, ...], outdir: Path, force: bool) -> None:
+    """``--format json`` writes OUTDIR/findings.json: never over another command's without --force."""
+    from auditor.cli.common import claim_output_dir
+
+    if len(findings) > 1:
+        merged["run"]["command"] = "report"  # a new document; each part's command stays in its own file
+    elif (outdir / "findings.json").resolve() == findings[0].resolve():
+        return  # the one input, rewritten as it is
+    claim_output_dir(outdir, merged["run"].get("command") or "report", force=force)
+
+
 @click.command()
 @click.argument("findings", type=click.Path(path_type=Path))
 @click.option("--fail-on", type=click.Choice(["info", "low", "medium", "high", "critical"]), default="high",
               show_default=True, help="Fail on FAIL findings at or above this severity.")
 @click.option("--baseline", type=click.Path(path_type=Path), help="Only findings new since this findings.json count.")
 @click.option("--allow-errors", is_flag=True, help="Do not fail (exit 3) on ERROR findings.")
-def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool) -> None:
-    """Exit 1 if the findings break the gate, 3 on ERROR findings, 0 otherwise."""
-    from auditor.gate import decide
+@click.option("--max-list", type=click.IntRange(min=0), default=20, show_default=True,
+              help="List at most N of the findings that failed the gate (0: no list, no annotations).")
+@click.option("--annotations", type=click.Choice(["none", "github"]), default="none", show_default=True,
+              help="Also print the findings that failed the gate as GitHub Actions annotations.")
+def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool, max_list: int,
+         annotations: str) -> None:
+    """Exit 1 if the findings break the gate, 3 on ERROR findings, 0 otherwise.
+
+    Prints a table of findings by severity and status and, when the gate
+    fails, the findings that made it fail, worst first, one line each: FAIL
+    findings at or above --fail-on (with --baseline only the NEW ones), then
+    the ERROR findings that failed it closed. At most --max-list lines, then
+    "... and N more". A violation (1) wins over "could not evaluate" (3).
+
+    --annotations github also prints each of them as a GitHub Actions workflow
+    command (::error for a FAIL, ::warning for an ERROR, one ::notice for the
+    rest) so they show on the pull request. GitHub shows at most 10 errors and
+    10 warnings per step: pair it with --max-list 10. Never enabled implicitly
+    (GITHUB_ACTIONS is not looked at).
+
+    \b
+    Examples:
+      auditor gate reports/aws-scan/findings.json --fail-on high
+      auditor gate findings.json --baseline main-findings.json --annotations github --max-list 10
+
+    \b
+    Output of a failing gate (auditor gate findings.json --max-list 2):
+      severity     FAIL  ERROR  MUTED   PASS
+      critical        1      0      0      3
+      high            5      0      1      9
+      medium          2      1      0      4
+      low             0      0      0      2
+      info            0      0      0      0
+      Findings that failed the gate (worst first):
+        FAIL  critical iam-root-mfa-enabled          arn:aws:iam::123456789012:root  root user has no MFA device
+        FAIL  high     s3-bucket-versioning-enabled  arn:aws:s3:::landing  Bucket landing has versioning Suspended
+        ... and 5 more (4 FAIL, 1 ERROR)
+      gate: 6 FAIL finding(s) at or above 'high'
+      gate: 1 finding(s) could not be evaluated (ERROR)
+      gate: FAILED
+
+    \b
+    With --annotations github, before the gate: lines:
+      ::error title=iam-root-mfa-enabled (critical)::arn:aws:iam::123456789012:root: root user has no MFA device
+    """
+    from auditor.gate import decide, github_annotations, listing, one_line
 
     doc = read_findings(findings)
     base = read_findings(baseline) if baseline else None
@@ -112,10 +171,14 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
 
         d = diff_documents(doc, base)
         click.echo(f"new FAIL findings since baseline: {len(result.new)}")
-        click.echo(f"since baseline {base['run']['id']}: {len(d.new)} new, {len(d.resolved)} resolved, "
+        # the run id comes from a file: one line, so it cannot forge a CI command on a line of its own
+        click.echo(f"since baseline {one_line(base['run']['id'], 200)}: {len(d.new)} new, {len(d.resolved)} resolved, "
                    f"{len(d.unchanged)} unchanged FAIL findings")
-        for f in result.new[:20]:
-            click.echo(f"  NEW {f['severity']:<8} {f['rule_id']}  {f['resource_id']}")
+    for line in listing(result, max_list):
+        click.echo(line)
+    if annotations == "github":
+        for line in github_annotations(result, max_list):
+            click.echo(line)
     for reason in result.reasons:
         click.echo(f"gate: {reason}")
     click.echo("gate: " + ("passed" if result.exit_code == 0 else "FAILED"))

@@ -22,6 +22,7 @@ WRITER_MODULES = (
     "auditor.reporting.writers.junit_writer",
     "auditor.reporting.writers.csv_writer",
     "auditor.reporting.writers.ocsf_writer",
+    "auditor.reporting.writers.gitlab_writer",
 )
 
 
