@@ -68,7 +68,7 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
     try:
         run_config = load_config(config)
         if rules:
-            rules = run_config.apply(rules)
+            rules = run_config.apply(rules, also_known=lambda: _shipped_rules(frameworks))
     except ConfigError as exc:
         problems += exc.problems
     if mutelist is not None:
@@ -92,6 +92,14 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
         for e in mutes.expired(day):
             warnings.append(f"{e.source}: mute of {e.rule} on {e.resource} expired {e.expires.isoformat()} and no longer mutes")
     return Prepared(rules, frameworks, run_config, mutes, warnings)
+
+
+def _shipped_rules(frameworks: dict[str, Framework]) -> list[Rule]:
+    """Every shipped rule: a run config may override rules of packs this run does not load."""
+    try:
+        return load_rules([DEFAULT_RULES], control_index(frameworks))
+    except ConfigError:  # reported by the run that loads the broken pack, not blamed on the config
+        return []
 
 
 def evaluate(prepared: Prepared, inventory: Any, context: RunContext, *, kind: str,

@@ -21,7 +21,7 @@ type of its default). Other sections (``aws``, ``data``, ``pipelines``,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,19 +70,37 @@ class RunConfig:
         value = self.data.get(name) or {}
         return dict(value)
 
-    def apply(self, rules: Iterable[Rule]) -> list[Rule]:
-        """Rules with this config's overrides applied; raises on unknown ids or params."""
+    def apply(self, rules: Iterable[Rule], *, also_known: Callable[[], Iterable[Rule]] | None = None) -> list[Rule]:
+        """Rules with this config's overrides applied; raises on unknown ids or params.
+
+        One config serves several commands (``aws scan`` and ``data scan`` each load their own
+        pack; ``auditor run`` runs them all), so an override of a rule that is not loaded in this
+        run is valid when ``also_known`` (called only then) knows the rule: it is checked against
+        that rule's definition and simply does not apply here.
+        """
         rules = list(rules)
-        by_id = {r.id: r for r in rules}
-        problems: list[Problem] = []
         overrides: dict[str, dict[str, Any]] = dict(self.data.get("rules") or {})
+        known = {r.id: r for r in rules}
+        if also_known is not None and any(rule_id not in known for rule_id in overrides):
+            known = {**{r.id: r for r in also_known()}, **known}
+        problems = self._override_problems(overrides, known)
+        if problems:
+            raise ConfigError(problems)
+        out = []
+        for rule in rules:
+            o = overrides.get(rule.id) or {}
+            out.append(rule.with_overrides(o.get("params"), o.get("severity"), o.get("enabled")) if o else rule)
+        return out
+
+    def _override_problems(self, overrides: dict[str, dict[str, Any]], known: dict[str, Rule]) -> list[Problem]:
+        problems: list[Problem] = []
         doc = self.doc or Document("<config>", self.data)
         for rule_id, o in overrides.items():
-            if rule_id not in by_id:
+            if rule_id not in known:
                 problems.append(doc.problem(("rules", rule_id), f"unknown rule '{rule_id}'",
-                                            did_you_mean(rule_id, list(by_id)), key=True))
+                                            did_you_mean(rule_id, list(known)), key=True))
                 continue
-            rule = by_id[rule_id]
+            rule = known[rule_id]
             for name, value in (o.get("params") or {}).items():
                 where = ("rules", rule_id, "params", name)
                 if name not in rule.params:
@@ -91,13 +109,7 @@ class RunConfig:
                 elif not _same_type(rule.params[name], value):
                     problems.append(doc.problem(where, f"expected {type(rule.params[name]).__name__} like the default "
                                                 f"{rule.params[name]!r}, got {value!r}"))
-        if problems:
-            raise ConfigError(problems)
-        out = []
-        for rule in rules:
-            o = overrides.get(rule.id) or {}
-            out.append(rule.with_overrides(o.get("params"), o.get("severity"), o.get("enabled")) if o else rule)
-        return out
+        return problems
 
 
 def _same_type(default: Any, value: Any) -> bool:

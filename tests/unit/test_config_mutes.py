@@ -57,3 +57,29 @@ def test_unknown_config_section(tmp_path: Path) -> None:
     f.write_text("version: 1\nrulez: {}\n")
     with pytest.raises(ConfigError, match=r"c.yml:2:1: rulez: unknown field 'rulez' \(did you mean 'rules'\?\)"):
         prepare([FIX / "rules" / "good"], config=f)
+
+
+def test_config_may_override_rules_of_packs_this_run_does_not_load(tmp_path: Path) -> None:
+    """One audit.yml serves `aws scan`, `data scan` and `auditor run`: each loads one pack."""
+    from auditor.runner import DEFAULT_RULES
+
+    config = tmp_path / "audit.yml"
+    config.write_text("version: 1\nrules:\n  dataset-column-pii-masked: {severity: critical}\n"
+                      "  iam-password-policy-min-length: {params: {min_length: 16}}\n")
+    aws = prepare([DEFAULT_RULES / "aws"], config=config)
+    assert {r.id: r.params for r in aws.rules}["iam-password-policy-min-length"]["min_length"] == 16
+    data = prepare([DEFAULT_RULES / "data"], config=config)
+    assert {r.id: r.severity for r in data.rules}["dataset-column-pii-masked"] == "critical"
+
+
+def test_override_of_a_rule_not_loaded_is_still_checked(tmp_path: Path) -> None:
+    from auditor.runner import DEFAULT_RULES
+
+    config = tmp_path / "audit.yml"
+    config.write_text("version: 1\nrules:\n  dataset-column-pii-maskd: {severity: high}\n"
+                      "  iam-password-policy-min-length: {params: {min_lenght: 16}}\n")
+    with pytest.raises(ConfigError) as err:
+        prepare([DEFAULT_RULES / "data"], config=config)
+    text = "\n".join(str(p) for p in err.value.problems)
+    assert "unknown rule 'dataset-column-pii-maskd'" in text and "dataset-column-pii-masked" in text
+    assert "has no param 'min_lenght'" in text and "audit.yml:4:" in text
