@@ -1,8 +1,10 @@
 """What a user who installs auditor gets: the built sdist and wheel carry the shipped rule
 packs and policy templates, and the installed wheel works outside the checkout.
 
-The sdist is built from the checkout and the wheel from the sdist (``python -m build``'s
-default), offline (``--no-isolation``: setuptools and build come from the locked set).
+The sdist is built from a clean copy of the checkout (no ``*.egg-info`` or ``build/`` left by
+an earlier build: setuptools would take its file list from there and hide a packaging bug)
+and the wheel from the sdist (``python -m build``'s default), offline (``--no-isolation``:
+setuptools and build come from the locked set).
 The wheel is then installed into a new virtual environment in a temporary folder; its
 third-party dependencies are made visible from the project's environment through a
 ``.pth`` line (installing them again would need the network), so the only ``auditor`` the
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -35,7 +38,10 @@ def _shipped_files(folder: str) -> set[str]:
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("dist")
-    build = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+    source = tmp_path_factory.mktemp("source") / "auditor"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".tools", "*.egg-info", "build", "dist", "__pycache__", "reports", "lake", ".*_cache"))
+    build = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
                            capture_output=True, text=True, timeout=300)
     assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
     (wheel,) = out.glob("auditor-*.whl")
@@ -47,6 +53,10 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_wheel_and_sdist_carry_the_shipped_content(dists: dict[str, Path], folder: str) -> None:
     expected = _shipped_files(folder)
     assert any(name.endswith((".yml", ".j2")) for name in expected)
+    if folder == "rules":  # the package's own data too: frameworks, SQL, report templates
+        wheel_all = zipfile.ZipFile(dists["wheel"]).namelist()
+        for suffix in (".sql", ".html.j2", "cis-aws-6.0.yml", "findings.schema.json"):
+            assert any(n.endswith(suffix) for n in wheel_all), f"wheel lacks *{suffix}"
     wheel_names = set(zipfile.ZipFile(dists["wheel"]).namelist())
     missing_in_wheel = {f for f in expected if f"{CONTENT[folder]}/{f}" not in wheel_names}
     assert not missing_in_wheel, f"wheel lacks {sorted(missing_in_wheel)}"
