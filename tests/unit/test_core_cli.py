@@ -39,7 +39,7 @@ def test_rules_validate_three_mistakes_exit_2() -> None:
     res = CliRunner().invoke(cli, ["rules", "validate", str(f)])
     assert res.exit_code == 2
     lines = res.output.strip().splitlines()
-    assert [line.split(": ", 1)[0] for line in lines[:3]] == [f"{f}:6:15", f"{f}:8:28", f"{f}:14:15"]
+    assert [line.split(": ", 1)[0] for line in lines[:3]] == [f"{f}:6:15", f"{f}:8:38", f"{f}:14:15"]
     assert lines[3] == "3 configuration errors; nothing was evaluated."
     assert "Traceback" not in res.output
 

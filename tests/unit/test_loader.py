@@ -22,7 +22,7 @@ def test_three_mistakes_three_lines_with_positions() -> None:
     f = FIX / "broken" / "three-mistakes.yml"
     assert problems(f) == [
         f"{f}:6:15: rules[0].severity: 'hi' is not one of info, low, medium, high, critical (did you mean 'high'?)",
-        f"{f}:8:28: rules[0].assert[0].op: 'equals' is not one of eq, ne, gt, ge, lt, le, in, not-in, contains, "
+        f"{f}:8:38: rules[0].assert[0].op: 'equals' is not one of eq, ne, gt, ge, lt, le, in, not-in, contains, "
         "regex, glob, present, absent, empty, not-empty (did you mean 'eq'?)",
         f"{f}:14:15: rules[1].assert[0].key: unknown attribute 'Nmae' for this resource type (did you mean 'Name'?)",
     ]
