@@ -25,6 +25,7 @@ What is checked:
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,11 @@ def own_checks(doc: dict[str, Any], allow_admin: bool = False) -> list[str]:
 
 
 def parliament_checks(doc: dict[str, Any], accepted: dict[str, str] | None = None) -> list[str]:
-    from parliament import analyze_policy_string
+    with warnings.catch_warnings():
+        # parliament 1.6 imports pkg_resources, which warns on every run; not the user's concern.
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="parliament")
+        from parliament import analyze_policy_string
 
     resource_policy = _is_resource_policy(doc)
     out = []
