@@ -109,10 +109,11 @@ def _print_inventory(doc: dict[str, Any]) -> None:
 
 
 def _what(column: dict[str, Any]) -> str:
-    if column["kind"] != "free-text":
+    if column["kind"] not in ("free-text", "mixed"):
         return str(column["entity"])
+    label = "free text" if column["kind"] == "free-text" else "mixed"
     counts = ", ".join(f"{e} {n}" for e, n in sorted(column["entity_counts"].items(), key=lambda kv: -kv[1]))
-    return f"free text [{counts}]" if counts else "free text"
+    return f"{label} [{counts}]" if counts else label
 
 
 def _config_section(config: Path | None) -> dict[str, Any]:
@@ -134,8 +135,9 @@ def mask(src: str, dst: str, policy: Path | None, config: Path | None, encoding:
          chunk_rows: int | None) -> None:
     """Mask or tokenise the PII of SRC into DST (format from DST's suffix; local or s3://).
 
-    Columns are classified on the first chunk; free text is masked span by span on every
-    chunk. DST appears only when the whole file is written (no partial output)."""
+    SRC is read twice: columns are classified on values drawn across the whole file,
+    then every chunk is masked (free text and mixed columns span by span). SRC is never
+    modified; DST appears only when the whole file is written (no partial output)."""
     from auditor.data.maskfile import mask_dataset
     from auditor.data.masking import Masker, load_policy
     from auditor.data.pii import build_analyzer
@@ -146,6 +148,8 @@ def mask(src: str, dst: str, policy: Path | None, config: Path | None, encoding:
     analyzer = build_analyzer(_settings(section, None))
     report = mask_dataset(src, dst, mask_policy, analyzer, _read_opts(section, encoding, sheet, chunk_rows),
                           masker)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for name, what in report.columns.items():
         click.echo(f"{name}: {what}")
     click.echo(f"wrote {dst} ({report.rows} rows)")

@@ -4,7 +4,10 @@ Entry points (imported lazily, heavy libraries load on first use):
 
 - ``auditor.data.readers``: ``open_dataset(path)`` -> tables read in chunks (CSV, XLSX, Parquet; local or s3://).
 - ``auditor.data.pii``: ``build_analyzer(settings)`` (one Presidio engine per run) and ``classify_frame``.
-- ``auditor.data.masking``: ``load_policy(path)`` and ``mask_frame(df, classification, policy)``.
+- ``auditor.data.profile``: ``classify_table(table, analyzer)`` (a first pass over a whole file) and
+  ``check_header`` (header cells holding data become ``column_N``); ``auditor.data.sampling`` holds the counts.
+- ``auditor.data.masking``: ``load_policy(path)`` and ``mask_frame(df, classification, policy)``;
+  ``auditor.data.maskfile.mask_dataset(src, dst, policy, analyzer)`` for a whole file.
 - ``auditor.data.quality``: ``parse_ruleset(text)`` and ``evaluate_ruleset(ruleset, df)`` (Glue DQDL on DuckDB).
 - ``auditor.data.scan``: ``run_data_scan(prepared, paths, options)`` -> findings document (kind "data").
 - ``auditor.data.samples``: ``write_sample_dataset(path, rows, seed)`` for tests and the demo.

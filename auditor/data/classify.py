@@ -7,49 +7,101 @@ Usage (what the pipelines call)::
     result["email"].entity, result["email"].pii, result["email"].confidence
     result.pii_columns                                 # ["email", "phone", ...]
 
+A file is classified in two passes (``auditor.data.profile.classify_table``): the
+first counts every cell and draws a sample across the whole column
+(``auditor.data.sampling``), the decision below is made on that, and only then do
+the scan and the masking read the rows again. A column that is empty for its first
+50,000 rows is judged on the values it holds after them.
+
 How a structured column is decided:
 
-1. a sample of up to ``sample_size`` non-empty values (distinct values analysed
-   once) is run through the analyzer without NER; a cell supports an entity
-   when a span above that entity's threshold covers at least 60% of it;
+1. a sample of up to ``sample_size`` non-empty values that are not masking output
+   (tokens, ciphertexts, placeholders, partial masks; those are counted apart) is
+   run through the analyzer without NER; a cell supports an entity when a span above
+   that entity's threshold covers at least 60% of it;
 2. ``support`` = share of sampled cells supporting the entity. At or above
    ``settings.support`` (0.6) the column is that entity. Presidio's noisy
    labels (UK_NHS, US_BANK_NUMBER...) are counted as evidence only;
-3. a name hint (``email``, ``phone``, ``dob``, ``firstname``, ``postal``...)
-   confirms a weaker support (>= ``ambiguous_support``) or a value shape check
-   (capitalised words for names, dates for a birth date...);
+3. a name hint (``email``, ``phone``, ``dob``, ``first_name``, ``postal``...)
+   confirms a weaker support (>= ``ambiguous_support``) or a value shape check:
+   for names, short word-like values of any script (letters, accents, apostrophes,
+   hyphens; no digits) with many distinct values; dates for a birth date...;
 4. some PII signal without enough support and no hint -> ``ambiguous`` (a rule
-   reports it for review); a column of masked tokens with a PII hint is PII, masked.
+   reports it for review).
+
+The column is then masked one of three ways (``mask_scope``):
+
+- ``column`` (a PII column): every value that is not already masking output is
+  masked with the entity's operator; tokens are kept as they are (they still join).
+  The column is ``masked`` only when no such raw value is left anywhere in it.
+- ``spans`` (free text, and ``mixed`` columns): every value is analysed and the
+  detected spans are masked. A structured column is ``mixed`` when it is ambiguous,
+  when sampled cells hold a pattern entity (e-mail, phone, card... not a lone
+  name or date) without deciding the column, or when its masked values make it PII
+  (90% masked with a PII name hint, or ``ambiguous_support`` of tokens) while raw
+  values the sample could not decide remain. The value-by-value pass
+  (:func:`add_value_counts`) makes a mixed column PII as soon as one value holds an
+  entity, and ``masked`` only if none does.
+- ``none``.
+
+A column whose values are all masking output is PII and masked with a PII name hint
+or enough tokens. Decimal numbers ("-45.1234567890123") are never analysed: the
+digits after the point can pass a card checksum, and no entity has that shape.
 
 A column where most sampled values have ``free_text_min_words`` words or more
 (and no structured entity) is free text: every value is analysed (batched,
 de-duplicated) and the entity counts are reported.
+
+Masked samples never show a raw value: every letter (of any script) and digit is
+shape-masked, and free text keeps only the ``<ENTITY>`` placeholders of what was
+detected.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from auditor.data.pii import NOISY, PiiAnalyzer, Span
+from auditor.data.sampling import (
+    MASK_PLACEHOLDER,
+    MASKED_VALUE,
+    ColumnProfile,
+    as_text,
+    looks_masked,
+    profile_series,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-NOT_PII_ENTITIES = {"DATE_TIME"}  # a date is personal only as a birth date (decided by the name hint)
-_COVER = 0.6
-_EARLY_CHECK = 100  # sampled cells analysed before a column may be settled early
+__all__ = ["MASKED_VALUE", "MASK_PLACEHOLDER", "ColumnClassification", "FrameClassification", "add_free_text_counts",
+           "add_value_counts", "classify_frame", "classify_profile", "classify_series", "looks_masked",
+           "masked_free_text_sample", "name_hint", "normalize_column_name", "shape_mask"]
 
+NOT_PII_ENTITIES = {"DATE_TIME"}  # a date is personal only as a birth date (decided by the name hint)
+# Entities a lone structured cell may hold without being reliable about it: a single capitalised
+# word ("Victoria", "Hamilton") or a date. They decide a column with a hint, never make it mixed.
+_WEAK_CELL_ENTITIES = {"PERSON", "DATE_TIME"}
+_COVER = 0.6
+_EARLY_CHECK = 100  # distinct sampled values analysed before a column may be settled early
+_MASKED_COLUMN = 0.9  # share of masked cells that, with a PII name hint, makes the column PII
+
+_PERSON_NAME = (r"first_?name|last_?name|surname|given_?name|family_?name|full_?name|middle_?name|maiden_?name|"
+                r"fore_?name|name_?(?:first|last|full|given|family|middle)|prenom|nom|nom_?de_?famille|"
+                r"(?:student|contact|person|customer|client|employee|guardian|parent|mother|father|"
+                r"patient|applicant|member|emergency_?contact|preferred|legal|display|user)_?name")
 _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(^|_)(e_?mail|email_address|mail)(_|$)"), "EMAIL_ADDRESS"),
     (re.compile(r"(^|_)(phone|telephone|tel|mobile|cell|fax|phone_number)(_|$)"), "PHONE_NUMBER"),
     (re.compile(r"(^|_)(ssn|social_security(_number)?)(_|$)"), "US_SSN"),
     (re.compile(r"(^|_)(sin|nas|social_insurance(_number)?)(_|$)"), "CA_SIN"),
     (re.compile(r"(^|_)(dob|birth|birthdate|birthday|date_of_birth|birth_date)(_|$)"), "DATE_OF_BIRTH"),
-    (re.compile(r"(^|_)(first_?name|last_?name|surname|given_?name|family_?name|full_?name|name|"
-                r"student_?name|contact_?name|middle_?name|maiden_?name)(_|$)"), "PERSON"),
+    # A bare "name" only on its own: "program_name" or "file_name" name things, not people.
+    (re.compile(rf"(^|_)({_PERSON_NAME})(_|$)|^names?$"), "PERSON"),
     (re.compile(r"(^|_)(street_?address|address|street|addr|address_?line_?\d?|home_?address)(_|$)"),
      "STREET_ADDRESS"),
     (re.compile(r"(^|_)(postal_?code|postcode|zip|zip_?code|postal)(_|$)"), "POSTAL_CODE"),
@@ -61,7 +113,6 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
 # Value entities that confirm a hint.
 _COMPATIBLE = {"DATE_OF_BIRTH": {"DATE_TIME"}, "POSTAL_CODE": {"CA_POSTAL_CODE", "US_ZIP"}}
 _SHAPES = {
-    "PERSON": re.compile(r"^[A-Z][A-Za-z'.-]*(?:[ -][A-Z][A-Za-z'.-]*){0,3}$"),
     "DATE_OF_BIRTH": re.compile(r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}/\d{1,2}/\d{1,2})"
                                 r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
     "POSTAL_CODE": re.compile(r"^(?:\d{5}(?:-\d{4})?|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d)$"),
@@ -69,9 +120,14 @@ _SHAPES = {
     "US_SSN": re.compile(r"^\d{3}-?\d{2}-?\d{4}$"),
     "CA_SIN": re.compile(r"^\d{3}[- ]?\d{3}[- ]?\d{3}$"),
 }
+# A decimal number ("-45.12345678901234", "1234,56"): no entity has this shape, though the digits
+# after the point can pass a card's checksum.
+_DECIMAL = re.compile(r"^\s*[+-]?\d+[.,]\d+(?:[eE][+-]?\d+)?\s*$")
+_NAME_PUNCTUATION = set("'’‘.-‐")
+_NAME_MAX_WORDS, _NAME_MAX_CHARS = 5, 80
+# Names are many: a "name" column of three values (Admin, Guest, System) holds roles, not people.
+_NAME_MIN_DISTINCT, _NAME_MIN_DISTINCT_SHARE = 10, 0.5
 _FREE_TEXT_NAME = re.compile(r"(^|_)(notes?|comments?|remarks?|description|memo|message|text|details|narrative)(_|$)")
-MASKED_VALUE = re.compile(r"^(?:tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z_]+>|\[REDACTED\]|REDACTED)$")
-MASK_PLACEHOLDER = re.compile(r"tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z][A-Z_]+>")
 
 
 def normalize_column_name(name: str) -> str:
@@ -89,37 +145,48 @@ def name_hint(column: str) -> str | None:
     return None
 
 
-def looks_masked(value: str) -> bool:
-    """A value produced by masking: a token, a ciphertext, a placeholder or mostly ``*``."""
-    v = value.strip()
-    if not v:
-        return True
-    if MASKED_VALUE.match(v):
-        return True
-    return v.count("*") >= max(2, 0.4 * len(v))
-
-
 def shape_mask(text: str) -> str:
-    """Show the format of a value without its content: letters -> x/X, digits -> 9."""
-    return re.sub(r"[0-9]", "9", re.sub(r"[A-Z]", "X", re.sub(r"[a-z]", "x", text)))
+    """Show the format of a value without its content: letters of any script -> x/X, digits -> 9.
+
+    Combining marks (a decomposed accent) are dropped: they would show on which letter they sit.
+    """
+    out = []
+    for ch in text:
+        if ch.isdigit() or ch.isnumeric():
+            out.append("9")
+        elif ch.isalpha():
+            out.append("X" if ch.isupper() else "x")
+        elif not unicodedata.category(ch).startswith("M"):
+            out.append(ch)
+    return "".join(out)
 
 
 def masked_free_text_sample(text: str, spans: list[Span], limit: int = 100) -> str:
-    """A free-text value with detected spans as ``<ENTITY>`` and every remaining word that has a
-    capital letter or a digit shape-masked (an undetected name or number never shows)."""
+    """A free-text value with detected spans as ``<ENTITY>`` and everything else shape-masked.
+
+    Every word is masked, whatever its case or script: a name the detector missed
+    ("spoke with maria lopez") must not show in a report either.
+    """
     out, pos = [], 0
-    for s in spans:
-        out.append(_mask_words(text[pos:s.start]))
+    for s in sorted(spans, key=lambda s: s.start):
+        if s.start < pos:
+            continue  # overlapping spans: the first one already hides this text
+        out.append(shape_mask(text[pos:s.start]))
         out.append(f"<{s.entity}>")
         pos = s.end
-    out.append(_mask_words(text[pos:]))
+    out.append(shape_mask(text[pos:]))
     joined = "".join(out)
     return joined if len(joined) <= limit else joined[:limit - 3] + "..."
 
 
-def _mask_words(chunk: str) -> str:
-    return re.sub(r"\S*[A-Z0-9]\S*", lambda m: shape_mask(m.group(0)) if not MASK_PLACEHOLDER.fullmatch(
-        m.group(0)) else m.group(0), chunk)
+def _name_like(value: str) -> bool:
+    """A short run of words made of letters (any script, accents included) and name punctuation."""
+    words = value.split()
+    if not 1 <= len(words) <= _NAME_MAX_WORDS or len(value) > _NAME_MAX_CHARS:
+        return False
+    return all(any(ch.isalpha() for ch in w) and all(
+        ch.isalpha() or ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M") for ch in w)
+        for w in words)
 
 
 @dataclass
@@ -127,7 +194,7 @@ class ColumnClassification:
     """What a column holds, how sure we are, and why (never raw values)."""
 
     column: str
-    kind: str = "structured"  # structured | free-text
+    kind: str = "structured"  # structured | mixed | free-text
     entity: str | None = None
     pii: bool = False
     classification: str = "not-pii"  # pii | not-pii | ambiguous
@@ -138,6 +205,7 @@ class ColumnClassification:
     sample_size: int = 0
     entity_counts: dict[str, int] = field(default_factory=dict)
     masked_placeholders: int = 0
+    raw_values: int = 0  # mixed columns: values in which the value-by-value pass found PII
     uncovered: list[str] = field(default_factory=list)
     masked_samples: list[str] = field(default_factory=list)
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -145,6 +213,13 @@ class ColumnClassification:
     @property
     def free_text(self) -> bool:
         return self.kind == "free-text"
+
+    @property
+    def mask_scope(self) -> str:
+        """How masking treats the column: ``spans``, ``column`` or ``none`` (see the module docstring)."""
+        if self.kind in ("free-text", "mixed"):
+            return "spans"
+        return "column" if self.pii else "none"
 
 
 @dataclass
@@ -165,135 +240,199 @@ class FrameClassification:
     def free_text_columns(self) -> list[str]:
         return [c for c, r in self.columns.items() if r.free_text]
 
-
-def _sample(series: pd.Series, n: int) -> list[str]:
-    values = series.dropna()
-    if values.dtype != object and str(values.dtype) not in ("str", "string"):
-        values = values.astype("str")
-    values = values[values.str.strip().str.len() > 0] if len(values) else values
-    if len(values) > n:
-        values = values.sample(n=n, random_state=0)
-    return [str(v) for v in values.tolist()]
+    @property
+    def mixed_columns(self) -> list[str]:
+        return [c for c, r in self.columns.items() if r.kind == "mixed"]
 
 
-def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
-                    analyze_free_text: bool = True) -> ColumnClassification:
-    """Classify one column (see the module docstring for the decision)."""
-    st = analyzer.settings
-    sample = _sample(series, st.sample_size)
-    hint = name_hint(column)
-    result = ColumnClassification(column=column, name_hint=hint, sample_size=len(sample))
-    if not sample:
-        result.evidence = {"reason": "no values"}
-        return result
-    counts = Counter(sample)
-    support: Counter[str] = Counter()
-    scores: dict[str, list[float]] = {}
-    noisy: Counter[str] = Counter()
-    masked_n = embedded = done = 0
+@dataclass
+class _SampleStats:
+    """What the analyzer said about the sampled cells (counts only)."""
+
+    counts: Counter[str]
+    support: Counter[str] = field(default_factory=Counter)
+    scores: dict[str, list[float]] = field(default_factory=dict)
+    noisy: Counter[str] = field(default_factory=Counter)
+    embedded: int = 0
+    total: int = 0
+
+    def best(self) -> tuple[str | None, float]:
+        if not self.support or not self.total:
+            return None, 0.0
+        entity, n = self.support.most_common(1)[0]
+        return entity, n / self.total
+
+    def share(self, entities: set[str]) -> float:
+        return sum(self.support[e] for e in entities) / self.total if self.total else 0.0
+
+    def shape_share(self, rx: re.Pattern[str]) -> float:
+        return sum(n for v, n in self.counts.items() if rx.match(v.strip())) / self.total if self.total else 0.0
+
+
+def _analyse_sample(sample: list[str], analyzer: PiiAnalyzer) -> _SampleStats:
+    stats = _SampleStats(Counter(sample))
     next_check = _EARLY_CHECK
-    for value, n in counts.items():
-        if done >= next_check:
-            if _settled(support, embedded, masked_n, done):
+    # Checkpoints count distinct values, not cells: 300 "n/a" are one value, and settling
+    # on them would never look at the e-mails that fill the rest of the column.
+    for distinct, (value, n) in enumerate(stats.counts.items()):
+        if distinct >= next_check:
+            if _settled(stats):
                 break  # the decision cannot change much: save the analyzer calls
             next_check += _EARLY_CHECK
-        done += n
-        if looks_masked(value):
-            masked_n += n
-            continue
+        stats.total += n
+        if _DECIMAL.match(value):
+            continue  # a measurement, not an identifier: the digits after its point are not a card
         good, weak = analyzer.analyze_cell(value)
         length = len(value.strip()) or 1
         covering = [s for s in good if (s.end - s.start) >= _COVER * length]
         if covering:
             best = max(covering, key=lambda s: (s.score, s.end - s.start))
-            support[best.entity] += n
-            scores.setdefault(best.entity, []).append(best.score)
-        elif any(s.entity not in ("DATE_TIME", "PERSON") for s in good):
-            embedded += n  # PII inside a longer value: free text, whatever the word count
+            stats.support[best.entity] += n
+            stats.scores.setdefault(best.entity, []).append(best.score)
+        elif any(s.entity not in _WEAK_CELL_ENTITIES for s in good):
+            stats.embedded += n  # PII inside a longer value: free text, whatever the word count
         for s in weak:
             if s.entity in NOISY:
-                noisy[s.entity] += n
-    total = done
-    shares = {e: round(c / total, 3) for e, c in support.most_common()}
-    words = sum(n for v, n in counts.items() if len(v.split()) >= st.free_text_min_words) / len(sample)
-    result.sample_size = total
-    result.evidence = {"support": shares, "name_hint": hint, "sample_size": total}
-    if embedded:
-        result.evidence["embedded_pii_cells"] = embedded
-    if noisy:
-        result.evidence["ignored_labels"] = dict(sorted(noisy.items()))
-    best_entity, best_count = (support.most_common(1)[0] if support else (None, 0))
-    best_support = best_count / total
-    masked_share = masked_n / total
-    result.support = round(best_support, 3)
-    textual = words >= 0.5 or embedded > 0 or _FREE_TEXT_NAME.search(normalize_column_name(column)) is not None
-    if textual and best_support < st.support:
-        return _free_text(result, series, analyzer, analyze_free_text)
-    if masked_share >= 0.9 and hint:
-        _decide(result, hint, 0.7, masked=True, how="masked values with a PII name hint")
-        result.support = round(masked_share, 3)
+                stats.noisy[s.entity] += n
+    return stats
+
+
+def _settled(stats: _SampleStats) -> bool:
+    """After enough cells: one entity on nearly every cell, or no signal at all."""
+    top = stats.support.most_common(1)[0][1] if stats.support else 0
+    return top >= 0.95 * stats.total or (top == 0 and stats.embedded == 0)
+
+
+def classify_profile(profile: ColumnProfile, analyzer: PiiAnalyzer) -> ColumnClassification:
+    """Decide one column from its profile (see the module docstring). Free-text counts and the
+    value-by-value pass of mixed columns need the values: :func:`add_free_text_counts`,
+    :func:`add_value_counts`."""
+    st = analyzer.settings
+    hint = name_hint(profile.column)
+    result = ColumnClassification(column=profile.column, name_hint=hint)
+    if not profile.nonempty:
+        result.evidence = {"reason": "no values"}
         return result
-    mean_score = (sum(scores[best_entity]) / len(scores[best_entity])) if best_entity else 0.0
+    if not profile.sample:
+        return _all_masked(result, profile, st.ambiguous_support)
+    stats = _analyse_sample(profile.sample, analyzer)
+    best_support = stats.best()[1]
+    result.sample_size = stats.total
+    result.support = round(best_support, 3)
+    result.evidence = {"support": {e: round(c / stats.total, 3) for e, c in stats.support.most_common()},
+                       "name_hint": hint, "sample_size": stats.total}
+    if profile.masked:
+        result.evidence["masked_share"] = round(profile.masked / profile.nonempty, 3)
+    if stats.embedded:
+        result.evidence["embedded_pii_cells"] = stats.embedded
+    if stats.noisy:
+        result.evidence["ignored_labels"] = dict(sorted(stats.noisy.items()))
+    words = sum(n for v, n in stats.counts.items() if len(v.split()) >= st.free_text_min_words) / stats.total
+    textual = (words >= 0.5 or stats.embedded > 0
+               or _FREE_TEXT_NAME.search(normalize_column_name(profile.column)) is not None)
+    if textual and best_support < st.support:
+        result.kind = "free-text"
+        result.uncovered = list(analyzer.uncovered)
+        return result
+    _decide_from_values(result, stats, hint, st)
+    if not result.pii:
+        _masked_or_mixed(result, profile, stats, hint, st.ambiguous_support)
+    if result.pii and result.kind == "structured":
+        result.masked = profile.raw == 0
+        result.masked_samples = [shape_mask(v)[:40] for v in list(stats.counts)[:3]]
+    return result
+
+
+def _all_masked(result: ColumnClassification, profile: ColumnProfile, ambiguous: float) -> ColumnClassification:
+    """Every non-empty value is masking output: PII (masked) with a name hint or enough tokens."""
+    share = profile.tokens / profile.nonempty
+    result.evidence = {"name_hint": result.name_hint, "masked_share": 1.0, "sample_size": 0}
+    if result.name_hint:
+        _set_pii(result, result.name_hint, 0.7, how="masked values with a PII name hint")
+    elif share >= ambiguous:
+        _set_pii(result, None, 0.7, how="masking tokens, ciphertexts or placeholders")
+    else:
+        result.evidence["decided_by"] = "only partial masks and no PII name hint"
+        return result
+    result.masked = True
+    result.support = 1.0
+    result.masked_samples = [shape_mask(v)[:40] for v in profile.masked_examples]
+    return result
+
+
+def _decide_from_values(result: ColumnClassification, stats: _SampleStats, hint: str | None, st: Any) -> None:
+    """Steps 2-4 of the module docstring, on the raw (not yet masked) sampled values."""
+    best_entity, best_support = stats.best()
     if best_entity and best_support >= st.support:
+        scores = stats.scores[best_entity]
         entity = "DATE_OF_BIRTH" if best_entity == "DATE_TIME" and hint == "DATE_OF_BIRTH" else best_entity
-        conf = min(1.0, 0.55 * best_support + 0.3 * mean_score + (0.15 if _agrees(hint, best_entity) else 0.0))
+        conf = 0.55 * best_support + 0.3 * sum(scores) / len(scores) + (0.15 if _agrees(hint, best_entity) else 0.0)
         if entity in NOT_PII_ENTITIES:
-            result.entity, result.confidence = entity, round(conf, 2)
+            result.entity, result.confidence = entity, round(min(conf, 1.0), 2)
             result.evidence["decided_by"] = "values (a date without a birth-date hint is not PII)"
-            return result
-        _decide(result, entity, conf, how="values")
+            return
+        _set_pii(result, entity, conf, how="values")
     elif hint:
-        compatible = [e for e in support if _agrees(hint, e)]
-        hint_support = sum(support[e] for e in compatible) / total
-        shape = _SHAPES.get(hint)
-        shape_share = (sum(n for v, n in counts.items() if shape.match(v.strip())) / total) if shape else 0.0
-        if hint_support >= st.ambiguous_support or shape_share >= st.support:
-            conf = 0.45 + 0.35 * max(hint_support, shape_share)
-            how = "name hint + values" if hint_support >= st.ambiguous_support else "name hint + value shape"
-            _decide(result, hint, conf, how=how)
-            result.support = round(max(hint_support, shape_share), 3)
-            result.evidence["shape_support"] = round(shape_share, 3)
-        elif best_entity and best_support >= st.ambiguous_support and best_entity not in NOT_PII_ENTITIES:
-            result.classification, result.entity = "ambiguous", best_entity
-            result.confidence = round(best_support, 2)
-            result.evidence["decided_by"] = "undecided: weak support, name hint does not match the values"
-        else:
-            result.evidence["decided_by"] = "name hint not supported by the values"
+        _decide_with_hint(result, stats, hint, st)
     elif best_entity and best_support >= st.ambiguous_support and best_entity not in NOT_PII_ENTITIES:
         result.classification, result.entity = "ambiguous", best_entity
         result.confidence = round(best_support, 2)
         result.evidence["decided_by"] = "undecided: some values look like PII, below the support threshold"
-    if masked_share >= 0.9 and result.pii:
-        result.masked = True
-    if result.pii:
-        result.masked_samples = [shape_mask(v)[:40] for v in list(counts)[:3]]
-    return result
 
 
-def _settled(support: Counter[str], embedded: int, masked: int, done: int) -> bool:
-    """After enough cells: one entity on nearly every cell, or no signal at all."""
-    top = support.most_common(1)[0][1] if support else 0
-    return top >= 0.95 * done or (top == 0 and embedded == 0 and masked == 0)
+def _decide_with_hint(result: ColumnClassification, stats: _SampleStats, hint: str, st: Any) -> None:
+    best_entity, best_support = stats.best()
+    hint_support = stats.share({e for e in stats.support if _agrees(hint, e)})
+    shape_share = _name_share(stats) if hint == "PERSON" else (
+        stats.shape_share(_SHAPES[hint]) if hint in _SHAPES else 0.0)
+    if hint_support >= st.ambiguous_support or shape_share >= st.support:
+        how = "name hint + values" if hint_support >= st.ambiguous_support else "name hint + value shape"
+        _set_pii(result, hint, 0.45 + 0.35 * max(hint_support, shape_share), how=how)
+        result.support = round(max(hint_support, shape_share), 3)
+        result.evidence["shape_support"] = round(shape_share, 3)
+    elif best_entity and best_support >= st.ambiguous_support and best_entity not in NOT_PII_ENTITIES:
+        result.classification, result.entity = "ambiguous", best_entity
+        result.confidence = round(best_support, 2)
+        result.evidence["decided_by"] = "undecided: weak support, name hint does not match the values"
+    else:
+        result.evidence["decided_by"] = "name hint not supported by the values"
+
+
+def _name_share(stats: _SampleStats) -> float:
+    """Share of sampled cells shaped like a name, 0 unless the values are many (names are)."""
+    distinct = len(stats.counts)
+    if distinct < _NAME_MIN_DISTINCT and distinct < _NAME_MIN_DISTINCT_SHARE * stats.total:
+        return 0.0
+    return sum(n for v, n in stats.counts.items() if _name_like(v.strip())) / stats.total
+
+
+def _masked_or_mixed(result: ColumnClassification, profile: ColumnProfile, stats: _SampleStats,
+                     hint: str | None, ambiguous: float) -> None:
+    """A column the raw values did not decide: masked with leftovers, or mixed, or nothing."""
+    masked_share, token_share = profile.masked / profile.nonempty, profile.tokens / profile.nonempty
+    pattern = any(e not in _WEAK_CELL_ENTITIES for e in stats.support)
+    if hint and masked_share >= _MASKED_COLUMN:
+        _set_pii(result, hint, 0.7, how="masked values with a PII name hint; the other values are checked one by one")
+    elif token_share >= ambiguous:
+        entity = result.entity if result.entity not in NOT_PII_ENTITIES else None
+        _set_pii(result, entity, 0.7, how="masking tokens; the other values are checked one by one")
+    elif result.classification == "ambiguous" or pattern:
+        result.evidence["decided_by"] = (result.evidence.get("decided_by", "some values look like PII")
+                                         + "; every value is checked one by one")
+    else:
+        return
+    result.kind = "mixed"
+    result.masked = False  # until the value-by-value pass has found no raw PII
 
 
 def _agrees(hint: str | None, entity: str) -> bool:
     return hint is not None and (hint == entity or entity in _COMPATIBLE.get(hint, set()))
 
 
-def _decide(result: ColumnClassification, entity: str, conf: float, *, masked: bool = False, how: str) -> None:
+def _set_pii(result: ColumnClassification, entity: str | None, conf: float, *, how: str) -> None:
     result.entity, result.pii, result.classification = entity, True, "pii"
     result.confidence = round(min(conf, 1.0), 2)
-    result.masked = masked
     result.evidence["decided_by"] = how
-
-
-def _free_text(result: ColumnClassification, series: pd.Series, analyzer: PiiAnalyzer,
-               analyze_all: bool) -> ColumnClassification:
-    result.kind = "free-text"
-    result.uncovered = list(analyzer.uncovered)
-    if analyze_all:
-        add_free_text_counts(result, series, analyzer)
-    return result
 
 
 def add_free_text_counts(result: ColumnClassification, series: pd.Series, analyzer: PiiAnalyzer) -> None:
@@ -320,8 +459,44 @@ def add_free_text_counts(result: ColumnClassification, series: pd.Series, analyz
     result.evidence["decided_by"] = "every value analysed (free text)"
 
 
+def add_value_counts(result: ColumnClassification, series: pd.Series, analyzer: PiiAnalyzer) -> None:
+    """The value-by-value pass of a mixed column (a chunk at a time): any value holding PII makes
+    the column PII and unmasked; a masked column stays masked only if none does."""
+    texts = as_text(series).tolist()
+    counts = Counter(result.entity_counts)
+    found = 0
+    for text, spans in zip(texts, analyzer.analyze_many(texts), strict=True):
+        if not spans:
+            continue
+        found += 1
+        counts.update(s.entity for s in spans)
+        if len(result.masked_samples) < 3:
+            result.masked_samples.append(masked_free_text_sample(text, spans, limit=40))
+    result.raw_values += found
+    result.entity_counts = dict(sorted(counts.items()))
+    result.evidence["raw_values"] = result.raw_values
+    if result.raw_values:
+        result.pii = True
+        result.entity = result.entity or counts.most_common(1)[0][0]
+        if result.classification == "not-pii":
+            result.classification, result.confidence = "pii", 1.0
+    result.masked = result.pii and result.raw_values == 0
+
+
+def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
+                    analyze_free_text: bool = True) -> ColumnClassification:
+    """Classify one in-memory column (see the module docstring); mixed columns are always
+    checked value by value, free text only with ``analyze_free_text``."""
+    result = classify_profile(profile_series(series, column, analyzer.settings.sample_size), analyzer)
+    if result.kind == "mixed":
+        add_value_counts(result, series, analyzer)
+    elif result.free_text and analyze_free_text:
+        add_free_text_counts(result, series, analyzer)
+    return result
+
+
 def classify_frame(df: pd.DataFrame, analyzer: PiiAnalyzer, *, analyze_free_text: bool = True) -> FrameClassification:
-    """Classify every column of ``df`` in memory."""
+    """Classify every column of ``df`` in memory (for a file, ``profile.classify_table`` streams)."""
     cols = {str(c): classify_series(df[c], str(c), analyzer, analyze_free_text=analyze_free_text)
             for c in df.columns}
     return FrameClassification(cols, analyzer)

@@ -1,12 +1,17 @@
-"""Mask a whole dataset file: read in chunks, classify on the first chunk, mask, write atomically.
+"""Mask a whole dataset file: classify on a first pass over the file, mask on a second, write atomically.
 
 Usage (the CLI's ``data mask`` and the pipelines)::
 
     from auditor.data.maskfile import mask_dataset
     report = mask_dataset("landing/enroll.csv", "curated/enroll.parquet", policy, analyzer)
     report.rows, report.columns       # column -> "EMAIL_ADDRESS -> hash" / "free text, span by span"
+    report.warnings                   # e.g. a header row that holds data (positions only)
 
-The output format follows DST's suffix; DST appears only once fully written.
+Nothing is written before the whole file has been classified: a column that is empty
+for its first chunks and full of e-mails later is masked from its first row on (see
+``auditor.data.profile``). The input is read twice and never modified. A header cell
+that holds data is written as ``column_N``. The output format follows DST's suffix;
+DST appears only once fully written.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.core.errors import UsageError
-from auditor.data.classify import FrameClassification, classify_frame
+from auditor.data.classify import ColumnClassification, FrameClassification
 from auditor.data.masking import Masker, MaskPolicy, mask_frame
 from auditor.data.pii import PiiAnalyzer
+from auditor.data.profile import check_header, classify_table, header_warning
 from auditor.data.readers import ReadOptions, open_dataset
 from auditor.data.writers import TableWriter
 
@@ -30,6 +36,7 @@ class MaskReport:
     rows: int = 0
     columns: dict[str, str] = field(default_factory=dict)
     classification: FrameClassification | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def mask_dataset(src: str, dst: str, policy: MaskPolicy, analyzer: PiiAnalyzer,
@@ -43,18 +50,27 @@ def mask_dataset(src: str, dst: str, policy: MaskPolicy, analyzer: PiiAnalyzer,
         if len(tables) > 1:
             raise UsageError(f"{src}: {len(tables)} sheets; choose one with --sheet")
         table = tables[0]
-        classification: FrameClassification | None = None
+        positions = check_header(table, analyzer)
+        if positions:
+            report.warnings.append(header_warning(table, positions))
+        classification = classify_table(table, analyzer).classification
         with TableWriter(dst, delimiter=table.delimiter or ",") as writer:
             for chunk in table.chunks():
-                if classification is None:
-                    classification = classify_frame(chunk, analyzer, analyze_free_text=False)
                 writer.write(mask_frame(chunk, classification, policy, masker))
         report.rows = writer.rows
     report.classification = classification
-    for name, c in (classification.columns if classification else {}).items():
-        if c.free_text:
-            report.columns[name] = "free text, whole cells redacted" if policy.strict_free_text \
-                else "free text, masked span by span"
-        elif c.pii and not c.masked:
-            report.columns[name] = f"{c.entity} -> {policy.operator_for(c.entity, name).name}"
+    for name, c in classification.columns.items():
+        what = _what_was_masked(name, c, policy)
+        if what:
+            report.columns[name] = what
     return report
+
+
+def _what_was_masked(name: str, c: ColumnClassification, policy: MaskPolicy) -> str:
+    if c.free_text:
+        return "free text, whole cells redacted" if policy.strict_free_text else "free text, masked span by span"
+    if c.kind == "mixed":
+        return "mixed values, detected PII masked span by span"
+    if c.pii and not c.masked:
+        return f"{c.entity} -> {policy.operator_for(c.entity, name).name}"
+    return ""

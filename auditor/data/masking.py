@@ -29,7 +29,12 @@ one key for hashing and one for encryption. Generate a KMS data key with
 ``CiphertextBlob`` (base64-decoded) in the file.
 
 Structured PII columns are masked vectorised (each distinct value once, then
-mapped); free text is masked span by span from the analyzer's spans. A masked
+mapped); values that are already masking output (tokens, ciphertexts,
+placeholders, partial masks) are kept as they are, so tokens still join and
+masking a masked file twice changes nothing. Free text and mixed columns (a
+structured column only some values of which hold PII, see
+``auditor.data.classify``) are masked span by span from the analyzer's spans; a
+per-column operator of the policy applies to a mixed column's spans. A masked
 non-text column becomes a text column explicitly; empty cells stay empty.
 The input frame is never modified.
 """
@@ -51,6 +56,7 @@ from auditor.core.errors import ConfigError, DataError, Problem
 from auditor.core.validation import validate
 from auditor.core.yamlio import Document, read_yaml
 from auditor.data.classify import ColumnClassification, FrameClassification, classify_frame
+from auditor.data.sampling import as_text, masked_flags
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -308,35 +314,35 @@ def partial_mask(value: str, keep_first: int = 0, keep_last: int = 4, char: str 
 
 
 def _mask_structured(series: pd.Series, op: Operator, entity: str | None, masker: Masker) -> pd.Series:
+    """Every value that is not masking output yet, through ``op`` (each distinct value once)."""
     import pandas as pd
 
-    text = series if str(series.dtype) in ("str", "string") else series.astype("str").where(series.notna())
+    codes, uniques = pd.factorize(as_text(series), use_na_sentinel=True)
+    blank, masked, _ = masked_flags(pd.Series(uniques, dtype="str"))
+    kept = (blank | masked).tolist()
     if op.name == "encrypt":  # a fresh nonce per cell: equal values must not give equal ciphertexts
-        out = [masker.encrypt(v) if isinstance(v, str) else None for v in text.tolist()]
+        out = [None if c < 0 else uniques[c] if kept[c] else masker.encrypt(str(uniques[c])) for c in codes]
         return pd.Series(out, index=series.index, dtype="str")
-    if op.name == "redact":
-        return pd.Series([None] * len(series), index=series.index, dtype="str")
-    codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    masked = [masker.apply(op, str(u), entity) for u in uniques]
+    masked = [u if k else masker.apply(op, str(u), entity) for u, k in zip(uniques, kept, strict=True)]
     values = [masked[c] if c >= 0 else None for c in codes]
     return pd.Series(values, index=series.index, dtype="str")
 
 
-def mask_text(text: str, spans: list[Any], policy: MaskPolicy, masker: Masker) -> str:
+def mask_text(text: str, spans: list[Any], policy: MaskPolicy, masker: Masker, column: str | None = None) -> str:
     """Replace each span (right to left, so offsets stay valid) by its operator's output."""
     out = text
     for s in sorted(spans, key=lambda s: s.start, reverse=True):
-        op = policy.operator_for(s.entity)
+        op = policy.operator_for(s.entity, column)
         out = out[:s.start] + (masker.apply(op, text[s.start:s.end], s.entity, free_text=True) or "") + out[s.end:]
     return out
 
 
 def mask_frame(df: pd.DataFrame, classification: FrameClassification | dict[str, ColumnClassification],
                policy: MaskPolicy | None = None, masker: Masker | None = None) -> pd.DataFrame:
-    """A masked copy of ``df``: PII columns by operator, free-text columns span by span.
+    """A masked copy of ``df``: PII columns by operator, free-text and mixed columns span by span.
 
-    ``classification`` comes from ``classify_frame`` (or the scan). Columns that
-    are already masked are left as they are.
+    ``classification`` comes from ``classify_frame`` (or the scan). In a PII column
+    the values that are already masked are kept; every other value is masked.
     """
     import pandas as pd
 
@@ -348,24 +354,33 @@ def mask_frame(df: pd.DataFrame, classification: FrameClassification | dict[str,
     for name, c in cols.items():
         if name not in out.columns:
             continue
-        if c.free_text:
-            out[name] = _mask_free_text(out[name], policy, masker, analyzer)
-        elif c.pii and not c.masked:
+        if c.free_text and policy.strict_free_text:
+            out[name] = _redact_cells(out[name])
+        elif c.mask_scope == "spans":
+            column = name if c.kind == "mixed" else None
+            out[name] = _mask_spans(out[name], policy, masker, analyzer, column)
+        elif c.mask_scope == "column":
             out[name] = _mask_structured(out[name], policy.operator_for(c.entity, name), c.entity, masker)
     return pd.DataFrame(out)
 
 
-def _mask_free_text(series: pd.Series, policy: MaskPolicy, masker: Masker, analyzer: Any) -> pd.Series:
+def _redact_cells(series: pd.Series) -> pd.Series:
     import pandas as pd
 
-    values = series.tolist()
-    if policy.strict_free_text:
-        return pd.Series([REDACTED_CELL if isinstance(v, str) and v.strip() else v for v in values],
-                         index=series.index, dtype="str")
+    return pd.Series([REDACTED_CELL if isinstance(v, str) and v.strip() else v for v in series.tolist()],
+                     index=series.index, dtype="str")
+
+
+def _mask_spans(series: pd.Series, policy: MaskPolicy, masker: Masker, analyzer: Any,
+                column: str | None) -> pd.Series:
+    """Every value analysed (de-duplicated, cached); detected spans masked, the rest kept."""
+    import pandas as pd
+
     if analyzer is None:
         raise DataError("masking free text needs the analyzer: pass the FrameClassification from classify_frame")
+    values = as_text(series).tolist()
     spans = analyzer.analyze_many(values)
-    masked = [mask_text(v, s, policy, masker) if (s and isinstance(v, str)) else v
+    masked = [mask_text(v, s, policy, masker, column) if (s and isinstance(v, str)) else v
               for v, s in zip(values, spans, strict=True)]
     return pd.Series(masked, index=series.index, dtype="str")
 

@@ -22,7 +22,13 @@ Usage::
 Bad input raises ``DataError`` with one line naming the file and the problem:
 an empty file, a header without rows, ragged rows, a cell over ``max_cell_chars``,
 a truncated Parquet file, a corrupt or password-protected workbook, bad encoding.
-Messages never quote cell contents (they may be PII).
+Messages never quote cell contents (they may be PII), nor a column name that looks
+like data (a headerless file's first row is data): positions or ``column_N`` instead.
+
+A table can be read more than once (``Table.chunks()`` starts over each time): the
+scan and the masking classify on a first pass and mask or count on a second.
+``Table.rename_columns`` renames columns for every later read (the data scan and
+``data mask`` replace a header cell that holds data by ``column_N``).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -46,6 +53,8 @@ FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm"
            ".pq": "parquet"}
 _SNIFF_BYTES = 64 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted (password-protected) OOXML or legacy .xls
+_EMAIL_SHAPE = re.compile(r"[^\s@]@[^\s@]")
+_DIGIT_RUN = re.compile(r"\d{5}")
 
 
 @dataclass(frozen=True)
@@ -72,11 +81,25 @@ class Table:
     delimiter: str = ""
     encoding: str = ""
     _reader: Callable[[], Iterator[pd.DataFrame]] | None = field(default=None, repr=False)
+    max_cell_chars: int = 1_000_000
+    _renamed: bool = field(default=False, repr=False)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
-        """The rows in DataFrames of at most ``chunk_rows`` rows (index continues across chunks)."""
+        """The rows in DataFrames of at most ``chunk_rows`` rows (index continues across chunks),
+        columns under their display names (see :meth:`rename_columns`). Every call reads the
+        table again from the start, so a table can be read twice (classify, then mask)."""
         assert self._reader is not None
-        yield from self._reader()
+        for df in self._reader():
+            if self._renamed:
+                df.columns = list(self.columns)
+            _check_cells(self.source, df, self.max_cell_chars)
+            yield df
+
+    def rename_columns(self, names: dict[int, str]) -> None:
+        """Show column ``position`` (1-based) as ``name`` everywhere from now on (its header cell
+        holds data: it must never be echoed)."""
+        self.columns = [names.get(i + 1, c) for i, c in enumerate(self.columns)]
+        self._renamed = True
 
     def read_all(self) -> pd.DataFrame:
         """All rows in one DataFrame (small tables, tests, DQDL)."""
@@ -233,7 +256,6 @@ def _open_csv(source: str, local: Path, size: int, options: ReadOptions) -> Tabl
         try:
             for chunk in pd.read_csv(local, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False,
                                      na_values=[""], chunksize=options.chunk_rows, engine="c"):
-                _check_cells(source, chunk, options.max_cell_chars, n)
                 n += len(chunk)
                 yield chunk
         except UnicodeDecodeError as exc:
@@ -245,7 +267,7 @@ def _open_csv(source: str, local: Path, size: int, options: ReadOptions) -> Tabl
             raise DataError(f"{source}: header only, no data rows")
 
     return Table(id=source, source=source, format="csv", columns=columns, size_bytes=size,
-                 delimiter=delimiter, encoding=encoding, _reader=reader)
+                 delimiter=delimiter, encoding=encoding, _reader=reader, max_cell_chars=options.max_cell_chars)
 
 
 def _check_head_rows(source: str, text: str, delimiter: str, width: int, complete: bool) -> None:
@@ -299,7 +321,6 @@ def _open_parquet(source: str, local: Path, size: int, options: ReadOptions) -> 
             for batch in pf.iter_batches(batch_size=options.chunk_rows):
                 df = batch.to_pandas()
                 df.index = range(n, n + len(df))
-                _check_cells(source, df, options.max_cell_chars, n)
                 n += len(df)
                 yield df
         except (pa.ArrowException, OSError) as exc:
@@ -307,7 +328,8 @@ def _open_parquet(source: str, local: Path, size: int, options: ReadOptions) -> 
         if n == 0 and not options.allow_empty:
             raise DataError(f"{source}: no data rows")
 
-    return Table(id=source, source=source, format="parquet", columns=columns, size_bytes=size, _reader=reader)
+    return Table(id=source, source=source, format="parquet", columns=columns, size_bytes=size, _reader=reader,
+                 max_cell_chars=options.max_cell_chars)
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -335,7 +357,7 @@ def _open_xlsx(source: str, local: Path, size: int, options: ReadOptions) -> lis
         header, body = _split_header(source, name, rows, options)
         tid = source if len(sheets) == 1 and options.sheet is None else f"{source}!{name}"
         tables.append(Table(id=tid, source=source, format="xlsx", columns=header, size_bytes=size, sheet=name,
-                            _reader=_xlsx_reader(source, header, body, options)))
+                            _reader=_xlsx_reader(header, body, options), max_cell_chars=options.max_cell_chars))
     return tables
 
 
@@ -428,7 +450,7 @@ def _split_header(source: str, sheet: str, rows: list[list[Any]], options: ReadO
     return header, body
 
 
-def _xlsx_reader(source: str, header: list[str], body: list[list[Any]],
+def _xlsx_reader(header: list[str], body: list[list[Any]],
                  options: ReadOptions) -> Callable[[], Iterator[pd.DataFrame]]:
     def reader() -> Iterator[pd.DataFrame]:
         import pandas as pd
@@ -438,28 +460,43 @@ def _xlsx_reader(source: str, header: list[str], body: list[list[Any]],
             part = body[start:start + options.chunk_rows]
             cols = {h: pd.Series([_cell_text(r[j]) if j < len(r) else None for r in part], dtype="str",
                                  index=range(start, start + len(part))) for j, h in enumerate(header[:width])}
-            df = pd.DataFrame(cols)
-            _check_cells(source, df, options.max_cell_chars, start)
-            yield df
+            yield pd.DataFrame(cols)
 
     return reader
 
 
 # --------------------------------------------------------------------------- checks
 
+def header_looks_like_data(cell: str) -> bool:
+    """A header cell shaped like a value: an e-mail, a number, a date, a phone, an id (5+ digits
+    in a row). A headerless file's first row is data, and data is never echoed."""
+    s = cell.strip()
+    if not s:
+        return False
+    if _EMAIL_SHAPE.search(s) or _DIGIT_RUN.search(s):
+        return True
+    return any(ch.isdigit() for ch in s) and not any(ch.isalpha() for ch in s)
+
+
+def _shown(name: str, position: int) -> str:
+    """A column as an error message may name it: its name, unless the name looks like data."""
+    return f"column_{position}" if header_looks_like_data(name) else name
+
+
 def _check_columns(source: str, columns: list[str]) -> None:
     if not columns:
         raise DataError(f"{source}: no columns")
-    seen: set[str] = set()
-    for c in columns:
+    seen: dict[str, int] = {}
+    for i, c in enumerate(columns, start=1):
         if c in seen:
-            raise DataError(f"{source}: duplicate column name '{c}'")
-        seen.add(c)
+            # Positions only: a headerless file's repeated "name" may be a person's name.
+            raise DataError(f"{source}: duplicate column name (columns {seen[c]} and {i} have the same name)")
+        seen[c] = i
 
 
-def _check_cells(source: str, df: pd.DataFrame, limit: int, offset: int) -> None:
+def _check_cells(source: str, df: pd.DataFrame, limit: int) -> None:
     """Refuse oversized cells (a 10 MB cell is an export bug, and would stall PII analysis)."""
-    for col in df.columns:
+    for position, col in enumerate(df.columns, start=1):
         s = df[col]
         if s.dtype.kind not in ("O", "U", "T") and str(s.dtype) not in ("str", "string"):
             continue
@@ -467,8 +504,8 @@ def _check_cells(source: str, df: pd.DataFrame, limit: int, offset: int) -> None
         biggest = lengths.max()
         if biggest == biggest and biggest is not None and int(biggest) > limit:
             row = int(lengths.idxmax()) + 1
-            raise DataError(f"{source}: cell in column '{col}' row {row} has {int(biggest):,} characters, "
-                            f"above the {limit:,} limit (max_cell_chars)")
+            raise DataError(f"{source}: cell in column '{_shown(str(col), position)}' row {row} has "
+                            f"{int(biggest):,} characters, above the {limit:,} limit (max_cell_chars)")
 
 
 def _short(exc: BaseException) -> str:

@@ -10,8 +10,13 @@ Usage (what the CLI and the demo call)::
 
 Each path is a file, a local directory (every .csv/.xlsx/.parquet under it) or
 an ``s3://bucket/prefix/`` (every supported object under it). Tables are read
-in chunks: columns are classified on the first chunk's sample; free-text columns
-are analysed value by value on every chunk.
+in chunks, twice: the first pass classifies every column on counts and a sample
+drawn across all of its rows (``auditor.data.profile``); the second analyses free-text
+and mixed columns value by value (only when the table has such columns).
+
+A header cell that holds data (a CSV without a header row) is never echoed: the
+column is named ``column_N`` in every output, the file resource lists the positions
+in ``header_looks_like_data`` and the run warns (positions only).
 
 With s3:// paths, one S3 HeadBucket comes first: missing credentials, an
 unknown profile or an unreachable endpoint stop the scan there with one line
@@ -31,7 +36,6 @@ table (entity, confidence, counts, masked samples; never raw values).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,9 +44,12 @@ from typing import Any
 from auditor.core.context import RunContext
 from auditor.core.errors import DataError
 from auditor.core.resources import Inventory, Resource
-from auditor.data.classify import ColumnClassification, FrameClassification, add_free_text_counts, classify_frame
+from auditor.data.classify import FrameClassification, add_free_text_counts, add_value_counts
 from auditor.data.pii import PiiAnalyzer, PiiSettings, build_analyzer
+from auditor.data.profile import check_header, classify_table, column_dtype, header_warning
 from auditor.data.readers import FORMATS, ReadOptions, Table, open_dataset, split_s3
+
+_dtype = column_dtype  # the pipelines' gate builds resources with it
 
 
 @dataclass
@@ -65,6 +72,7 @@ class TableScan:
     rows: int
     nulls: dict[str, int]
     dtypes: dict[str, str]
+    header_positions: list[int] = field(default_factory=list)  # header cells that hold data (1-based)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
@@ -113,30 +121,18 @@ def _list_s3(prefix_url: str) -> list[str]:
 
 
 def scan_table(table: Table, analyzer: PiiAnalyzer) -> TableScan:
-    """Read a table chunk by chunk; classify on the first chunk, count free-text PII on all."""
-    classification: FrameClassification | None = None
-    rows = 0
-    nulls: Counter[str] = Counter()
-    dtypes: dict[str, str] = {}
-    for chunk in table.chunks():
-        if classification is None:
-            classification = classify_frame(chunk, analyzer, analyze_free_text=False)
-            dtypes = {str(c): _dtype(chunk[c]) for c in chunk.columns}
-        for col in classification.free_text_columns:
-            add_free_text_counts(classification[col], chunk[col], analyzer)
-        for col, n in chunk.isna().sum().items():
-            nulls[str(col)] += int(n)
-        rows += len(chunk)
-    if classification is None:  # an empty table allowed by ReadOptions.allow_empty
-        classification = FrameClassification({c: ColumnClassification(column=c) for c in table.columns}, analyzer)
-    return TableScan(table, classification, rows, dict(nulls), dtypes)
-
-
-def _dtype(series: Any) -> str:
-    kind = series.dtype.kind
-    if kind in "OUT" or str(series.dtype) in ("str", "string"):
-        return "string"
-    return {"i": "int64", "u": "int64", "f": "float64", "b": "bool", "M": "datetime"}.get(kind, str(series.dtype))
+    """Check the header, classify on a first pass, count free-text and mixed PII on a second."""
+    positions = check_header(table, analyzer)
+    profiled = classify_table(table, analyzer)
+    cls = profiled.classification
+    free_text, mixed = cls.free_text_columns, cls.mixed_columns
+    if profiled.rows and (free_text or mixed):
+        for chunk in table.chunks():
+            for col in free_text:
+                add_free_text_counts(cls[col], chunk[col], analyzer)
+            for col in mixed:
+                add_value_counts(cls[col], chunk[col], analyzer)
+    return TableScan(table, cls, profiled.rows, profiled.nulls, profiled.dtypes, positions)
 
 
 def table_resources(scan: TableScan) -> list[Resource]:
@@ -154,6 +150,7 @@ def table_resources(scan: TableScan) -> list[Resource]:
         "unmasked_pii_columns": [c for c in pii if not cols[c].masked],
         "free_text_columns": cls.free_text_columns,
         "ambiguous_columns": [c for c, r in cols.items() if r.classification == "ambiguous"],
+        "header_looks_like_data": list(scan.header_positions),
         "quality_evaluated": False, "quality_rules": 0, "quality_failed_rules": [],
     }
     out = [Resource(type="dataset.file", id=t.id, attrs=file_attrs, name=t.id)]
@@ -225,6 +222,8 @@ def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanO
             with open_dataset(path, options.read) as tables:
                 for table in tables:
                     scan = scan_table(table, analyzer)
+                    if scan.header_positions:
+                        warnings.append(header_warning(table, scan.header_positions))
                     resources = table_resources(scan)
                     entry = inventory_entry(scan)
                     if options.ruleset is not None:

@@ -117,7 +117,9 @@ def test_noisy_labels_never_decide(analyzer: PiiAnalyzer) -> None:
 def test_ambiguous_column(analyzer: PiiAnalyzer) -> None:
     values = ["416-555-0199", "416-555-0123", "416-555-0142"] * 10 + [f"ref-{i}" for i in range(70)]
     c = classify_series(pd.Series(values), "contact_ref", analyzer)
-    assert c.classification == "ambiguous" and c.entity == "PHONE_NUMBER" and not c.pii
+    assert c.classification == "ambiguous" and c.entity == "PHONE_NUMBER"
+    # Undecided as a column, but its phone numbers are PII: found one by one, never left raw silently.
+    assert c.kind == "mixed" and c.pii and not c.masked and c.raw_values == 30
 
 
 def test_masked_column_is_pii_and_masked(analyzer: PiiAnalyzer) -> None:
