@@ -70,7 +70,7 @@ STOP = {"the", "a", "an", "student", "students", "registrar", "office", "univers
         "month", "year", "morning", "afternoon", "evening", "returned", "returning", "international", "domestic",
         "graduate", "undergraduate", "bachelor", "science", "arts", "engineering", "nursing", "business",
         "computer", "history", "biology", "chemistry", "physics", "mathematics", "economics", "psychology",
-        "english", "french", "law", "medicine", "education", "music"}
+        "english", "french", "law", "medicine", "education", "music", "name", "names", "surname", "given"}
 
 
 def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:

@@ -51,6 +51,7 @@ from typing import Any
 
 from auditor.core.errors import ConfigError, DataError
 from auditor.data.recognizers import DEFAULT_STUDENT_ID_PATTERN
+from auditor.data.sampling import MASK_PLACEHOLDER
 
 # Entities that may decide a classification or be masked. LOCATION/NRP only come from NER.
 STRUCTURED_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CA_SIN", "CREDIT_CARD", "IBAN_CODE",
@@ -68,7 +69,6 @@ _MIN_DIGITS = {"PHONE_NUMBER": 7, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
 PHONE_CONTEXT = ["phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "calls", "called",
                  "reach", "contact", "text", "fax"]
 _HAS_DIGIT = re.compile(r"\d")
-_MASK_TOKEN = re.compile(r"tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z][A-Z_]+>")
 _HAS_UPPER = re.compile(r"[A-Z]")
 
 
@@ -377,7 +377,7 @@ class PiiAnalyzer:
         if spans and ("tok_" in text or "enc:v1:" in text or "<" in text):
             # Tokens and ciphertexts from an earlier masking are random text: whatever a
             # recognizer sees inside them (a "name", 9 digits) is not PII.
-            masked = [(m.start(), m.end()) for m in _MASK_TOKEN.finditer(text)]
+            masked = [(m.start(), m.end()) for m in MASK_PLACEHOLDER.finditer(text)]
             spans = [sp for sp in spans if not any(sp.start < e and sp.end > b for b, e in masked)]
         return resolve_overlaps(spans)
 
@@ -393,6 +393,11 @@ class PiiAnalyzer:
         return recs
 
     def _analyze(self, text: str, wanted: list[str], use_ner: bool) -> list[Any]:
+        """Presidio results for ``wanted`` entities, less number matches inside a decimal."""
+        return [r for r in self._presidio(text, wanted, use_ner)
+                if r.entity_type not in _NUMBER_ENTITIES or not _in_decimal(text, r.start, r.end)]
+
+    def _presidio(self, text: str, wanted: list[str], use_ner: bool) -> list[Any]:
         """Presidio results for ``wanted`` entities.
 
         Fast path: run the recognizers directly. Context words can only *raise* a score, so
@@ -462,6 +467,17 @@ class PiiAnalyzer:
         from auditor.data.parallel import analyze_parallel
 
         return analyze_parallel(self, texts, entities, workers)
+
+
+# Entities that are digit strings: never the fraction or integer part of a decimal number
+# ("-45.12345678901234" holds no card number).
+_NUMBER_ENTITIES = frozenset({"CREDIT_CARD", "US_SSN", "CA_SIN", "PHONE_NUMBER", "US_BANK_NUMBER", "US_ITIN"})
+
+
+def _in_decimal(text: str, start: int, end: int) -> bool:
+    before = start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit()
+    after = end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit()
+    return before or after
 
 
 _DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t().-]*\d")

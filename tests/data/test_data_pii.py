@@ -26,6 +26,7 @@ FOUND = [
     ("SIN 130 692 544 verified", "CA_SIN", "130 692 544"),
     ("my sin is 130692544", "CA_SIN", "130692544"),
     ("card 4111 1111 1111 1111 charged", "CREDIT_CARD", "4111 1111 1111 1111"),
+    ("card 4111111111111111.", "CREDIT_CARD", "4111111111111111"),  # a full stop is not a decimal point
     ("student A12345678 asked", "STUDENT_ID", "A12345678"),
     ("mail to Toronto ON M5V 3L9 please", "CA_POSTAL_CODE", "M5V 3L9"),
     ("lives at 221 Baker Street now", "STREET_ADDRESS", "221 Baker Street"),
@@ -50,6 +51,9 @@ NOT_FOUND = [
     ("Computer Science program", "PERSON"),
     ("reference 123456789", "CA_SIN"),               # undashed 9 digits without context
     ("at 12 King Street West", "PERSON"),            # a street, not a person
+    ("position -45.12345678901234 recorded", "CREDIT_CARD"),  # the fraction of a decimal number
+    ("pi is 3.141592653589793", "CREDIT_CARD"),
+    ("Mother Name on the form", "PERSON"),           # the word "Name", not a name
 ]
 
 
