@@ -66,8 +66,6 @@ _MIN_DIGITS = {"PHONE_NUMBER": 7, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
                "CA_POSTAL_CODE": 3, "US_ZIP": 5, "STREET_ADDRESS": 1, "DATE_TIME": 1,
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}
-PHONE_CONTEXT = ["phone", "number", "telephone", "tel", "cell", "cellphone", "mobile", "call", "calls", "called",
-                 "reach", "contact", "text", "fax"]
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_UPPER = re.compile(r"[A-Z]")
 
@@ -253,7 +251,6 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
         IpRecognizer,
         MedicalLicenseRecognizer,
         NhsRecognizer,
-        PhoneRecognizer,
         SpacyRecognizer,
         UsBankRecognizer,
         UsItinRecognizer,
@@ -263,6 +260,7 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
     )
 
     from auditor.data.names import name_recognizer
+    from auditor.data.phones import phone_recognizer
     from auditor.data.recognizers import custom_recognizers, offline_email_recognizer
 
     settings = settings or PiiSettings()
@@ -281,8 +279,7 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
     elif nlp_engine is not None:
         ner_on = True
     engine_nlp = nlp_engine or light
-    # "US" parses every +1 (NANP) number, Canadian ones included; each extra region doubles the cost.
-    recognizers = [offline_email_recognizer(), PhoneRecognizer(supported_regions=("US",), context=PHONE_CONTEXT),
+    recognizers = [offline_email_recognizer(), phone_recognizer(),
                    UsSsnRecognizer(), CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(), DateRecognizer(),
                    *custom_recognizers(settings.student_id_pattern),
                    # Noisy on ids and phones: kept as evidence only, never deciding.
@@ -409,18 +406,8 @@ class PiiAnalyzer:
         ner_wanted = use_ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP"))
         if not ner_wanted:
             raw: list[Any] = []
-            deferred = []
             for rec in self._recognizers(tuple(wanted)):
-                kind = type(rec).__name__
-                if kind == "SpacyRecognizer":
-                    continue
-                if kind == "PhoneRecognizer":
-                    deferred.append(rec)  # libphonenumber is the costliest step: run it last, if needed
-                    continue
-                raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
-            if deferred and _uncovered_digit_run(text, [(r.start, r.end) for r in raw
-                                                        if r.entity_type not in NOISY and self._keep(r)]):
-                for rec in deferred:
+                if type(rec).__name__ != "SpacyRecognizer":
                     raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
             strong = [r for r in raw if r.entity_type not in NOISY and self._keep(r)]
             weak = [r for r in raw if r.entity_type not in NOISY and not self._keep(r)
@@ -478,19 +465,6 @@ def _in_decimal(text: str, start: int, end: int) -> bool:
     before = start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit()
     after = end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit()
     return before or after
-
-
-_DIGIT_RUN = re.compile(r"\+?\(?\d[\d \t().-]*\d")
-
-
-def _uncovered_digit_run(text: str, covered: list[tuple[int, int]]) -> bool:
-    """A run of 7+ digits (with phone punctuation) that no confident match already covers:
-    only then can libphonenumber find a number our patterns missed (e.g. an international one)."""
-    for m in _DIGIT_RUN.finditer(text):
-        if sum(c.isdigit() for c in m.group(0)) >= 7 and not any(b <= m.start() and e >= m.end()
-                                                                 for b, e in covered):
-            return True
-    return False
 
 
 def _digest(text: str) -> bytes:

@@ -2,7 +2,7 @@
 
 Presidio's defaults miss what registrar data holds: student ids, Canadian SINs
 (its own is too weak on undashed numbers), Canadian postal codes, street
-addresses, ZIP codes inside free text, and the ``+1-``/``001-`` phone forms.
+addresses and ZIP codes inside free text (phone numbers: ``auditor.data.phones``).
 These recognizers follow Presidio's ``PatternRecognizer`` shape so they can be
 listed, tested and tuned like the built-in ones::
 
@@ -36,9 +36,7 @@ _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI
 US_ZIP_STATE_RE = r"(?-i:\b(?:" + _STATES + r"),?\s+\d{5}(?:-\d{4})?\b)"
 US_ZIP_RE = r"\b\d{5}(?:-\d{4})?\b"
 CA_POSTAL_RE = r"(?-i:\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b)"
-NA_PHONE_RE = (r"(?<![\w.+-])(?:(?:\+1|001)[-. ]?|1[-. ])?(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}"
-               r"(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w-])")
-NA_PHONE_PREFIXED_RE = r"(?<![\w.+-])(?:\+1|001)[-. ]?\d{10}(?:\s?x\d{1,6})?(?![\w-])"
+
 
 
 def luhn_valid(digits: str) -> bool:
@@ -88,11 +86,7 @@ def custom_recognizers(student_id_pattern: str = DEFAULT_STUDENT_ID_PATTERN) -> 
         supported_entity="US_ZIP", name="AuditorUsZipRecognizer",
         patterns=[Pattern("state + ZIP", US_ZIP_STATE_RE, 0.7), Pattern("bare ZIP", US_ZIP_RE, 0.2)],
         context=["zip", "zipcode", "postal", "address"])
-    phone = PatternRecognizer(
-        supported_entity="PHONE_NUMBER", name="AuditorNaPhoneRecognizer",
-        patterns=[Pattern("NA phone", NA_PHONE_RE, 0.6), Pattern("NA phone +1", NA_PHONE_PREFIXED_RE, 0.6)],
-        context=["phone", "call", "cell", "mobile", "tel", "reach", "text"])
-    return [sin, student, postal, street, zipcode, phone]
+    return [sin, student, postal, street, zipcode]
 
 
 def offline_email_recognizer() -> EntityRecognizer:
