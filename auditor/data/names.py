@@ -3,9 +3,14 @@
 Presidio without a language model never finds a PERSON in free text. This
 recognizer finds names from three signals:
 
-- a lexicon of common given names and surnames (North American, bundled);
-- capitalisation: runs of capitalised words ("Maria Lopez", "Jean-Luc O'Neil");
-- context: titles (Mr, Ms, Dr) and cue words ("spoke with", "student", "named").
+- a lexicon of common given names and surnames (North American, bundled), matched with
+  accents folded ("José" is "jose");
+- capitalisation in any cased script: runs of capitalised words ("Maria Lopez",
+  "Jean-Luc O'Neil", "Zoë Łukasiewicz", "Владимир Иванов"), with the particles of many
+  languages inside a run ("Aislinn de Meer", "Ludwig van Beethoven");
+- context: titles (Mr, Ms, Dr, Herr, Mme...) and cue words ("spoke with", "student",
+  "Name:"), including a lexicon given name written in lower case after a cue
+  ("spoke with maria lopez").
 
 Scores: a lexicon given name followed by a capitalised word 0.85; a title or
 cue followed by capitalised words 0.75; a lone lexicon given name 0.55; a lone
@@ -13,13 +18,15 @@ lexicon surname after a title 0.85. Names that are also common words (May,
 Will, Bill) only count with a second signal.
 
 What it cannot do (stated in findings as ``uncovered``): names absent from the
-lexicon with no cue word, lower-case names, and non-Latin scripts. Turn on NER
-(``data.ner``) for those.
+lexicon with no cue word, lower-case names the lexicon does not know, and scripts without
+letter case (Chinese, Korean, Arabic...). Turn on NER (``data.ner``) for those.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from auditor.data.lexicon import FIRST_NAMES, SURNAMES
@@ -28,9 +35,16 @@ if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
 
 ENTITY = "PERSON"
-_WORD = re.compile(r"[A-Z][a-z]*(?:['-][A-Z]?[a-z]+)*[a-z]|[A-Z]\.|Mc[A-Z][a-z]+|O'[A-Z][a-z]+")
+# A word of any script: letters, inner apostrophes or hyphens ("O'Neil", "Jean-Luc"), and
+# the full stop of an initial or a title ("J.", "Dr.").
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
 _RUN_GAP = re.compile(r"^[ ]{1,2}$")
-TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "mx", "sir", "madam"}
+_PREV_WORD = re.compile(r"([^\W\d_]+)\.?\s*[:,]?\s*$")
+# Lower-case words that belong inside a name in many languages.
+PARTICLES = {"de", "da", "das", "do", "dos", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von",
+             "ten", "ter", "bin", "ibn", "al", "el", "zu", "y", "st"}
+TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "mx", "sir", "madam", "herr", "frau", "mme", "mlle", "sr", "sra",
+          "srta", "dott", "sig", "signora", "dona", "don", "pan", "pani"}
 CUES = {"with", "named", "student", "by", "from", "contact", "contacted", "called", "call", "dear", "hi", "hello",
         "parent", "mother", "father", "guardian", "advisor", "emailed", "email", "spoke", "per", "for", "to",
         "applicant", "name", "cc", "attn", "sponsor", "met", "and", "told", "asked", "reported"}
@@ -75,7 +89,7 @@ STOP = {"the", "a", "an", "student", "students", "registrar", "office", "univers
 
 def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
-    lowered = [w.lower().rstrip(".") for w in words]
+    lowered = [fold(w).rstrip(".") for w in words]
     start = 0
     titled = inner_cue = strong = False
     while start < len(words) and (lowered[start] in STOP or lowered[start] in TITLES):
@@ -83,10 +97,11 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
         inner_cue = inner_cue or lowered[start] in CUES  # "Guardian Xavi Quenneville"
         strong = strong or lowered[start] in STRONG_CUES
         start += 1
-    name = lowered[start:]
+    name = [w for w in lowered[start:] if w not in PARTICLES]
     if not name or any(w in STREET_WORDS for w in name):
         return None
-    cued = titled or inner_cue or prev.lower() in CUES or prev.lower().rstrip(".") in TITLES
+    prev = fold(prev)
+    cued = titled or inner_cue or prev in CUES or prev.rstrip(".") in TITLES
     first_hit = name[0] in FIRST_NAMES
     sur_hit = any(w in SURNAMES for w in name)
     strong_first = first_hit and name[0] not in AMBIGUOUS
@@ -94,6 +109,8 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
         return start, 0.85 if (strong_first or sur_hit or cued) else 0.6
     if len(name) >= 2 and cued:
         return start, 0.75
+    if len(name) >= 2 and len(name[0]) == 1 and len(name[-1]) > 1:  # initials first: "J. R. Tolkien"
+        return start, 0.7
     if len(name) == 1 and (titled or prev.lower().rstrip(".") in TITLES):
         return start, 0.85 if (sur_hit or first_hit) else 0.75
     if len(name) == 1 and strong_first:
@@ -105,24 +122,96 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
     return None
 
 
+_ANY_CUE = re.compile(r"(?<![^\W\d_])(?:" + "|".join(sorted(CUES | STRONG_CUES | TITLES)) + r")(?![^\W\d_])",
+                     re.IGNORECASE)
+
+
+def might_hold_name(text: str) -> bool:
+    """Cheap pre-filter: a capital letter anywhere, or a cue word a lower-case name can follow."""
+    return any(c.isupper() for c in text) or _ANY_CUE.search(text) is not None
+
+
+@lru_cache(maxsize=65_536)
+def fold(word: str) -> str:
+    """Lower case without accents, for the lexicon: "José" -> "jose", "Łukasz" -> "lukasz"."""
+    decomposed = unicodedata.normalize("NFKD", word.replace("ł", "l").replace("Ł", "L"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _capitalised(word: str) -> bool:
+    """"Maria", "O'Neil", "J.", "Łukasiewicz"; not "NASA", "maria" or a caseless script."""
+    core = word.rstrip(".")
+    if not core or not core[0].isupper():
+        return False
+    rest = [c for c in core[1:] if c.isalpha()]
+    return not rest or any(c.islower() for c in rest) or word.endswith(".")
+
+
+def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
+    """Runs of capitalised words, particles allowed between two of them."""
+    runs: list[list[re.Match[str]]] = []
+    i = 0
+    while i < len(matches):
+        if not _capitalised(matches[i].group(0)):
+            i += 1
+            continue
+        run = [matches[i]]
+        j = i + 1
+        while j < len(matches) and len(run) < 6 and _RUN_GAP.match(text[run[-1].end():matches[j].start()]):
+            word = matches[j].group(0)
+            particle = (word in PARTICLES and j + 1 < len(matches) and _capitalised(matches[j + 1].group(0))
+                        and _RUN_GAP.match(text[matches[j].end():matches[j + 1].start()]))
+            if not (_capitalised(word) or particle):
+                break
+            run.append(matches[j])
+            j += 1
+        while len(run) > 1 and fold(run[-1].group(0)).rstrip(".") in STOP:  # "Maria Lopez Phone:"
+            run.pop()
+        runs.append(run)
+        i = j
+    return runs
+
+
+def _prev_word(text: str, start: int) -> str:
+    found = _PREV_WORD.search(text[max(0, start - 40):start])
+    return found.group(1) if found else ""
+
+
+def _lower_case_names(matches: list[re.Match[str]], text: str) -> list[tuple[int, int, float]]:
+    """A lexicon given name in lower case right after a cue: "spoke with maria lopez"."""
+    out = []
+    for i, m in enumerate(matches):
+        word = m.group(0)
+        if not word.islower() or fold(word) not in FIRST_NAMES or word in AMBIGUOUS or word in STOP:
+            continue
+        prev = fold(_prev_word(text, m.start()))
+        if prev not in CUES and prev not in STRONG_CUES and prev not in TITLES:
+            continue
+        end = m.end()
+        nxt = matches[i + 1] if i + 1 < len(matches) else None
+        if nxt is not None and _RUN_GAP.match(text[end:nxt.start()]) and fold(nxt.group(0)) not in STOP \
+                and (fold(nxt.group(0)) in SURNAMES or _capitalised(nxt.group(0))):
+            end = nxt.end()
+        out.append((m.start(), end, 0.6))
+    return out
+
+
 def find_names(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of every likely person name in ``text``."""
     out: list[tuple[int, int, float]] = []
     matches = list(_WORD.finditer(text))
-    i = 0
-    while i < len(matches):
-        run = [matches[i]]
-        j = i + 1
-        while j < len(matches) and len(run) < 5 and _RUN_GAP.match(text[run[-1].end():matches[j].start()]):
-            run.append(matches[j])
-            j += 1
-        before = text[:run[0].start()].rstrip()
-        prev = re.findall(r"[A-Za-z]+\.?$", before)
-        scored = _score_run([m.group(0) for m in run], prev[0] if prev else "")
+    for run in _runs(matches, text):
+        words = [m.group(0) for m in run]
+        if len(words[0]) == 2 and text[max(0, run[0].start() - 1):run[0].start()] == ".":
+            continue  # the second letter of an abbreviation ("U.S. Army"), not an initial
+        scored = _score_run(words, _prev_word(text, run[0].start()))
         if scored is not None:
             k, score = scored
-            out.append((run[k].start(), run[-1].end(), score))
-        i = j
+            while k < len(run) - 1 and run[k].group(0) in PARTICLES:
+                k += 1
+            out.append((run[k].start(), run[-1].end() - (1 if words[-1].endswith(".") and len(words[-1]) > 2 else 0),
+                        score))
+    out += _lower_case_names(matches, text)
     return out
 
 

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.errors import ConfigError, DataError
+from auditor.data.names import might_hold_name
 from auditor.data.recognizers import DEFAULT_STUDENT_ID_PATTERN
 from auditor.data.sampling import MASK_PLACEHOLDER
 
@@ -67,7 +68,6 @@ _MIN_DIGITS = {"PHONE_NUMBER": 7, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}
 _HAS_DIGIT = re.compile(r"\d")
-_HAS_UPPER = re.compile(r"[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -357,7 +357,7 @@ class PiiAnalyzer:
                 if digits >= need:
                     out.append(e)
             elif e in ("PERSON", "LOCATION", "NRP"):
-                if _HAS_UPPER.search(text):
+                if might_hold_name(text):
                     out.append(e)
             else:
                 out.append(e)

@@ -38,6 +38,12 @@ FOUND = [
     ("Mother Jane called back", "PERSON", "Jane"),
     ("Letter from Mr. Tremblay arrived", "PERSON", "Tremblay"),
     ("Guardian Xavi Quenneville asked", "PERSON", "Xavi Quenneville"),
+    ("José García and Zoë Łukasiewicz met", "PERSON", "José García"),   # accents folded for the lexicon
+    ("José García and Zoë Łukasiewicz met", "PERSON", "Zoë Łukasiewicz"),
+    ("spoke with maria lopez today", "PERSON", "maria lopez"),          # lower case after a cue
+    ("Name: Vinicio Arcuri Phone: n/a", "PERSON", "Vinicio Arcuri"),    # a form label as cue
+    ("Herr Müller rief an", "PERSON", "Müller"),                        # a German title
+    ("J. R. Tolkien wrote it", "PERSON", "J. R. Tolkien"),              # initials
     ("server 10.1.2.3 logged it", "IP_ADDRESS", "10.1.2.3"),
 ]
 NOT_FOUND = [
@@ -54,6 +60,8 @@ NOT_FOUND = [
     ("position -45.12345678901234 recorded", "CREDIT_CARD"),  # the fraction of a decimal number
     ("pi is 3.141592653589793", "CREDIT_CARD"),
     ("Mother Name on the form", "PERSON"),           # the word "Name", not a name
+    ("the U.S. Army base", "PERSON"),                # an abbreviation, not initials
+    ("NASA launched it", "PERSON"),                  # all capitals: an acronym
 ]
 
 
