@@ -47,7 +47,7 @@ TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "mx", "sir", "madam", "herr",
           "srta", "dott", "sig", "signora", "dona", "don", "pan", "pani"}
 CUES = {"with", "named", "student", "by", "from", "contact", "contacted", "called", "call", "dear", "hi", "hello",
         "parent", "mother", "father", "guardian", "advisor", "emailed", "email", "spoke", "per", "for", "to",
-        "applicant", "name", "cc", "attn", "sponsor", "met", "and", "told", "asked", "reported"}
+        "applicant", "name", "cc", "attn", "sponsor", "met", "told", "asked", "reported"}
 STREET_WORDS = {"street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "drive", "lane", "ln", "court",
                 "ct", "way", "place", "pl", "crescent", "cres", "terrace", "parkway", "circle", "highway", "trail",
                 "square", "row", "close", "gardens", "heights", "apt", "suite", "unit", "box"}
@@ -60,6 +60,21 @@ AMBIGUOUS = {"may", "will", "bill", "june", "april", "august", "grace", "hope", 
              "art", "dawn", "summer", "autumn", "winter", "frank", "guy", "sunny", "chase", "drew", "ray", "pat",
              "rich", "jean", "major", "christian", "case", "page", "star", "sky", "king", "lane", "young", "long",
              "price", "white", "black", "brown", "green", "hall", "wood", "hill", "bell", "cook", "street", "park"}
+# Words that make a capitalised run an organisation, a place or a thing, never a person
+# ("Major Projects Branch", "Grants and Awards Inquiry", "Alaska Air Group Inc").
+ORG_WORDS = {"branch", "inquiry", "inquiries", "department", "dept", "services", "service", "board", "committee",
+             "committees", "council", "agency", "agencies", "office", "centre", "center", "group", "inc", "ltd",
+             "llc", "plc", "corp", "corporation", "company", "co", "gmbh", "ag", "sa", "bv", "team", "division",
+             "unit", "program", "programme", "project", "projects", "association", "foundation", "institute",
+             "university", "college", "school", "hospital", "clinic", "bank", "fund", "trust", "society", "club",
+             "church", "ministry", "authority", "commission", "bureau", "network", "systems", "solutions",
+             "partners", "holdings", "industries", "international", "store", "shop", "market", "hotel", "airport",
+             "station", "park", "parks", "library", "museum", "city", "county", "province", "state", "district",
+             "street", "avenue", "road", "bylaws", "regulations", "operations", "management", "maintenance",
+             "planning", "development", "engineering", "finance", "support", "safety", "policy"}
+# Endings of abstract nouns, which are not names ("Inspections", "Reduction", "Governance").
+_NOUN_ENDINGS = ("tion", "tions", "sion", "sions", "ment", "ments", "ance", "ence", "ness", "ship", "ity", "ities",
+                 "ology", "ics", "ism", "ure", "ures")
 # Capitalised words that start sentences or name things, never people.
 STOP = {"the", "a", "an", "student", "students", "registrar", "office", "university", "college", "department",
         "fall", "winter", "spring", "summer", "term", "semester", "program", "faculty", "school", "dean", "note",
@@ -87,6 +102,10 @@ STOP = {"the", "a", "an", "student", "students", "registrar", "office", "univers
         "english", "french", "law", "medicine", "education", "music", "name", "names", "surname", "given"}
 
 
+def _abstract_noun(word: str) -> bool:
+    return len(word) > 5 and word.endswith(_NOUN_ENDINGS) and word not in FIRST_NAMES and word not in SURNAMES
+
+
 def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [fold(w).rstrip(".") for w in words]
@@ -98,7 +117,7 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
         strong = strong or lowered[start] in STRONG_CUES
         start += 1
     name = [w for w in lowered[start:] if w not in PARTICLES]
-    if not name or any(w in STREET_WORDS for w in name):
+    if not name or any(w in STREET_WORDS or w in ORG_WORDS or _abstract_noun(w) for w in name):
         return None
     prev = fold(prev)
     cued = titled or inner_cue or prev in CUES or prev.rstrip(".") in TITLES

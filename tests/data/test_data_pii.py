@@ -62,6 +62,13 @@ NOT_FOUND = [
     ("Mother Name on the form", "PERSON"),           # the word "Name", not a name
     ("the U.S. Army base", "PERSON"),                # an abbreviation, not initials
     ("NASA launched it", "PERSON"),                  # all capitals: an acronym
+    # Department and inquiry names of the City of Vancouver 3-1-1 export: business text, no person.
+    ("ENG - Development and Major Projects Branch", "PERSON"),
+    ("DBL - Building and Trades Inspections Clerks", "PERSON"),
+    ("Parking Bylaws and Regulations Inquiry", "PERSON"),
+    ("ENG - Film and Special Events Office", "PERSON"),
+    ("ACCS - Homelessness Service and Affordable Housing", "PERSON"),
+    ("VFRS - Community Safety and Risk Reduction", "PERSON"),
 ]
 
 
