@@ -105,6 +105,11 @@ class PiiSettings:
             kw["thresholds"] = {**DEFAULT_THRESHOLDS, **section["thresholds"]}
         if ner:
             kw["ner"] = NerSettings(ner["model"], ner["sha256"], float(ner.get("min_score", 0.6)))
+        if section.get("locations"):
+            if not ner and not section.get("nlp_configuration"):
+                raise DataError("data.locations: cities and countries are found by a language model; "
+                                "set data.ner as well")
+            kw["free_text_entities"] = (*FREE_TEXT_ENTITIES, "LOCATION")
         return cls(**kw)
 
     def threshold(self, entity: str) -> float:

@@ -25,6 +25,7 @@ The ``data`` config section (``--config``)::
       thresholds: {PHONE_NUMBER: 0.5, DATE_TIME: 0.6}   # per-entity minimum scores
       student_id_pattern: '\\b[A-Z]\\d{8}\\b'
       ner: {model: en_core_web_sm, sha256: "<expected sha256 of the model>"}   # opt-in
+      locations: true            # also find and mask cities and countries (LOCATION; needs ner)
       nlp_configuration: nlp.yml    # Presidio's own NLP engine YAML (optional)
       encoding: utf-8            # CSV encoding when not UTF-8
       workers: 2                 # processes for free-text analysis
@@ -115,6 +116,7 @@ DATA_CONFIG_SCHEMA: dict[str, Any] = {
         "chunk_rows": {"type": "integer", "minimum": 100},
         "workers": {"type": "integer", "minimum": 1, "maximum": 64},
         "nlp_configuration": {"type": "string", "minLength": 1},
+        "locations": {"type": "boolean"},
         "ner": {
             "type": "object",
             "additionalProperties": False,

@@ -295,3 +295,23 @@ def test_nothing_is_found_inside_masking_tokens(analyzer: PiiAnalyzer) -> None:
 def test_international_phone_still_found_by_libphonenumber(analyzer: PiiAnalyzer) -> None:
     text = "UK contact: call +44 20 7946 0958 after lunch"
     assert "PHONE_NUMBER" in [s.entity for s in analyzer.analyze_text(text)]
+
+
+def test_locations_when_the_config_asks_for_them(tmp_path: Path) -> None:
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "GPE", "pattern": "Lyon"}])
+    model = tmp_path / "tiny_gpe"
+    nlp.to_disk(model)
+    ner = {"model": str(model), "sha256": model_sha256(model)}
+    text = "She moved to Lyon last week"
+    without = build_analyzer(PiiSettings.from_config({"ner": ner, "workers": 1}))
+    assert "LOCATION" not in [s.entity for s in without.analyze_text(text)]
+    with_locations = build_analyzer(PiiSettings.from_config({"ner": ner, "workers": 1, "locations": True}))
+    assert ("LOCATION", "Lyon") in [(s.entity, text[s.start:s.end]) for s in with_locations.analyze_text(text)]
+
+
+def test_locations_need_a_language_model() -> None:
+    with pytest.raises(DataError, match=r"data\.locations: .* set data\.ner"):
+        PiiSettings.from_config({"locations": True})
