@@ -26,6 +26,13 @@ How a structured column is decided:
    confirms a weaker support (>= ``ambiguous_support``) or a value shape check:
    for names, short word-like values of any script (letters, accents, apostrophes,
    hyphens; no digits) with many distinct values; dates for a birth date...;
+   an identifier name (a person kind next to an id word: ``student_no``, ``StudentID``,
+   ``emp#``, ``Member Number``, ``customer-id``; see :func:`identifier_hint`) with
+   identifier-like values (90% codes of 3-20 letters and digits with a digit and no space,
+   80% distinct or 100 distinct values) -> ``STUDENT_ID`` for students and learners,
+   ``PERSON_ID`` for other people; the verdict and its confidence are in
+   ``evidence["identifier"]``. A bare ``id`` names rows, not people: it is PII only when its
+   values match ``data.student_id_pattern``. ``course_id`` or ``student_count`` are not ids of people;
 4. some PII signal without enough support and no hint -> ``ambiguous`` (a rule
    reports it for review).
 
@@ -59,6 +66,7 @@ detected.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -79,8 +87,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["MASKED_VALUE", "MASK_PLACEHOLDER", "ColumnClassification", "FrameClassification", "add_free_text_counts",
-           "add_value_counts", "classify_frame", "classify_profile", "classify_series", "looks_masked",
-           "masked_free_text_sample", "name_hint", "normalize_column_name", "shape_mask"]
+           "add_value_counts", "classify_frame", "classify_profile", "classify_series", "identifier_hint",
+           "looks_masked", "masked_free_text_sample", "name_hint", "normalize_column_name", "shape_mask"]
 
 NOT_PII_ENTITIES = {"DATE_TIME"}  # a date is personal only as a birth date (decided by the name hint)
 # Entities a lone structured cell may hold without being reliable about it: a single capitalised
@@ -129,6 +137,28 @@ _NAME_MAX_WORDS, _NAME_MAX_CHARS = 5, 80
 _NAME_MIN_DISTINCT, _NAME_MIN_DISTINCT_SHARE = 10, 0.5
 _FREE_TEXT_NAME = re.compile(r"(^|_)(notes?|comments?|remarks?|description|memo|message|text|details|narrative)(_|$)")
 
+# Identifier columns: a person-kind word next to an id word names an identifier of people
+# ("student_no", "StudentID", "emp#", "Member Number", "customer-id", "id_client", "EMPNO").
+# Student kinds are STUDENT_ID; the others PERSON_ID, which the masking policy masks like any
+# entity (the default policy replaces it with <PERSON_ID>).
+IDENTIFIER_ENTITIES = ("STUDENT_ID", "PERSON_ID")
+_ID_KINDS = {"student": "STUDENT_ID", "learner": "STUDENT_ID", "pupil": "STUDENT_ID", "stu": "STUDENT_ID",
+             **dict.fromkeys(("employee", "staff", "member", "customer", "client", "patient", "applicant", "user",
+                              "accountholder", "person", "citizen", "emp"), "PERSON_ID")}
+_ID_WORDS = ("id", "no", "nbr", "number", "num", "#", "code", "key", "identifier")
+# "student_id_count", "total_customer_no": a number of people, not an identifier.
+_COUNT_WORDS = frozenset({"count", "counts", "cnt", "total", "sum", "avg", "mean", "qty", "quantity"})
+_ID_JOINED = re.compile("(" + "|".join(sorted(_ID_KINDS, key=len, reverse=True)) + ")(?:"
+                        + "|".join(re.escape(w) for w in _ID_WORDS) + ")")
+# An identifier value: one code of 3-20 letters, digits, "-" or "_" with at least one digit.
+_ID_VALUE = re.compile(r"(?=[^\d]*\d)[A-Za-z0-9][A-Za-z0-9_-]{1,18}[A-Za-z0-9]")
+_BARE_ID = frozenset({"id", "identifier", "key", "no", "nbr", "num", "number", "code"})
+_INTEGER_FLOAT = re.compile(r"\d+\.0")  # an integer id column with gaps, stored as float: "1234.0"
+_ID_SHAPE_SHARE = 0.9  # identifier-shaped sampled values needed ("n/a", "unknown" may fill the rest)
+# Identifiers are (nearly) all different; a code shared by many rows is a category. A column
+# repeating each person on several rows still shows many distinct values in the sample.
+_ID_DISTINCT_SHARE, _ID_DISTINCT_MIN = 0.8, 100
+
 
 def normalize_column_name(name: str) -> str:
     """``StudentID`` / ``date-of-birth`` -> ``student_id`` / ``date_of_birth``."""
@@ -142,6 +172,32 @@ def name_hint(column: str) -> str | None:
     for rx, entity in _HINTS:
         if rx.search(norm) or rx.search(norm.replace("_", "")):
             return entity
+    return identifier_hint(column)
+
+
+def identifier_hint(column: str) -> str | None:
+    """``STUDENT_ID`` or ``PERSON_ID`` when the column name pairs a person kind (student, learner,
+    employee, staff, member, customer, client, patient, applicant, user, account holder, person,
+    citizen, emp, stu) with an id word (id, no, nbr, number, num, #, code, key, identifier), in
+    either order, in any casing or separator; otherwise None. A count of people is not an id.
+
+    >>> [identifier_hint(c) for c in ("student_no", "emp#", "Member Number", "course_id", "student_count")]
+    ['STUDENT_ID', 'PERSON_ID', 'PERSON_ID', None, None]
+    """
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(column)).lower()
+    words = re.findall(r"[a-z]+|#", spaced.replace("account holder", "accountholder")
+                       .replace("account_holder", "accountholder").replace("account-holder", "accountholder"))
+    if _COUNT_WORDS.intersection(words):
+        return None
+    for a, b in itertools.pairwise(words):
+        if a in _ID_KINDS and b in _ID_WORDS:
+            return _ID_KINDS[a]
+        if b in _ID_KINDS and a in _ID_WORDS:
+            return _ID_KINDS[b]
+    for w in words:  # written as one word: "studentno", "EMPNO", "userid"
+        m = _ID_JOINED.fullmatch(w)
+        if m:
+            return _ID_KINDS[m.group(1)]
     return None
 
 
@@ -265,8 +321,14 @@ class _SampleStats:
     def share(self, entities: set[str]) -> float:
         return sum(self.support[e] for e in entities) / self.total if self.total else 0.0
 
+    @property
+    def sampled(self) -> int:
+        """Cells in the sample. ``total`` counts the analysed ones only, fewer when the analysis
+        settled early: shares of value shapes are taken over the whole sample, so they stay <= 1."""
+        return sum(self.counts.values())
+
     def shape_share(self, rx: re.Pattern[str]) -> float:
-        return sum(n for v, n in self.counts.items() if rx.match(v.strip())) / self.total if self.total else 0.0
+        return sum(n for v, n in self.counts.items() if rx.match(v.strip())) / self.sampled if self.counts else 0.0
 
 
 def _analyse_sample(sample: list[str], analyzer: PiiAnalyzer) -> _SampleStats:
@@ -327,7 +389,7 @@ def classify_profile(profile: ColumnProfile, analyzer: PiiAnalyzer) -> ColumnCla
         result.evidence["embedded_pii_cells"] = stats.embedded
     if stats.noisy:
         result.evidence["ignored_labels"] = dict(sorted(stats.noisy.items()))
-    words = sum(n for v, n in stats.counts.items() if len(v.split()) >= st.free_text_min_words) / stats.total
+    words = sum(n for v, n in stats.counts.items() if len(v.split()) >= st.free_text_min_words) / stats.sampled
     textual = (words >= 0.5 or stats.embedded > 0
                or _FREE_TEXT_NAME.search(normalize_column_name(profile.column)) is not None)
     if textual and best_support < st.support:
@@ -335,6 +397,11 @@ def classify_profile(profile: ColumnProfile, analyzer: PiiAnalyzer) -> ColumnCla
         result.uncovered = list(analyzer.uncovered)
         return result
     _decide_from_values(result, stats, hint, st)
+    if hint in IDENTIFIER_ENTITIES:
+        _decide_identifier(result, profile.sample, hint)
+    elif not result.pii and normalize_column_name(profile.column) in _BARE_ID:
+        result.evidence["identifier"] = {"verdict": "not an identifier of people: a bare id names rows; "
+                                                    "only values matching data.student_id_pattern make it PII"}
     if not result.pii:
         _masked_or_mixed(result, profile, stats, hint, st.ambiguous_support)
     if result.pii and result.kind == "structured":
@@ -398,12 +465,39 @@ def _decide_with_hint(result: ColumnClassification, stats: _SampleStats, hint: s
         result.evidence["decided_by"] = "name hint not supported by the values"
 
 
+def _decide_identifier(result: ColumnClassification, sample: list[str], entity: str) -> None:
+    """An identifier name (:func:`identifier_hint`) and identifier-like sampled values: codes of
+    3-20 letters and digits without spaces (``_ID_SHAPE_SHARE`` of them), mostly distinct. Makes the
+    column PII unless its values already did; the verdict is in ``evidence["identifier"]`` either way."""
+    values = [v.strip() for v in sample]
+    values = [v[:-2] if _INTEGER_FLOAT.fullmatch(v) else v for v in values]
+    shaped = [v for v in values if 3 <= len(v) <= 20 and _ID_VALUE.fullmatch(v)]
+    shape_share = len(shaped) / len(values) if values else 0.0
+    distinct = len(set(values))
+    distinct_share = distinct / len(values) if values else 0.0
+    many = distinct_share >= _ID_DISTINCT_SHARE or distinct >= _ID_DISTINCT_MIN
+    confidence = round(0.45 + 0.35 * shape_share, 2)  # as a name hint confirmed by value shapes
+    verdict = {"shape_share": round(shape_share, 3), "distinct_share": round(distinct_share, 3)}
+    if shape_share < _ID_SHAPE_SHARE:
+        result.evidence["identifier"] = {**verdict, "verdict": "not an identifier: values are not short codes"}
+    elif not many:
+        result.evidence["identifier"] = {**verdict, "verdict": "not an identifier: too few distinct values"}
+    else:
+        result.evidence["identifier"] = {**verdict, "verdict": f"identifier of people ({entity})",
+                                         "confidence": confidence}
+        if not result.pii:
+            _set_pii(result, entity, confidence, how="identifier name + identifier-like values")
+            result.support = round(shape_share, 3)
+        elif result.entity == entity:  # the name hint's shape check agreed: two signals, not one
+            result.confidence = max(result.confidence, confidence)
+
+
 def _name_share(stats: _SampleStats) -> float:
     """Share of sampled cells shaped like a name, 0 unless the values are many (names are)."""
     distinct = len(stats.counts)
-    if distinct < _NAME_MIN_DISTINCT and distinct < _NAME_MIN_DISTINCT_SHARE * stats.total:
+    if distinct < _NAME_MIN_DISTINCT and distinct < _NAME_MIN_DISTINCT_SHARE * stats.sampled:
         return 0.0
-    return sum(n for v, n in stats.counts.items() if _name_like(v.strip())) / stats.total
+    return sum(n for v, n in stats.counts.items() if _name_like(v.strip())) / stats.sampled
 
 
 def _masked_or_mixed(result: ColumnClassification, profile: ColumnProfile, stats: _SampleStats,

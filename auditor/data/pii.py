@@ -14,10 +14,11 @@ model and the public-suffix list at run time):
 - the NLP engine is a blank spaCy English tokenizer with a component that sets
   each token's lemma to its lower-case text, so Presidio's context words work;
 - the email recognizer uses tldextract's bundled snapshot (no URL, no cache);
-- recognizers are listed explicitly: Presidio's email, phone, US SSN, credit
-  card, IBAN, IP, date, plus ours (``auditor.data.recognizers``: student id,
-  Canadian SIN with Luhn, Canadian postal code, street address, US ZIP, North
-  American phone forms) and the lexicon name recognizer (``auditor.data.names``).
+- recognizers are listed explicitly: Presidio's email, US SSN, IBAN, IP and date, plus
+  ours: phone numbers of every region (``auditor.data.phones``), payment cards of every
+  network (``auditor.data.cards``), student id, Canadian SIN with Luhn, Canadian postal code,
+  street address, US ZIP (``auditor.data.recognizers``) and the name recognizer
+  (``auditor.data.names``).
 - Presidio's noisy labels (``NOISY``: US_BANK_NUMBER, US_PASSPORT, US_ITIN,
   US_DRIVER_LICENSE, UK_NHS) are computed on structured samples only as
   evidence; they never decide a classification or a mask.
@@ -250,7 +251,6 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
     silence_presidio_logs()
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import (
-        CreditCardRecognizer,
         DateRecognizer,
         IbanRecognizer,
         IpRecognizer,
@@ -264,6 +264,7 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
         UsSsnRecognizer,
     )
 
+    from auditor.data.cards import card_recognizer
     from auditor.data.names import name_recognizer
     from auditor.data.phones import phone_recognizer
     from auditor.data.recognizers import custom_recognizers, offline_email_recognizer
@@ -285,7 +286,7 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
         ner_on = True
     engine_nlp = nlp_engine or light
     recognizers = [offline_email_recognizer(), phone_recognizer(),
-                   UsSsnRecognizer(), CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(), DateRecognizer(),
+                   UsSsnRecognizer(), card_recognizer(), IbanRecognizer(), IpRecognizer(), DateRecognizer(),
                    *custom_recognizers(settings.student_id_pattern),
                    # Noisy on ids and phones: kept as evidence only, never deciding.
                    UsBankRecognizer(), UsPassportRecognizer(), UsItinRecognizer(), UsLicenseRecognizer(),
