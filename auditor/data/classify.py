@@ -160,6 +160,9 @@ _ID_SHAPE_SHARE = 0.9  # identifier-shaped sampled values needed ("n/a", "unknow
 _ID_DISTINCT_SHARE, _ID_DISTINCT_MIN = 0.8, 100
 
 
+ADDRESS_COLUMN_SUPPORT = 0.5  # share of sampled values detected as addresses, with an address column name
+
+
 def normalize_column_name(name: str) -> str:
     """``StudentID`` / ``date-of-birth`` -> ``student_id`` / ``date_of_birth``."""
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", str(name))
@@ -392,7 +395,10 @@ def classify_profile(profile: ColumnProfile, analyzer: PiiAnalyzer) -> ColumnCla
     words = sum(n for v, n in stats.counts.items() if len(v.split()) >= st.free_text_min_words) / stats.sampled
     textual = (words >= 0.5 or stats.embedded > 0
                or _FREE_TEXT_NAME.search(normalize_column_name(profile.column)) is not None)
-    if textual and best_support < st.support:
+    # An address column is masked whole, never span by span: what the detector missed of an
+    # address line would stay readable. Its name and most of its sampled values must agree.
+    address_column = hint == "STREET_ADDRESS" and stats.share({"STREET_ADDRESS"}) >= ADDRESS_COLUMN_SUPPORT
+    if textual and best_support < st.support and not address_column:
         result.kind = "free-text"
         result.uncovered = list(analyzer.uncovered)
         return result

@@ -1,10 +1,11 @@
 """Custom Presidio recognizers (pattern + context + validator), built per run.
 
 Presidio's defaults miss what registrar data holds: student ids, Canadian SINs
-(its own is too weak on undashed numbers), Canadian postal codes, street
-addresses and ZIP codes inside free text (phone numbers: ``auditor.data.phones``).
-These recognizers follow Presidio's ``PatternRecognizer`` shape so they can be
-listed, tested and tuned like the built-in ones::
+(its own is too weak on undashed numbers), Canadian postal codes, ZIP codes and
+street addresses inside free text (phone numbers: ``auditor.data.phones``). These
+recognizers follow Presidio's ``PatternRecognizer`` shape so they can be listed,
+tested and tuned like the built-in ones; street addresses of many countries, PO
+boxes and postal lines are not one pattern and come from ``auditor.data.addresses``::
 
     from auditor.data.recognizers import custom_recognizers
     registry.add_recognizer(...) for each of custom_recognizers(student_id_pattern=r"\\b[A-Z]\\d{8}\\b")
@@ -22,15 +23,6 @@ if TYPE_CHECKING:
 
 DEFAULT_STUDENT_ID_PATTERN = r"\b[A-Z]\d{8}\b"
 
-_STREET_SUFFIX = (r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|Place|Pl|"
-                  r"Crescent|Cres|Terrace|Terr|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Trail|Trl|Square|Sq|Row|"
-                  r"Close|Gardens|Heights|Hts")
-# House number, up to four name words, a suffix, an optional unit. Case-sensitive for the
-# name words so "called 3 times on Monday" is not an address.
-STREET_ADDRESS_RE = (r"\b\d{1,6}[A-Za-z]?\s+(?-i:(?:(?:[NSEW]\.?|North|South|East|West)\s+)?"
-                     r"(?:[A-Z0-9][A-Za-z0-9'.-]*\s+){0,4}(?:" + _STREET_SUFFIX + r"))\b\.?"
-                     r"(?:,?\s*(?:Apt|Suite|Unit|#)\.?\s*[A-Za-z0-9-]+)?")
-PO_BOX_RE = r"\b(?:P\.?\s?O\.?\s*Box|PO Box)\s+\d{1,6}\b"
 _STATES = ("AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|"
            "NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY")
 US_ZIP_STATE_RE = r"(?-i:\b(?:" + _STATES + r"),?\s+\d{5}(?:-\d{4})?\b)"
@@ -58,6 +50,8 @@ def custom_recognizers(student_id_pattern: str = DEFAULT_STUDENT_ID_PATTERN) -> 
     """Our recognizers, new instances for one analyzer."""
     from presidio_analyzer import Pattern, PatternRecognizer
 
+    from auditor.data.addresses import address_recognizer
+
     class CaSinRecognizer(PatternRecognizer):
         """Canadian SIN: 9 digits (3-3-3), first digit 1-7 or 9, Luhn-valid."""
 
@@ -78,10 +72,9 @@ def custom_recognizers(student_id_pattern: str = DEFAULT_STUDENT_ID_PATTERN) -> 
         supported_entity="CA_POSTAL_CODE", name="AuditorCaPostalCodeRecognizer",
         patterns=[Pattern("CA postal code", CA_POSTAL_RE, 0.6)],
         context=["postal", "code", "address", "mail"])
-    street = PatternRecognizer(
-        supported_entity="STREET_ADDRESS", name="AuditorStreetAddressRecognizer",
-        patterns=[Pattern("street address", STREET_ADDRESS_RE, 0.7), Pattern("PO box", PO_BOX_RE, 0.7)],
-        context=["address", "lives", "live", "moved", "street", "mail"])
+    # Street addresses are not one pattern: house number before or after the street, the
+    # postal line, context words (auditor.data.addresses scores them itself).
+    street = address_recognizer()
     zipcode = PatternRecognizer(
         supported_entity="US_ZIP", name="AuditorUsZipRecognizer",
         patterns=[Pattern("state + ZIP", US_ZIP_STATE_RE, 0.7), Pattern("bare ZIP", US_ZIP_RE, 0.2)],

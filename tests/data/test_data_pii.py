@@ -30,7 +30,7 @@ FOUND = [
     ("student A12345678 asked", "STUDENT_ID", "A12345678"),
     ("mail to Toronto ON M5V 3L9 please", "CA_POSTAL_CODE", "M5V 3L9"),
     ("lives at 221 Baker Street now", "STREET_ADDRESS", "221 Baker Street"),
-    ("moved to 12 King St W Apt 4", "STREET_ADDRESS", "12 King St"),
+    ("moved to 12 King St W Apt 4", "STREET_ADDRESS", "12 King St W Apt 4"),  # the whole line
     ("PO Box 1234 is closed", "STREET_ADDRESS", "PO Box 1234"),
     ("Springfield, IL 62704", "US_ZIP", "IL 62704"),
     ("zip code 02134 for billing", "US_ZIP", "02134"),
