@@ -52,7 +52,9 @@ and ``MAX_CANDIDATES`` context words looked at, each within a window of a few hu
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+from auditor.data.span_recognizer import span_recognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -931,27 +933,9 @@ def _cued_candidates(text: str, taken: list[tuple[int, int, float]]) -> list[tup
 
 
 def address_recognizer() -> EntityRecognizer:
-    """The recognizer as a Presidio ``EntityRecognizer`` (entity ``STREET_ADDRESS``)."""
-    from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-
-    class StreetAddressRecognizer(EntityRecognizer):
-        """Street addresses of many countries: street types, house numbers, postal lines, context."""
-
-        def load(self) -> None:
-            return None
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
-            if ENTITY not in entities:
-                return []
-            name = str(getattr(self, "name", ""))
-            return [RecognizerResult(ENTITY, s, e, score,
-                                     analysis_explanation=AnalysisExplanation(
-                                         name, score, textual_explanation="street address shape"),
-                                     recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: name,
-                                                           RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: str(self.id)})
-                    for s, e, score in find_addresses(text)]
-
-    return StreetAddressRecognizer(supported_entities=[ENTITY], name="AuditorStreetAddressRecognizer")
+    """``find_addresses`` as a Presidio recognizer (entity ``STREET_ADDRESS``):
+    street addresses of many countries: street types, house numbers, postal lines, context."""
+    return span_recognizer(ENTITY, "AuditorStreetAddressRecognizer", "street address shape", find_addresses)
 
 
 __all__ = ["address_recognizer", "find_addresses"]

@@ -38,9 +38,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from auditor.data.recognizers import luhn_valid  # ISO/IEC 7812 check digit, shared with the SIN
+from auditor.data.span_recognizer import span_recognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -226,27 +227,9 @@ def find_cards(text: str) -> list[tuple[int, int, float]]:
 
 
 def card_recognizer() -> EntityRecognizer:
-    """The recognizer as a Presidio ``EntityRecognizer`` (entity ``CREDIT_CARD``)."""
-    from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-
-    class CardNumberRecognizer(EntityRecognizer):
-        """Payment card numbers: network IIN ranges and lengths, Luhn, grouping and context."""
-
-        def load(self) -> None:
-            return None
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
-            if ENTITY not in entities:
-                return []
-            name = str(getattr(self, "name", ""))
-            return [RecognizerResult(ENTITY, s, e, score,
-                                     analysis_explanation=AnalysisExplanation(name, score,
-                                                                              textual_explanation="card number"),
-                                     recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: name,
-                                                           RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: str(self.id)})
-                    for s, e, score in find_cards(text)]
-
-    return CardNumberRecognizer(supported_entities=[ENTITY], name="AuditorCardNumberRecognizer")
+    """``find_cards`` as a Presidio recognizer (entity ``CREDIT_CARD``):
+    payment card numbers: network IIN ranges and lengths, Luhn, grouping and context."""
+    return span_recognizer(ENTITY, "AuditorCardNumberRecognizer", "card number", find_cards)
 
 
 __all__ = ["CARD_GROUPINGS", "IIN_RANGES", "MAX_CANDIDATES", "card_recognizer", "find_cards", "network_known",

@@ -27,9 +27,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from auditor.data.lexicon import FIRST_NAMES, SURNAMES
+from auditor.data.span_recognizer import span_recognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -235,23 +236,6 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
 
 
 def name_recognizer() -> EntityRecognizer:
-    """The recognizer as a Presidio ``EntityRecognizer`` (entity ``PERSON``)."""
-    from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-
-    class LexiconNameRecognizer(EntityRecognizer):
-        """Names from a lexicon, capitalisation and context words (no NER model)."""
-
-        def load(self) -> None:
-            return None
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
-            if ENTITY not in entities:
-                return []
-            return [RecognizerResult(ENTITY, s, e, score,
-                                     analysis_explanation=AnalysisExplanation(type(self).__name__, score,
-                                                                              textual_explanation="lexicon name"),
-                                     recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: str(getattr(self, "name", "")),
-                                                           RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: str(self.id)})
-                    for s, e, score in find_names(text)]
-
-    return LexiconNameRecognizer(supported_entities=[ENTITY], name="AuditorLexiconNameRecognizer")
+    """``find_names`` as a Presidio recognizer (entity ``PERSON``):
+    names from a lexicon, capitalisation and context words (no NER model)."""
+    return span_recognizer(ENTITY, "AuditorLexiconNameRecognizer", "lexicon name", find_names)

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from auditor.data.span_recognizer import span_recognizer
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -109,27 +111,9 @@ def find_phones(text: str) -> list[tuple[int, int, float]]:
 
 
 def phone_recognizer() -> EntityRecognizer:
-    """The recognizer as a Presidio ``EntityRecognizer`` (entity ``PHONE_NUMBER``)."""
-    from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
-
-    class PhoneShapeRecognizer(EntityRecognizer):
-        """Phone numbers of every region: shape, libphonenumber and context words."""
-
-        def load(self) -> None:
-            return None
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[RecognizerResult]:
-            if ENTITY not in entities:
-                return []
-            name = str(getattr(self, "name", ""))
-            return [RecognizerResult(ENTITY, s, e, score,
-                                     analysis_explanation=AnalysisExplanation(name, score,
-                                                                              textual_explanation="phone shape"),
-                                     recognition_metadata={RecognizerResult.RECOGNIZER_NAME_KEY: name,
-                                                           RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: str(self.id)})
-                    for s, e, score in find_phones(text)]
-
-    return PhoneShapeRecognizer(supported_entities=[ENTITY], name="AuditorPhoneShapeRecognizer")
+    """``find_phones`` as a Presidio recognizer (entity ``PHONE_NUMBER``):
+    phone numbers of every region: shape, libphonenumber and context words."""
+    return span_recognizer(ENTITY, "AuditorPhoneShapeRecognizer", "phone shape", find_phones)
 
 
 __all__ = ["find_phones", "phone_recognizer"]
