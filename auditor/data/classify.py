@@ -70,9 +70,11 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from auditor.data.phones import phone_shaped
 from auditor.data.pii import NOISY, PiiAnalyzer, Span
 from auditor.data.sampling import (
     MASK_PLACEHOLDER,
@@ -127,6 +129,13 @@ _SHAPES = {
     "STUDENT_ID": re.compile(r"^[A-Za-z]{0,2}\d{6,10}$"),
     "US_SSN": re.compile(r"^\d{3}-?\d{2}-?\d{4}$"),
     "CA_SIN": re.compile(r"^\d{3}[- ]?\d{3}[- ]?\d{3}$"),
+}
+# What a value must look like to confirm a column's name hint, per hint: a pattern above, or a
+# test of its own. A national phone number needs a cue in free text; in a column named
+# "phone" the name is the cue, so a phone-shaped value confirms it.
+_SHAPE_TESTS: dict[str, Callable[[str], bool]] = {
+    **{hint: rx.match for hint, rx in _SHAPES.items()},  # type: ignore[dict-item]
+    "PHONE_NUMBER": phone_shaped,
 }
 # A decimal number ("-45.12345678901234", "1234,56"): no entity has this shape, though the digits
 # after the point can pass a card's checksum.
@@ -330,8 +339,8 @@ class _SampleStats:
         settled early: shares of value shapes are taken over the whole sample, so they stay <= 1."""
         return sum(self.counts.values())
 
-    def shape_share(self, rx: re.Pattern[str]) -> float:
-        return sum(n for v, n in self.counts.items() if rx.match(v.strip())) / self.sampled if self.counts else 0.0
+    def shape_share(self, test: Callable[[str], object]) -> float:
+        return sum(n for v, n in self.counts.items() if test(v.strip())) / self.sampled if self.counts else 0.0
 
 
 def _analyse_sample(sample: list[str], analyzer: PiiAnalyzer) -> _SampleStats:
@@ -457,7 +466,7 @@ def _decide_with_hint(result: ColumnClassification, stats: _SampleStats, hint: s
     best_entity, best_support = stats.best()
     hint_support = stats.share({e for e in stats.support if _agrees(hint, e)})
     shape_share = _name_share(stats) if hint == "PERSON" else (
-        stats.shape_share(_SHAPES[hint]) if hint in _SHAPES else 0.0)
+        stats.shape_share(_SHAPE_TESTS[hint]) if hint in _SHAPE_TESTS else 0.0)
     if hint_support >= st.ambiguous_support or shape_share >= st.support:
         how = "name hint + values" if hint_support >= st.ambiguous_support else "name hint + value shape"
         _set_pii(result, hint, 0.45 + 0.35 * max(hint_support, shape_share), how=how)

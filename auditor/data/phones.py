@@ -96,6 +96,14 @@ def _score(text: str, start: int, end: int, number: str) -> float:
     return 0.3 if grouped else 0.0
 
 
+def phone_shaped(value: str) -> bool:
+    """The whole value is one phone-shaped number (what a column named ``phone`` holds),
+    with or without the cue that free text would need: "07700 864492", "+41 44 668 18 00"."""
+    value = value.strip()
+    m = _CANDIDATE.fullmatch(value)
+    return m is not None and _score(value, 0, m.end("num"), m.group("num").strip()) > 0
+
+
 def find_phones(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of every phone-shaped number in ``text`` scoring above zero."""
     out: list[tuple[int, int, float]] = []
@@ -116,4 +124,4 @@ def phone_recognizer() -> EntityRecognizer:
     return span_recognizer(ENTITY, "AuditorPhoneShapeRecognizer", "phone shape", find_phones)
 
 
-__all__ = ["find_phones", "phone_recognizer"]
+__all__ = ["find_phones", "phone_recognizer", "phone_shaped"]

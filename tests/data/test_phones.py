@@ -55,3 +55,28 @@ def test_not_a_phone(text: str) -> None:
 def test_candidates_per_text_are_bounded() -> None:
     text = " ; ".join(f"+41 44 668 18 {i:02d}" for i in range(100)) + " call"
     assert len(find_phones(text)) == MAX_CANDIDATES
+
+
+@pytest.mark.parametrize(("value", "shaped"), [
+    ("07700 864492", True), ("+41 44 668 18 00", True), ("(02) 6799 8847", True), ("89 37 13", True),
+    ("650-752-7354x549", True), ("2010-04-13", False), ("3.14159265", False), ("192.168.0.1", False),
+    ("call 07700 864492", False), ("12345", False),
+])
+def test_phone_shaped_values(value: str, shaped: bool) -> None:
+    from auditor.data.phones import phone_shaped
+
+    assert phone_shaped(value) is shaped
+
+
+def test_phone_column_of_national_numbers_is_masked_whole() -> None:
+    """In free text a national number needs a cue; in a column named phone the name is the cue."""
+    import pandas as pd
+
+    from auditor.data.classify import classify_series
+    from auditor.data.pii import PiiSettings, build_analyzer
+
+    formats = ("0{a}{b} {c}{d}{e}{f}{g}{h}", "0{a} {b}{c} {d}{e} {f}{g} {h}{a}", "({a}{b}) {c}{d}{e}{f} {g}{h}{a}{b}")
+    values = [formats[i % 3].format(**{k: (i * (n + 3) + n) % 10 for n, k in enumerate("abcdefgh")})
+              for i in range(300)]
+    result = classify_series(pd.Series(values), "home_phone", build_analyzer(PiiSettings(workers=1)))
+    assert (result.pii, result.entity, result.kind) == (True, "PHONE_NUMBER", "structured"), result.evidence
