@@ -40,6 +40,7 @@ from typing import Any
 import click
 import pytest
 import yaml
+from clitree import is_placeholder, option_problems
 
 import auditor
 from auditor.cli import cli
@@ -62,52 +63,6 @@ HANDLER = "auditor.scheduler.lambda_handler.handler"
 # ---------------------------------------------------------------------------------------------
 # The real command tree
 # ---------------------------------------------------------------------------------------------
-
-
-def _writer_names() -> list[str]:
-    from auditor.reporting.writers import load_writers
-
-    return list(load_writers().names())
-
-
-def _is_placeholder(value: str) -> bool:
-    """A value that is not literal: a shell or CI variable, or a synopsis placeholder."""
-    return "$" in value or "{" in value or bool(re.fullmatch(r"[A-Z][A-Z0-9_.-]*(\.\.\.)?", value))
-
-
-def _option_problems(cmd: click.Command, args: list[str], where: str) -> list[str]:
-    opts: dict[str, click.Parameter] = {}
-    for p in cmd.params:
-        if isinstance(p, click.Option):
-            for name in (*p.opts, *p.secondary_opts):
-                opts[name] = p
-    problems = []
-    for i, tok in enumerate(args):
-        if not tok.startswith("-") or tok == "-" or _is_placeholder(tok) or re.fullmatch(r"-\d+", tok):
-            continue
-        name, eq, value = tok.partition("=") if tok.startswith("--") else (tok[:2], "", "")
-        if name in ("--help", "-h"):
-            continue
-        param = opts.get(name)
-        if param is None:
-            problems.append(f"{where}: 'auditor {cmd.name}' has no option {name} "
-                            f"(it has {', '.join(sorted(o for o in opts if o.startswith('--')))})")
-            continue
-        assert isinstance(param, click.Option)
-        if not eq and not param.is_flag and i + 1 < len(args):
-            value = args[i + 1]
-        if not value or _is_placeholder(value) or value.startswith("-"):
-            continue
-        if isinstance(param.type, click.Choice):
-            bad = [v for v in value.split("|") if v not in param.type.choices]
-            if bad:
-                problems.append(f"{where}: {name} {value}: {', '.join(bad)} is not one of {', '.join(param.type.choices)}")
-        elif name == "--format":
-            bad = [v for v in value.split(",") if v.strip() and v.strip() not in _writer_names()]
-            if bad:
-                problems.append(f"{where}: --format {value}: unknown format {', '.join(bad)} "
-                                f"(available: {', '.join(_writer_names())})")
-    return problems
 
 
 def resolve(tokens: list[str]) -> tuple[click.Command, list[str], list[str]]:
@@ -140,7 +95,7 @@ def command_problems(tokens: list[str], where: str) -> list[str]:
         cmd, _path, rest = resolve(tokens)
     except KeyError as exc:
         return [f"{where}: {exc.args[0]}"]
-    return _option_problems(cmd, rest, where)
+    return option_problems(cmd, " ".join(_path), rest, where)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +114,7 @@ class Found:
     @property
     def dynamic(self) -> bool:
         """The subcommand comes from a variable (checked by running the script instead)."""
-        return bool(self.tokens) and _is_placeholder(self.tokens[0])
+        return bool(self.tokens) and is_placeholder(self.tokens[0])
 
 
 def _tokens(line: str) -> list[str]:

@@ -27,6 +27,7 @@ from typing import Any
 import click
 import pytest
 import yaml
+from clitree import is_placeholder, option_problems
 
 from auditor.cli import cli
 
@@ -161,46 +162,6 @@ def leaf_commands() -> list[str]:
     return out
 
 
-def _writer_names() -> list[str]:
-    from auditor.reporting.writers import load_writers
-
-    return list(load_writers().names())
-
-
-def _is_placeholder(value: str) -> bool:
-    return "$" in value or value == "..." or bool(re.fullmatch(r"[A-Z][A-Z0-9_.-]*(\.\.\.)?", value))
-
-
-def option_problems(cmd: click.Command, name: str, tokens: list[str], where: str) -> list[str]:
-    """Each option among ``tokens`` exists on ``cmd``; literal choice values and formats are real."""
-    opts = {o: p for p in cmd.params if isinstance(p, click.Option) for o in (*p.opts, *p.secondary_opts)}
-    problems = []
-    for i, tok in enumerate(tokens):
-        m = re.fullmatch(r"(--?[A-Za-z][\w-]*)(?:=(.*))?", tok)
-        if not m or tok in ("--help", "-h"):
-            continue
-        option, value = m.group(1), m.group(2)
-        param = opts.get(option)
-        if param is None:
-            problems.append(f"{where}: 'auditor {name}' has no option {option}")
-            continue
-        assert isinstance(param, click.Option)
-        if value is None and not param.is_flag and i + 1 < len(tokens):
-            value = tokens[i + 1]
-        if not value or _is_placeholder(value) or value.startswith("-"):
-            continue
-        if isinstance(param.type, click.Choice):
-            bad = [v for v in value.split("|") if v not in param.type.choices]
-            if bad:
-                problems.append(f"{where}: 'auditor {name}' {option}: {', '.join(bad)} is not one of "
-                                f"{', '.join(param.type.choices)}")
-        elif option == "--format":
-            bad = [v for v in value.split(",") if v not in _writer_names()]
-            if bad:
-                problems.append(f"{where}: 'auditor {name}' --format: unknown format {', '.join(bad)}")
-    return problems
-
-
 def _synopsis_tokens(text: str) -> list[str]:
     """Words of a synopsis line, without [ ] and ... decorations."""
     out = []
@@ -220,7 +181,7 @@ def check_line(text: str, where: str) -> tuple[list[str], list[str]]:
     while tokens and tokens[0].startswith("-"):
         group_opts.append(tokens.pop(0))
     problems = option_problems(cli, "", group_opts, where)
-    if not tokens or _is_placeholder(tokens[0]):
+    if not tokens or is_placeholder(tokens[0]):
         return [], problems
     path: list[str] = []
     cmd: click.Command = cli
@@ -333,7 +294,7 @@ def test_default_output_folders_are_the_commands_defaults() -> None:
     assert {c for c, _ in rows} >= {"auditor demo", "auditor aws scan", "auditor data scan"}
     problems = []
     for command, folder in rows:
-        path = [w for w in command.split()[1:] if not _is_placeholder(w)]
+        path = [w for w in command.split()[1:] if not is_placeholder(w)]
         cmd, ctx = _ctx(path)
         (param,) = [p for p in cmd.params if p.name == "output_dir"]
         default = param.get_default(ctx)
