@@ -107,6 +107,14 @@ def _abstract_noun(word: str) -> bool:
     return len(word) > 5 and word.endswith(_NOUN_ENDINGS) and word not in FIRST_NAMES and word not in SURNAMES
 
 
+def names_a_thing(span_text: str) -> bool:
+    """True when a "person" span holds an organisation word or an abstract noun ("Projects
+    Branch", "Maintenance Inquiry"): a language model's PERSON is checked with the same rule
+    as the name recognizer's own runs."""
+    words = [fold(w).rstrip(".") for w in _WORD.findall(span_text)]
+    return any(w in ORG_WORDS or w in STREET_WORDS or _abstract_noun(w) for w in words)
+
+
 def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [fold(w).rstrip(".") for w in words]

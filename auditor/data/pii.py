@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.errors import ConfigError, DataError
-from auditor.data.names import might_hold_name
+from auditor.data.names import might_hold_name, names_a_thing
 from auditor.data.recognizers import DEFAULT_STUDENT_ID_PATTERN
 from auditor.data.sampling import MASK_PLACEHOLDER
 
@@ -376,7 +376,8 @@ class PiiAnalyzer:
             return []
         results = self._analyze(text, wanted, use_ner=self.ner)
         spans = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results
-                 if r.entity_type not in NOISY and self._keep(r)]
+                 if r.entity_type not in NOISY and self._keep(r)
+                 and not (r.entity_type == "PERSON" and names_a_thing(text[r.start:r.end]))]
         if spans and ("tok_" in text or "enc:v1:" in text or "<" in text):
             # Tokens and ciphertexts from an earlier masking are random text: whatever a
             # recognizer sees inside them (a "name", 9 digits) is not PII.

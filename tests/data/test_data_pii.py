@@ -205,6 +205,24 @@ def test_ner_finds_names_the_lexicon_cannot(analyzer: PiiAnalyzer, ner_model: Pa
     assert not c.pii and c.classification == "not-pii"
 
 
+def test_a_model_person_naming_a_thing_is_dropped(tmp_path: Path) -> None:
+    """Small models call department names PERSON; the name recognizer's own organisation and
+    abstract-noun rule applies to the model's spans too."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("entity_ruler").add_patterns([
+        {"label": "PERSON", "pattern": [{"TEXT": "Projects"}, {"TEXT": "Branch"}]},
+        {"label": "PERSON", "pattern": [{"TEXT": "Zephyrine"}, {"TEXT": "Quillfeather"}]}])
+    model = tmp_path / "tiny_org"
+    nlp.to_disk(model)
+    ner = build_analyzer(PiiSettings(workers=1, ner=NerSettings(str(model), model_sha256(model))))
+    text = "ENG - Development and Major Projects Branch, attn Zephyrine Quillfeather"
+    found = [(s.entity, text[s.start:s.end]) for s in ner.analyze_text(text)]
+    assert ("PERSON", "Zephyrine Quillfeather") in found
+    assert not any("Branch" in t for _, t in found), found
+
+
 def test_ner_keeps_the_name_recognizer(analyzer: PiiAnalyzer, ner_model: Path) -> None:
     """NER adds to the lexicon recognizer: a name the model does not know is still found."""
     text = "Spoke with Maria Lopez about the deferral."
