@@ -200,8 +200,17 @@ def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
     return runs
 
 
+# Phrases that introduce or sign with a name: a strong cue, like "named".
+_INTRODUCTION = re.compile(r"(?:\bmy name is|\bname's|\bi am|\bi'm|\bthis is|\bcall me|\bregards|\bsincerely"
+                           r"|\bthanks|\bthank you|\bcheers|\bsigned|\bbest)\s*[,:]?\s*$", re.IGNORECASE)
+
+
 def _prev_word(text: str, start: int) -> str:
-    found = _PREV_WORD.search(text[max(0, start - 40):start])
+    """The cue word before a run: the word itself, or "named" after an introduction."""
+    before = text[max(0, start - 40):start]
+    if _INTRODUCTION.search(before):
+        return "named"
+    found = _PREV_WORD.search(before)
     return found.group(1) if found else ""
 
 

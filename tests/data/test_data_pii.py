@@ -44,6 +44,8 @@ FOUND = [
     ("Name: Vinicio Arcuri Phone: n/a", "PERSON", "Vinicio Arcuri"),    # a form label as cue
     ("Herr Müller rief an", "PERSON", "Müller"),                        # a German title
     ("J. R. Tolkien wrote it", "PERSON", "J. R. Tolkien"),              # initials
+    ("Hello, my name is Zephyrine and I need help", "PERSON", "Zephyrine"),  # an introduction
+    ("Thanks, Quillfeather", "PERSON", "Quillfeather"),                  # a signature
     ("server 10.1.2.3 logged it", "IP_ADDRESS", "10.1.2.3"),
 ]
 NOT_FOUND = [
@@ -61,6 +63,7 @@ NOT_FOUND = [
     ("pi is 3.141592653589793", "CREDIT_CARD"),
     ("Mother Name on the form", "PERSON"),           # the word "Name", not a name
     ("the U.S. Army base", "PERSON"),                # an abbreviation, not initials
+    ("this is the registrar office calling", "PERSON"),
     ("NASA launched it", "PERSON"),                  # all capitals: an acronym
     # Department and inquiry names of the City of Vancouver 3-1-1 export: business text, no person.
     ("ENG - Development and Major Projects Branch", "PERSON"),
