@@ -52,6 +52,7 @@ and ``MAX_CANDIDATES`` context words looked at, each within a window of a few hu
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.data.span_recognizer import span_recognizer
@@ -268,14 +269,30 @@ def _key(t: _Tok) -> str:
     return t.text.lower().rstrip(".") if t.kind == "w" else t.text
 
 
+def _tokenize(text: str) -> tuple[list[_Tok], list[int]]:
+    out: list[_Tok] = []
+    prev = 0
+    for m in _TOKEN.finditer(text):
+        out.append(_Tok(m.start(), m.end(), m.group(), m.lastgroup or "p", "\n" in text[prev:m.start()]))
+        prev = m.end()
+    return out, [t.start for t in out]
+
+
+# The last text tokenised, with its tokens: every candidate of one text looks at a window of the
+# same tokens, so the text is tokenised once, not once per candidate. One tuple, swapped whole.
+_LAST: list[tuple[str, list[_Tok], list[int]]] = [("", [], [])]
+
+
 def _tokens(text: str, lo: int, hi: int) -> list[_Tok]:
     """The tokens of ``text[lo:hi]``, less a word cut at either edge of the window."""
-    out: list[_Tok] = []
-    prev = lo
-    for m in _TOKEN.finditer(text, lo, hi):
-        kind = m.lastgroup or "p"
-        out.append(_Tok(m.start(), m.end(), m.group(), kind, "\n" in text[prev:m.start()]))
-        prev = m.end()
+    last = _LAST[0]
+    if last[0] is not text:
+        last = (text, *_tokenize(text))
+        _LAST[0] = last
+    _, toks, starts = last
+    out = [t for t in toks[bisect_left(starts, lo):bisect_left(starts, hi)] if t.end <= hi]
+    if out and out[0].nl and "\n" not in text[lo:out[0].start]:
+        out[0] = out[0]._replace(nl=False)  # a line break before the window is not in it
     if out and lo > 0 and out[0].start == lo and text[lo - 1].isalnum():
         out.pop(0)
     if out and hi < len(text) and out[-1].end == hi and text[hi].isalnum():
