@@ -352,7 +352,7 @@ class PiiAnalyzer:
     def candidates(self, text: str, entities: Sequence[str]) -> list[str]:
         """Entities worth asking Presidio about for ``text`` (cheap, conservative pre-filter:
         an entity is skipped only when the text cannot possibly hold it)."""
-        digits = sum(c.isdigit() for c in text) if _HAS_DIGIT.search(text) else 0
+        digits = sum(map(str.isdigit, text)) if _HAS_DIGIT.search(text) else 0
         out = []
         for e in entities:
             need = _MIN_DIGITS.get(e)
