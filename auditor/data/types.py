@@ -104,6 +104,8 @@ DATA_CONFIG_SCHEMA: dict[str, Any] = {
     "description": "Data governance settings (PII detection, reading).",
     "additionalProperties": False,
     "x-unknown": "data setting",
+    # Cities and countries are found by a language model only.
+    "dependentRequired": {"locations": ["ner"]},
     "properties": {
         "sample_size": {"type": "integer", "minimum": 10, "maximum": 100000},
         "support": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},

@@ -336,3 +336,18 @@ def test_locations_when_the_config_asks_for_them(tmp_path: Path) -> None:
 def test_locations_need_a_language_model() -> None:
     with pytest.raises(DataError, match=r"data\.locations: .* set data\.ner"):
         PiiSettings.from_config({"locations": True})
+
+
+def test_locations_without_a_model_is_a_config_error_with_its_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from auditor.cli import cli
+
+    config = tmp_path / "audit.yml"
+    config.write_text("version: 1\ndata:\n  locations: true\n")
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n")
+    result = CliRunner().invoke(cli, ["data", "scan", str(data), "--config", str(config),
+                                      "--output-dir", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert f"{config}:3:3: data: 'ner' is a dependency of 'locations'" in result.output
