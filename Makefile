@@ -35,7 +35,7 @@ demo: $(STAMP)
 	$(BIN)/auditor demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check auditor tests benchmarks setup.py
+	$(BIN)/ruff check auditor tests benchmarks tools setup.py
 	$(BIN)/mypy
 
 unit: $(STAMP)

@@ -25,12 +25,13 @@ letter case (Chinese, Korean, Arabic...). Turn on NER (``data.ner``) for those.
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from auditor.data.fold import fold
+from auditor.data.given_names import world_given_names
 from auditor.data.lexicon import FIRST_NAMES, SURNAMES
 from auditor.data.span_recognizer import span_recognizer
+from auditor.data.wordlists import common_words, name_words
 
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
@@ -103,8 +104,23 @@ STOP = {"the", "a", "an", "student", "students", "registrar", "office", "univers
         "english", "french", "law", "medicine", "education", "music", "name", "names", "surname", "given"}
 
 
+def given(word: str) -> bool:
+    """A folded word that is a given name: the curated lexicon or the 54-country list."""
+    return word in FIRST_NAMES or word in world_given_names()
+
+
+def ambiguous(word: str) -> bool:
+    """A given name that is also a common word ("will", "hope", "man"): needs a second signal."""
+    return word in AMBIGUOUS or word in STOP or word in name_words()
+
+
+def _word_like(word: str) -> bool:
+    """An ordinary word rather than a surname: common English or a name that is also a word."""
+    return (word in common_words() or word in name_words()) and word not in SURNAMES
+
+
 def _abstract_noun(word: str) -> bool:
-    return len(word) > 5 and word.endswith(_NOUN_ENDINGS) and word not in FIRST_NAMES and word not in SURNAMES
+    return len(word) > 5 and word.endswith(_NOUN_ENDINGS) and not given(word) and word not in SURNAMES
 
 
 def names_a_thing(span_text: str) -> bool:
@@ -115,7 +131,7 @@ def names_a_thing(span_text: str) -> bool:
     return any(w in ORG_WORDS or w in STREET_WORDS or _abstract_noun(w) for w in words)
 
 
-def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
+def _score_run(words: list[str], prev: str, title_case: bool = False) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [fold(w).rstrip(".") for w in words]
     start = 0
@@ -130,10 +146,12 @@ def _score_run(words: list[str], prev: str) -> tuple[int, float] | None:
         return None
     prev = fold(prev)
     cued = titled or inner_cue or prev in CUES or prev.rstrip(".") in TITLES
-    first_hit = name[0] in FIRST_NAMES
+    first_hit = given(name[0])
     sur_hit = any(w in SURNAMES for w in name)
-    strong_first = first_hit and name[0] not in AMBIGUOUS
+    strong_first = first_hit and not ambiguous(name[0])
     if len(name) >= 2 and (first_hit or sur_hit):
+        if title_case and not (sur_hit or cued or name[0] in FIRST_NAMES) and any(_word_like(w) for w in name[1:]):
+            return None  # "PR - Urban Forestry": in title-case text a capital says nothing
         return start, 0.85 if (strong_first or sur_hit or cued) else 0.6
     if len(name) >= 2 and cued:
         return start, 0.75
@@ -159,13 +177,6 @@ def might_hold_name(text: str) -> bool:
     return any(c.isupper() for c in text) or _ANY_CUE.search(text) is not None
 
 
-@lru_cache(maxsize=65_536)
-def fold(word: str) -> str:
-    """Lower case without accents, for the lexicon: "José" -> "jose", "Łukasz" -> "lukasz"."""
-    decomposed = unicodedata.normalize("NFKD", word.replace("ł", "l").replace("Ł", "L"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
 def _capitalised(word: str) -> bool:
     """"Maria", "O'Neil", "J.", "Łukasiewicz"; not "NASA", "maria" or a caseless script."""
     core = word.rstrip(".")
@@ -173,6 +184,13 @@ def _capitalised(word: str) -> bool:
         return False
     rest = [c for c in core[1:] if c.isalpha()]
     return not rest or any(c.islower() for c in rest) or word.endswith(".")
+
+
+def _title_case(matches: list[re.Match[str]]) -> bool:
+    """Text whose words are (nearly) all capitalised: a heading, a department or product name,
+    where a capital letter says nothing about a name."""
+    words = [m.group(0) for m in matches if len(m.group(0)) > 3]
+    return bool(words) and sum(_capitalised(w) for w in words) >= 0.8 * len(words)
 
 
 def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
@@ -219,7 +237,7 @@ def _lower_case_names(matches: list[re.Match[str]], text: str) -> list[tuple[int
     out = []
     for i, m in enumerate(matches):
         word = m.group(0)
-        if not word.islower() or fold(word) not in FIRST_NAMES or word in AMBIGUOUS or word in STOP:
+        if not word.islower() or not given(fold(word)) or ambiguous(fold(word)):
             continue
         prev = fold(_prev_word(text, m.start()))
         if prev not in CUES and prev not in STRONG_CUES and prev not in TITLES:
@@ -237,11 +255,12 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of every likely person name in ``text``."""
     out: list[tuple[int, int, float]] = []
     matches = list(_WORD.finditer(text))
+    title_case = _title_case(matches)
     for run in _runs(matches, text):
         words = [m.group(0) for m in run]
         if len(words[0]) == 2 and text[max(0, run[0].start() - 1):run[0].start()] == ".":
             continue  # the second letter of an abbreviation ("U.S. Army"), not an initial
-        scored = _score_run(words, _prev_word(text, run[0].start()))
+        scored = _score_run(words, _prev_word(text, run[0].start()), title_case)
         if scored is not None:
             k, score = scored
             while k < len(run) - 1 and run[k].group(0) in PARTICLES:
