@@ -101,7 +101,9 @@ STOP = {"the", "a", "an", "student", "students", "registrar", "office", "univers
         "month", "year", "morning", "afternoon", "evening", "returned", "returning", "international", "domestic",
         "graduate", "undergraduate", "bachelor", "science", "arts", "engineering", "nursing", "business",
         "computer", "history", "biology", "chemistry", "physics", "mathematics", "economics", "psychology",
-        "english", "french", "law", "medicine", "education", "music", "name", "names", "surname", "given"}
+        "english", "french", "law", "medicine", "education", "music", "name", "names", "surname", "given",
+        "i'm", "i've", "i'd", "i'll", "it's", "that's", "what's", "here's", "there's", "he's", "she's", "let's",
+        "we're", "you're", "they're", "don't", "didn't", "can't", "won't", "isn't", "wasn't", "im", "ive"}
 
 
 def given(word: str) -> bool:
@@ -131,9 +133,18 @@ def names_a_thing(span_text: str) -> bool:
     return any(w in ORG_WORDS or w in STREET_WORDS or _abstract_noun(w) for w in words)
 
 
+_POSSESSIVE = ("'s", "’s")
+
+
+def _key(word: str) -> str:
+    """A word as the lexicons know it: folded, no full stop, no possessive ("Norbert's")."""
+    key = fold(word).rstrip(".")
+    return key[:-2] if key.endswith(_POSSESSIVE) and len(key) > 3 else key
+
+
 def _score_run(words: list[str], prev: str, title_case: bool = False) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
-    lowered = [fold(w).rstrip(".") for w in words]
+    lowered = [_key(w) for w in words]
     start = 0
     titled = inner_cue = strong = False
     while start < len(words) and (lowered[start] in STOP or lowered[start] in TITLES):
@@ -150,7 +161,7 @@ def _score_run(words: list[str], prev: str, title_case: bool = False) -> tuple[i
     sur_hit = any(w in SURNAMES for w in name)
     strong_first = first_hit and not ambiguous(name[0])
     if len(name) >= 2 and (first_hit or sur_hit):
-        if title_case and not (sur_hit or cued or name[0] in FIRST_NAMES) and any(_word_like(w) for w in name[1:]):
+        if title_case and not (sur_hit or cued or strong_first) and any(_word_like(w) for w in name[1:]):
             return None  # "PR - Urban Forestry": in title-case text a capital says nothing
         return start, 0.85 if (strong_first or sur_hit or cued) else 0.6
     if len(name) >= 2 and cued:
@@ -165,6 +176,53 @@ def _score_run(words: list[str], prev: str, title_case: bool = False) -> tuple[i
         return start, 0.55
     if len(name) == 1 and (strong or prev.lower().rstrip(".") in STRONG_CUES):
         return start, 0.6
+    return None
+
+
+# Words that follow a person's name at the start of a sentence ("Gyna is very reliable").
+_PERSON_VERBS = {"is", "was", "has", "had", "will", "would", "said", "says", "told", "asked", "called", "wrote",
+                 "went", "lives", "lived", "works", "worked", "shouted", "replied", "explained", "and", "can", "could",
+                 "began", "begins", "started", "listed", "joined", "left", "moved", "sent", "signed", "paid", "needs",
+                 "wants", "likes", "loves", "met", "visited", "studied", "graduated", "married", "died", "did",
+                 "does", "got", "gets", "made", "makes", "took", "takes", "came", "comes", "saw", "sees", "knows",
+                 "knew", "thinks", "thought", "may", "might", "should", "must", "agreed", "applied", "enrolled"}
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n\"“”()\[\]{}*#>•-])\s*$")
+
+
+def _known(word: str) -> bool:
+    """A word the lexicons know as something else than an unknown name."""
+    return (word in common_words() or word in name_words() or word in STOP or word in ORG_WORDS
+            or word in STREET_WORDS or word in PARTICLES or word in TITLES or _abstract_noun(word))
+
+
+_FIELD_START = re.compile(r"(?:^|[|\n\t}:?>•])[ ]*$")
+_FIELD_END = re.compile(r"[ ]*(?:$|[|\n\t{,;])")
+
+
+def _whole_field(text: str, start: int, end: int) -> bool:
+    """The run is all of one field of a record-like text ("Name | Company | Street")."""
+    return bool(_FIELD_START.search(text[max(0, start - 4):start]) and _FIELD_END.match(text, end))
+
+
+def _unknown_run_score(words: list[str], text: str, start: int, end: int, title_case: bool) -> float | None:
+    """A run of capitalised words that no list knows, in running text ("says Sandberg", "Gyna
+    is very reliable"): an unknown proper noun is more often a name than anything else in the
+    notes and messages a data platform holds. Never in title-case text (headings, products,
+    departments), never a run holding a common word."""
+    if len(words) > 3:
+        return None
+    keys = [_key(w) for w in words]
+    if any(len(k) < 3 or _known(k) for k in keys):
+        return None
+    if title_case:  # only two or three unknown words that fill a field: "Romario Tamburro | Forlì"
+        return 0.5 if len(words) > 1 and _whole_field(text, start, end) else None
+    if not _SENTENCE_END.search(text[max(0, start - 3):start]):
+        return 0.6 if len(words) > 1 else 0.5
+    # At the start of a sentence a capital says less: a verb must follow, or the run is two
+    # unknown words before running lower-case text ("Banke Broman listed his top 20").
+    after = _WORD.match(text, end + 1) if text[end:end + 1] == " " else None
+    if after is not None and (after.group(0).lower() in _PERSON_VERBS or (len(words) > 1 and after.group(0).islower())):
+        return 0.5
     return None
 
 
@@ -220,7 +278,7 @@ def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
 
 # Phrases that introduce or sign with a name: a strong cue, like "named".
 _INTRODUCTION = re.compile(r"(?:\bmy name is|\bname's|\bi am|\bi'm|\bthis is|\bcall me|\bregards|\bsincerely"
-                           r"|\bthanks|\bthank you|\bcheers|\bsigned|\bbest)\s*[,:]?\s*$", re.IGNORECASE)
+                           r"|\bthanks|\bthank you|\bcheers|\bsigned|\bbest|\bname\s*[?:])\s*[,:]?\s*$", re.IGNORECASE)
 
 
 def _prev_word(text: str, start: int) -> str:
@@ -261,12 +319,16 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
         if len(words[0]) == 2 and text[max(0, run[0].start() - 1):run[0].start()] == ".":
             continue  # the second letter of an abbreviation ("U.S. Army"), not an initial
         scored = _score_run(words, _prev_word(text, run[0].start()), title_case)
+        if scored is None:
+            unknown = _unknown_run_score(words, text, run[0].start(), run[-1].end(), title_case)
+            scored = None if unknown is None else (0, unknown)
         if scored is not None:
             k, score = scored
             while k < len(run) - 1 and run[k].group(0) in PARTICLES:
                 k += 1
-            out.append((run[k].start(), run[-1].end() - (1 if words[-1].endswith(".") and len(words[-1]) > 2 else 0),
-                        score))
+            end = run[-1].end() - (1 if words[-1].endswith(".") and len(words[-1]) > 2 else 0)
+            end -= 2 if words[-1].endswith(_POSSESSIVE) else 0
+            out.append((run[k].start(), end, score))
     out += _lower_case_names(matches, text)
     return out
 

@@ -187,7 +187,7 @@ def ner_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     nlp = spacy.blank("en")
     ruler = nlp.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "PERSON", "pattern": [{"TEXT": "Zephyrine"}, {"TEXT": "Quillfeather"}]},
+    ruler.add_patterns([{"label": "PERSON", "pattern": [{"LOWER": "zephyrine"}, {"LOWER": "quillfeather"}]},
                         {"label": "PERSON", "pattern": [{"TEXT": "Computer"}, {"TEXT": "Science"}]}])
     path = tmp_path_factory.mktemp("model") / "tiny_ner"
     nlp.to_disk(path)
@@ -195,11 +195,12 @@ def ner_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_ner_finds_names_the_lexicon_cannot(analyzer: PiiAnalyzer, ner_model: Path) -> None:
-    text = "the report of Zephyrine Quillfeather arrived"
+    # Lower case, no cue word, in no name list: beyond the offline recognizer, not a model.
+    text = "The report of zephyrine quillfeather arrived"
     assert "PERSON" not in [s.entity for s in analyzer.analyze_text(text)]
     ner = build_analyzer(PiiSettings(workers=1, ner=NerSettings(str(ner_model), model_sha256(ner_model))))
     spans = ner.analyze_text(text)
-    assert ("PERSON", "Zephyrine Quillfeather") in [(s.entity, text[s.start:s.end]) for s in spans]
+    assert ("PERSON", "zephyrine quillfeather") in [(s.entity, text[s.start:s.end]) for s in spans]
     assert ner.uncovered == []
     # NER never sees structured columns: a department column stays non-PII even though
     # this model (like real ones) calls "Computer Science" a PERSON.
@@ -216,7 +217,7 @@ def test_a_model_person_naming_a_thing_is_dropped(tmp_path: Path) -> None:
     nlp = spacy.blank("en")
     nlp.add_pipe("entity_ruler").add_patterns([
         {"label": "PERSON", "pattern": [{"TEXT": "Projects"}, {"TEXT": "Branch"}]},
-        {"label": "PERSON", "pattern": [{"TEXT": "Zephyrine"}, {"TEXT": "Quillfeather"}]}])
+        {"label": "PERSON", "pattern": [{"LOWER": "zephyrine"}, {"LOWER": "quillfeather"}]}])
     model = tmp_path / "tiny_org"
     nlp.to_disk(model)
     ner = build_analyzer(PiiSettings(workers=1, ner=NerSettings(str(model), model_sha256(model))))
