@@ -17,6 +17,8 @@ Writes to ``--out`` (nothing is copied into the repository):
 - ``evaluator_table.csv``: the evaluator's raw fake values as columns (one record per row);
 - ``registrar_table.csv``: a registrar export with mimesis en-ca / fr people, 4-7 digit
   student numbers and clearly non-PII columns;
+- ``catalogue_table.csv``: a product catalogue with no personal data (mimesis products,
+  company names, job titles, places of origin), for precision;
 - ``tables.json``: the expected entity of every table column (``null`` = not PII);
 - ``manifest.json``: seed, sizes, package versions, counts, and known generator defects.
 
@@ -398,6 +400,33 @@ def generate_registrar_table(rows: int, seed: int, path: Path) -> dict[str, Any]
     return dict(REGISTRAR_EXPECTED)
 
 
+CATALOGUE_EXPECTED = {"sku": None, "product": None, "brand": None, "category": None, "buyer_role": None,
+                      "origin_city": None, "origin_country": None, "price": None}
+
+
+def generate_catalogue_table(rows: int, seed: int, path: Path) -> dict[str, Any]:
+    """A product catalogue with no personal data: mimesis products (dishes, drinks, fruit,
+    phones, processors, cars), company names, job titles and places of origin. Product,
+    brand and place names are title-case proper nouns that are not people."""
+    from mimesis import Address, Finance, Food, Hardware, Person, Transport
+    from mimesis.locales import Locale
+
+    food, hw, car = Food(Locale.EN, seed=seed + 6), Hardware(seed=seed + 7), Transport(seed=seed + 8)
+    fin, person, addr = Finance(Locale.EN, seed=seed + 9), Person(Locale.EN, seed=seed + 10), Address(Locale.EN, seed=seed + 11)
+    makers = {"food": (food.dish, food.fruit, food.vegetable, food.drink, food.spices),
+              "hardware": (hw.phone_model, hw.cpu, hw.graphics), "vehicles": (car.car, car.manufacturer)}
+    rng = random.Random(seed + 12)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(list(CATALOGUE_EXPECTED))
+        for i in range(rows):
+            category = rng.choice(sorted(makers))
+            product = rng.choice(makers[category])()
+            w.writerow([f"SKU-{seed}-{i:06d}", product, fin.company(), category, person.occupation(), addr.city(),
+                        addr.country(), f"{rng.randrange(100, 99999) / 100:.2f}"])
+    return dict(CATALOGUE_EXPECTED)
+
+
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for r in records:
@@ -426,6 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = {
         "evaluator_table.csv": generate_evaluator_table(args.table_rows, args.seed, out / "evaluator_table.csv"),
         "registrar_table.csv": generate_registrar_table(args.registrar_rows, args.seed, out / "registrar_table.csv"),
+        "catalogue_table.csv": generate_catalogue_table(args.registrar_rows, args.seed, out / "catalogue_table.csv"),
     }
     (out / "tables.json").write_text(json.dumps(tables, indent=2) + "\n", encoding="utf-8")
 
