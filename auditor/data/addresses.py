@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.data.span_recognizer import span_recognizer
@@ -247,6 +248,10 @@ _CONTEXT = re.compile(
     r"|(?:ship(?:ped|ping)?|sen[dt]|deliver(?:ed|y)?|mail(?:ed)?)\s+(?:it\s+)?to"
     r"|mailing|residence|domicile|adresse|anschrift|wohnhaft|wohnt|direcci[oó]n|domicilio|indirizzo|endere[cç]o"
     r"|morada|adres|adresa|bydli[sš]t[eě])(?![^\W\d_])", re.IGNORECASE)
+# Every _CONTEXT alternative contains one of these: a cheap test before the regex.
+_CONTEXT_STEMS = ("addr", "adres", "live", "living", "resid", "locat", "based", "stay", "mov", "reloc", "visit",
+                  "find", "ship", "sen", "deliver", "mail", "domicil", "anschrift", "wohn", "direcci", "indirizzo",
+                  "endere", "morada", "bydli")
 _DIGITS = re.compile(r"\d+")
 _BEFORE, _WINDOW_BEFORE, _WINDOW_AFTER, _NEAR = 48, 120, 220, 80
 
@@ -484,6 +489,9 @@ def _code_at(text: str, toks: list[_Tok], k: int) -> tuple[int, str] | None:
     return j, str(m.lastgroup)
 
 
+_REGION_FIRST_WORDS = frozenset(name.split()[0] for name in _REGION_NAMES)
+
+
 def _region(toks: list[_Tok], k: int) -> tuple[int, bool]:
     """(index after, a known state or province) of a region code or name at ``k``, bare ("IL", "NSW",
     "Ontario") or in brackets ("(Québec)", "(RM)"); (``k``, False) if none."""
@@ -497,6 +505,8 @@ def _region(toks: list[_Tok], k: int) -> tuple[int, bool]:
     t = toks[k]
     if t.kind == "w" and t.text.isupper() and 2 <= len(t.text.rstrip(".")) <= 3:
         return k + 1, t.text.rstrip(".") in _STATES
+    if t.text.lower() not in _REGION_FIRST_WORDS:
+        return k, False
     for n in (3, 2, 1):
         if k + n <= len(toks) and " ".join(x.text.lower() for x in toks[k:k + n]) in _REGION_NAMES:
             return k + n, True
@@ -555,6 +565,7 @@ def _postal_after(text: str, toks: list[_Tok], k: int) -> tuple[int, float]:
     return start, 0.0
 
 
+@lru_cache(maxsize=65_536)  # words repeat; callers only read the dict
 def _street_type(word: str) -> dict[str, float]:
     """The roles of a word as a street type, each with its strength (STRONG or WEAK): "S" after the
     name with the number before, "A" after the name with the number after, "P" before the name,
@@ -757,6 +768,16 @@ def _finish(text: str, toks: list[_Tok], span: _Span) -> tuple[int, int, float]:
     return s, e, round(min(score, MAX_SCORE), 2)
 
 
+@lru_cache(maxsize=65_536)
+def _anchor(word: str) -> tuple[bool, bool, bool]:
+    """(post-office box word, unit word, anchors a street candidate at all) for one word."""
+    key = word.lower()
+    bare = key.rstrip(".")
+    po = key in _PO_FIRST or bare in _PO_FIRST
+    unit = bare in _RESIDENTIAL
+    return po, unit, po or unit or bare in _TYPE_WORDS or (len(key) > 4 and bool(_street_type(word)))
+
+
 def _street_candidates(text: str) -> list[tuple[int, int, float]]:
     """Candidates anchored on street types and post-office boxes."""
     out: list[tuple[int, int, float]] = []
@@ -766,11 +787,8 @@ def _street_candidates(text: str) -> list[tuple[int, int, float]]:
     before = -_NEAR - 1
     for m in _WORD.finditer(text):
         word = m.group()
-        key = word.lower()
-        po = key in _PO_FIRST or key.rstrip(".") in _PO_FIRST
-        unit = key.rstrip(".") in _RESIDENTIAL
-        if not po and not unit and key.rstrip(".") not in _TYPE_WORDS and \
-                not (len(key) > 4 and _street_type(word)):
+        po, unit, anchor = _anchor(word)
+        if not anchor:
             continue
         while after is not None and after.start() < m.start():  # one pass over the digit runs, beside the words
             before, after = after.end(), next(runs, None)
@@ -920,6 +938,9 @@ def _cued_candidates(text: str, taken: list[tuple[int, int, float]]) -> list[tup
     """A street without a type word right after a context word: "lives at 1234 Alder",
     "Adresse: Goethe 5". House number and name alone are UNNUMBERED; the cue lifts them."""
     out: list[tuple[int, int, float]] = []
+    lowered = text.lower()
+    if not any(stem in lowered for stem in _CONTEXT_STEMS):
+        return out
     for n, m in enumerate(_CONTEXT.finditer(text)):
         if n >= MAX_CANDIDATES:
             break

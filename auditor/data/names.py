@@ -25,6 +25,7 @@ letter case (Chinese, Korean, Arabic...). Turn on NER (``data.ner``) for those.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from auditor.data.fold import fold
@@ -142,7 +143,7 @@ def _key(word: str) -> str:
     return key[:-2] if key.endswith(_POSSESSIVE) and len(key) > 3 else key
 
 
-def _score_run(words: list[str], prev: str, title_case: bool = False) -> tuple[int, float] | None:
+def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = bool) -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [_key(w) for w in words]
     start = 0
@@ -161,7 +162,7 @@ def _score_run(words: list[str], prev: str, title_case: bool = False) -> tuple[i
     sur_hit = any(w in SURNAMES for w in name)
     strong_first = first_hit and not ambiguous(name[0])
     if len(name) >= 2 and (first_hit or sur_hit):
-        if title_case and not (sur_hit or cued or strong_first) and any(_word_like(w) for w in name[1:]):
+        if not (sur_hit or cued or strong_first) and any(_word_like(w) for w in name[1:]) and title_case():
             return None  # "PR - Urban Forestry": in title-case text a capital says nothing
         return start, 0.85 if (strong_first or sur_hit or cued) else 0.6
     if len(name) >= 2 and cued:
@@ -204,7 +205,8 @@ def _whole_field(text: str, start: int, end: int) -> bool:
     return bool(_FIELD_START.search(text[max(0, start - 4):start]) and _FIELD_END.match(text, end))
 
 
-def _unknown_run_score(words: list[str], text: str, start: int, end: int, title_case: bool) -> float | None:
+def _unknown_run_score(words: list[str], text: str, start: int, end: int,
+                       title_case: Callable[[], bool]) -> float | None:
     """A run of capitalised words that no list knows, in running text ("says Sandberg", "Gyna
     is very reliable"): an unknown proper noun is more often a name than anything else in the
     notes and messages a data platform holds. Never in title-case text (headings, products,
@@ -214,7 +216,7 @@ def _unknown_run_score(words: list[str], text: str, start: int, end: int, title_
     keys = [_key(w) for w in words]
     if any(len(k) < 3 or _known(k) for k in keys):
         return None
-    if title_case:  # only two or three unknown words that fill a field: "Romario Tamburro | Forlì"
+    if title_case():  # only two or three unknown words that fill a field: "Romario Tamburro | Forlì"
         return 0.5 if len(words) > 1 and _whole_field(text, start, end) else None
     if not _SENTENCE_END.search(text[max(0, start - 3):start]):
         return 0.6 if len(words) > 1 else 0.5
@@ -256,7 +258,8 @@ def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
     runs: list[list[re.Match[str]]] = []
     i = 0
     while i < len(matches):
-        if not _capitalised(matches[i].group(0)):
+        first = matches[i].group(0)
+        if not first[0].isupper() or not _capitalised(first):  # the cheap test first: most words are lower case
             i += 1
             continue
         run = [matches[i]]
@@ -290,15 +293,30 @@ def _prev_word(text: str, start: int) -> str:
     return found.group(1) if found else ""
 
 
+# Last words of a cue after which a lower-case given name may follow. "is", "am", "me" and
+# "best" count only inside an introduction ("my name is", "i am", "call me", "all the best").
+_CUE_WORDS = frozenset(CUES | STRONG_CUES | TITLES | {"is", "am", "me", "regards", "sincerely", "thanks", "cheers",
+                                                       "signed", "best", "i'm", "name's"})
+_NEEDS_INTRO = frozenset({"is", "am", "me", "best"})
+_CUE_GAP = re.compile(r"^\.?\s*[,:?]?\s*$")
+
+
 def _lower_case_names(matches: list[re.Match[str]], text: str) -> list[tuple[int, int, float]]:
     """A lexicon given name in lower case right after a cue: "spoke with maria lopez"."""
     out = []
-    for i, m in enumerate(matches):
+    for i in range(1, len(matches)):
+        m = matches[i]
         word = m.group(0)
-        if not word.islower() or not given(fold(word)) or ambiguous(fold(word)):
+        if not word.islower():
             continue
-        prev = fold(_prev_word(text, m.start()))
-        if prev not in CUES and prev not in STRONG_CUES and prev not in TITLES:
+        cue = matches[i - 1]
+        key = cue.group(0).lower().rstrip(".")
+        if key not in _CUE_WORDS or not _CUE_GAP.match(text[cue.end():m.start()]):
+            continue
+        if key in _NEEDS_INTRO and not _INTRODUCTION.search(text[max(0, cue.start() - 30):cue.end()]):
+            continue
+        folded = fold(word)
+        if not given(folded) or ambiguous(folded):
             continue
         end = m.end()
         nxt = matches[i + 1] if i + 1 < len(matches) else None
@@ -313,7 +331,13 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of every likely person name in ``text``."""
     out: list[tuple[int, int, float]] = []
     matches = list(_WORD.finditer(text))
-    title_case = _title_case(matches)
+    known: list[bool] = []
+
+    def title_case() -> bool:  # computed once, and only for a run that needs it
+        if not known:
+            known.append(_title_case(matches))
+        return known[0]
+
     for run in _runs(matches, text):
         words = [m.group(0) for m in run]
         if len(words[0]) == 2 and text[max(0, run[0].start() - 1):run[0].start()] == ".":
@@ -336,4 +360,5 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
 def name_recognizer() -> EntityRecognizer:
     """``find_names`` as a Presidio recognizer (entity ``PERSON``):
     names from a lexicon, capitalisation and context words (no NER model)."""
+    world_given_names(), name_words(), common_words()  # load once, before workers fork
     return span_recognizer(ENTITY, "AuditorLexiconNameRecognizer", "lexicon name", find_names)

@@ -69,6 +69,19 @@ _MIN_DIGITS = {"PHONE_NUMBER": 7, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}
 _HAS_DIGIT = re.compile(r"\d")
+_PROBE_TIMEOUT = 1.0  # seconds per probe: the patterns are ours and Presidio's, the text is untrusted
+
+
+def _pattern_probes(rec: Any) -> list[Any]:
+    """Compiled patterns of a plain Presidio ``PatternRecognizer`` (same regexes, same flags), to
+    skip it cheaply on text where none matches: Presidio's own loop costs far more per call
+    (timers, logging, result objects). Empty for any recognizer with an analyze() of its own."""
+    import regex
+    from presidio_analyzer import PatternRecognizer
+
+    if not isinstance(rec, PatternRecognizer) or type(rec).analyze is not PatternRecognizer.analyze or not rec.patterns:
+        return []
+    return [regex.compile(p.regex, flags=rec.global_regex_flags) for p in rec.patterns]
 
 
 @dataclass(frozen=True)
@@ -315,6 +328,7 @@ class PiiAnalyzer:
         self.ner = ner
         self._cache: dict[bytes, tuple[Span, ...]] = {}
         self._rec_cache: dict[tuple[str, ...], list[Any]] = {}
+        self._probes: dict[int, list[Any]] = {}
         self._ner_min = settings.ner.min_score if settings.ner else NerSettings.min_score
 
     @property
@@ -359,6 +373,9 @@ class PiiAnalyzer:
             if e == "EMAIL_ADDRESS":
                 if "@" in text:
                     out.append(e)
+            elif e == "IP_ADDRESS":  # IPv4: four numbers, three dots; IPv6: at least two colons
+                if (digits >= 4 and text.count(".") >= 3) or text.count(":") >= 2:
+                    out.append(e)
             elif need is not None:
                 if digits >= need:
                     out.append(e)
@@ -393,6 +410,7 @@ class PiiAnalyzer:
                 if not r.is_loaded:
                     r.load()
                     r.is_loaded = True
+                self._probes[id(r)] = _pattern_probes(r)
             self._rec_cache[entities] = recs
         return recs
 
@@ -414,8 +432,12 @@ class PiiAnalyzer:
         if not ner_wanted:
             raw: list[Any] = []
             for rec in self._recognizers(tuple(wanted)):
-                if type(rec).__name__ != "SpacyRecognizer":
-                    raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
+                if type(rec).__name__ == "SpacyRecognizer":
+                    continue
+                probes = self._probes.get(id(rec))
+                if probes and not any(p.search(text, timeout=_PROBE_TIMEOUT) for p in probes):
+                    continue  # none of its patterns occurs: Presidio would find nothing
+                raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
             strong = [r for r in raw if r.entity_type not in NOISY and self._keep(r)]
             weak = [r for r in raw if r.entity_type not in NOISY and not self._keep(r)
                     and not any(s.start <= r.start and s.end >= r.end for s in strong)]
