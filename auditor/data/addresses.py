@@ -56,6 +56,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from auditor.data.address_blocks import find_address_blocks
 from auditor.data.span_recognizer import span_recognizer
 
 if TYPE_CHECKING:
@@ -931,7 +932,22 @@ def find_addresses(text: str) -> list[tuple[int, int, float]]:
     """
     streets = _street_candidates(text)
     streets += _postcode_candidates(text, streets)
-    return _resolve(streets + _cued_candidates(text, streets))
+    found = _resolve(streets + _cued_candidates(text, streets) + find_address_blocks(text))
+    return [(_leading_number(text, b), e, score) for b, e, score in found]
+
+
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[a-zA-Z]?[ ]$")
+
+
+def _leading_number(text: str, start: int) -> int:
+    """Start of a house number written before the street found: "699 295 Pireos Street"
+    (building number, then the street's own number, as some exports write them), "475
+    Kronwiesenweg 95" (a number on each side)."""
+    if start:
+        m = _NUMBER_BEFORE.search(text, max(0, start - 9), start)
+        if m:
+            return m.start()
+    return start
 
 
 def _cued_candidates(text: str, taken: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

@@ -159,7 +159,8 @@ def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = boo
     prev = fold(prev)
     cued = titled or inner_cue or prev in CUES or prev.rstrip(".") in TITLES
     first_hit = given(name[0])
-    sur_hit = any(w in SURNAMES for w in name)
+    # A surname that is also an ordinary word ("White Stripes", "Forestry Hall") is no evidence.
+    sur_hit = any(w in SURNAMES and w not in AMBIGUOUS for w in name)
     strong_first = first_hit and not ambiguous(name[0])
     if len(name) >= 2 and (first_hit or sur_hit):
         if not (sur_hit or cued or strong_first) and any(_word_like(w) for w in name[1:]) and title_case():

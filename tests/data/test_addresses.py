@@ -232,3 +232,32 @@ def test_address_column_with_lines_the_detector_misses_is_still_masked_whole(ana
     assert (result.pii, result.entity, result.mask_scope) == (True, "STREET_ADDRESS", "column"), result.evidence
     notes = classify_series(pd.Series(values * 3), "remarks", analyzer)  # no address name: span by span
     assert notes.kind == "free-text", notes.evidence
+
+
+# ----------------------------------------------------------------------------- postal blocks
+
+BLOCK = "Aurora Strømsnes\n\n475 Kronwiesenweg 95\nSuite 275\nTallinn\nEstonia 12345"
+
+
+def test_a_street_line_without_a_type_word_is_found_by_its_block() -> None:
+    from auditor.data.address_blocks import find_address_blocks
+
+    spans = [BLOCK[s:e] for s, e, score in find_address_blocks(BLOCK) if score >= 0.5]
+    assert spans == ["475 Kronwiesenweg 95\nSuite 275", "Estonia 12345"]
+    assert any(BLOCK[s:e].startswith("475 Kronwiesenweg") for s, e, _ in find_addresses(BLOCK))
+
+
+@pytest.mark.parametrize("text", [
+    "Order 12345\nWidget Pro 2\nQty 3",  # ordinary words: not a street
+    "Chapter 3 Section 5\nPage 12",
+    "Kronwiesenweg 95",  # one line: the layout is the evidence, and there is none
+])
+def test_not_an_address_block(text: str) -> None:
+    from auditor.data.address_blocks import find_address_blocks
+
+    assert [s for s in find_address_blocks(text) if s[2] >= 0.5] == []
+
+
+def test_a_second_house_number_before_the_street() -> None:
+    text = "his address: 699 295 Pireos Street"
+    assert [text[s:e] for s, e, _ in find_addresses(text)] == ["699 295 Pireos Street"]
