@@ -104,7 +104,9 @@ STOP = {"the", "a", "an", "student", "students", "registrar", "office", "univers
         "computer", "history", "biology", "chemistry", "physics", "mathematics", "economics", "psychology",
         "english", "french", "law", "medicine", "education", "music", "name", "names", "surname", "given",
         "i'm", "i've", "i'd", "i'll", "it's", "that's", "what's", "here's", "there's", "he's", "she's", "let's",
-        "we're", "you're", "they're", "don't", "didn't", "can't", "won't", "isn't", "wasn't", "im", "ive"}
+        "we're", "you're", "they're", "don't", "didn't", "can't", "won't", "isn't", "wasn't", "im", "ive",
+        "we'll", "you'll", "they'll", "he'll", "she'll", "it'll", "we've", "you've", "they've", "we'd", "you'd",
+        "e-mail", "emails", "e-mails", "re:", "fwd:", "ps", "p.s"}
 
 
 def given(word: str) -> bool:
@@ -148,7 +150,8 @@ def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = boo
     lowered = [_key(w) for w in words]
     start = 0
     titled = inner_cue = strong = False
-    while start < len(words) and (lowered[start] in STOP or lowered[start] in TITLES):
+    while start < len(words) and (lowered[start] in STOP or lowered[start] in TITLES or (
+            start < len(words) - 1 and lowered[start] in common_words())):  # "Producer Naomi Gaudet"
         titled = titled or lowered[start] in TITLES
         inner_cue = inner_cue or lowered[start] in CUES  # "Guardian Xavi Quenneville"
         strong = strong or lowered[start] in STRONG_CUES
@@ -163,8 +166,8 @@ def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = boo
     sur_hit = any(w in SURNAMES and w not in AMBIGUOUS for w in name)
     strong_first = first_hit and not ambiguous(name[0])
     if len(name) >= 2 and (first_hit or sur_hit):
-        if not (sur_hit or cued or strong_first) and any(_word_like(w) for w in name[1:]) and title_case():
-            return None  # "PR - Urban Forestry": in title-case text a capital says nothing
+        if not (sur_hit or cued or strong_first) and any(_word_like(w) for w in name[1:]):
+            return None  # "Urban Forestry", "Grace Period": a name that is also a word, before a word
         return start, 0.85 if (strong_first or sur_hit or cued) else 0.6
     if len(name) >= 2 and cued:
         return start, 0.75
@@ -198,7 +201,7 @@ def _known(word: str) -> bool:
 
 
 _FIELD_START = re.compile(r"(?:^|[|\n\t}:?>•])[ ]*$")
-_FIELD_END = re.compile(r"[ ]*(?:$|[|\n\t{,;])")
+_FIELD_END = re.compile(r"[ ]*(?:$|[|\n\t{,;:])")
 
 
 def _whole_field(text: str, start: int, end: int) -> bool:
@@ -206,25 +209,41 @@ def _whole_field(text: str, start: int, end: int) -> bool:
     return bool(_FIELD_START.search(text[max(0, start - 4):start]) and _FIELD_END.match(text, end))
 
 
+def _surname_like(key: str) -> bool:
+    """A common word that can still be a surname after an unknown given name ("Crysta
+    Bradshaw", "Lisandro Ramos"): not a function, organisation, street or title word."""
+    return not (key in STOP or key in ORG_WORDS or key in STREET_WORDS or key in TITLES or key in PARTICLES
+                or key in name_words() or _abstract_noun(key))
+
+
 def _unknown_run_score(words: list[str], text: str, start: int, end: int,
                        title_case: Callable[[], bool]) -> float | None:
     """A run of capitalised words that no list knows, in running text ("says Sandberg", "Gyna
     is very reliable"): an unknown proper noun is more often a name than anything else in the
-    notes and messages a data platform holds. Never in title-case text (headings, products,
-    departments), never a run holding a common word."""
-    if len(words) > 3:
+    notes and messages a data platform holds. In title-case text (headings, products,
+    departments) only a run that fills a whole field; never a run of common words."""
+    # Initials between names ("Byrghita D. Lundqvist") are neither evidence nor an objection.
+    keys = [_key(w) for i, w in enumerate(words) if not (0 < i < len(words) - 1 and len(w) == 2 and w[1] == ".")]
+    if len(keys) > 3 or any(len(k) < 3 for k in keys) or _known(keys[0]):
         return None
-    keys = [_key(w) for w in words]
-    if any(len(k) < 3 or _known(k) for k in keys):
+    if any(_known(k) and not _surname_like(k) for k in keys[1:]):
         return None
-    if title_case():  # only two or three unknown words that fill a field: "Romario Tamburro | Forlì"
-        return 0.5 if len(words) > 1 and _whole_field(text, start, end) else None
+    surname_word = any(_known(k) for k in keys[1:])  # "Crysta Bradshaw": weaker, mid-sentence only
+    field = _whole_field(text, start, end)
+    if len(keys) > 1 and field and not surname_word:  # "Romario Tamburro | Forlì", "Liwia Arciszewska | ..."
+        return 0.5
+    if field and text[end:end + 1] == ":":  # a speaker: "Delpha: What a wife."
+        return 0.5
+    if title_case():
+        return None
     if not _SENTENCE_END.search(text[max(0, start - 3):start]):
-        return 0.6 if len(words) > 1 else 0.5
-    # At the start of a sentence a capital says less: a verb must follow, or the run is two
-    # unknown words before running lower-case text ("Banke Broman listed his top 20").
+        return 0.5 if surname_word else 0.6 if len(keys) > 1 else 0.5
+    if surname_word:
+        return None
+    # At the start of a sentence a capital says less: a lower-case word must follow
+    # ("Laquanda spent a year", "Banke Broman listed his top 20").
     after = _WORD.match(text, end + 1) if text[end:end + 1] == " " else None
-    if after is not None and (after.group(0).lower() in _PERSON_VERBS or (len(words) > 1 and after.group(0).islower())):
+    if after is not None and (after.group(0).lower() in _PERSON_VERBS or after.group(0).islower()):
         return 0.5
     return None
 
@@ -247,11 +266,24 @@ def _capitalised(word: str) -> bool:
     return not rest or any(c.islower() for c in rest) or word.endswith(".")
 
 
+# Small words a title leaves in lower case ("Grants and Awards", "Maison de la Radio").
+_TITLE_SMALL = frozenset({"and", "the", "for", "from", "with", "into", "onto", "over", "under", "per", "via", "und",
+                          "des", "del", "della", "les", "los", "las", "van", "von", "der", "den", "het", "och"})
+
+
 def _title_case(matches: list[re.Match[str]]) -> bool:
-    """Text whose words are (nearly) all capitalised: a heading, a department or product name,
-    where a capital letter says nothing about a name."""
+    """Text whose words are (nearly) all capitalised and that has no lower-case content word:
+    a heading, a department or product name, where a capital letter says nothing about a
+    name. "They had 6: Sergio, Floretta, Jan" is prose ("had")."""
     words = [m.group(0) for m in matches if len(m.group(0)) > 3]
-    return bool(words) and sum(_capitalised(w) for w in words) >= 0.8 * len(words)
+    if not words or sum(_capitalised(w) for w in words) < 0.8 * len(words):
+        return False
+    return not any(len(w) >= 3 and w.islower() and w not in _TITLE_SMALL for w in (m.group(0) for m in matches))
+
+
+def _ends_sentence(word: str) -> bool:
+    """A word with a full stop that is not an initial or a title ("Lundqvist." before "What")."""
+    return (word.endswith(".") and len(word) > 2 and word[:-1].lower() not in TITLES) or word.endswith(_POSSESSIVE)
 
 
 def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
@@ -265,7 +297,8 @@ def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
             continue
         run = [matches[i]]
         j = i + 1
-        while j < len(matches) and len(run) < 6 and _RUN_GAP.match(text[run[-1].end():matches[j].start()]):
+        while j < len(matches) and len(run) < 6 and _RUN_GAP.match(text[run[-1].end():matches[j].start()]) \
+                and not _ends_sentence(run[-1].group(0)):
             word = matches[j].group(0)
             particle = (word in PARTICLES and j + 1 < len(matches) and _capitalised(matches[j + 1].group(0))
                         and _RUN_GAP.match(text[matches[j].end():matches[j + 1].start()]))

@@ -57,3 +57,21 @@ def test_names_found(text: str, name: str) -> None:
 ])
 def test_not_names(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Laquanda spent a year at the firm", "Laquanda"),  # sentence start, lower-case word after
+    ("Delpha: What a wife.", "Delpha"),  # a speaker
+    ("Liwia Arciszewska | WISDOMTREE/SHS CL-USD HD", "Liwia Arciszewska"),  # a whole field
+    ("top-flight tennis player Crysta Bradshaw over visa disputes", "Crysta Bradshaw"),
+    ("They had 6: Sergio, Floretta, Jan, Cleotilde and Evan.", "Cleotilde"),
+    ("film (also features Byrghita D. Lundqvist. What's not to love?", "Byrghita D. Lundqvist"),
+    ("Producer Naomi C. Gaudet explained", "Naomi C. Gaudet"),
+])
+def test_more_names_found(text: str, name: str) -> None:
+    assert name in found(text)
+
+
+@pytest.mark.parametrize("text", ["We'll send the E-mail tomorrow.", "Urban Forestry; Parks maintenance"])
+def test_more_not_names(text: str) -> None:
+    assert found(text) == []
