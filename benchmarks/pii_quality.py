@@ -377,6 +377,7 @@ def score_text(records: list[dict[str, Any]], predicted: list[list[tuple[int, in
         "recall_same_type": {e: round(found_typed[e] / total[e], 4) for e in IN_SCOPE if total[e]},
         "readable_after_masking": {e: round(readable[e] / total[e], 4) for e in IN_SCOPE if total[e]},
         "labelled": {e: total[e] for e in IN_SCOPE if total[e]},
+        "all_but_location": _totals(total, found, readable, exclude="LOCATION"),
         "all_in_scope": {"labelled": sum(total.values()), "recall": round(sum(found.values()) / max(sum(total.values()), 1), 4),
                          "readable_after_masking": round(sum(readable.values()) / max(sum(total.values()), 1), 4)},
         "precision": {t: {"predicted": pred_total[t], "precision": round(pred_ok[t] / pred_total[t], 4)}
@@ -389,6 +390,14 @@ def score_text(records: list[dict[str, Any]], predicted: list[list[tuple[int, in
         "not_in_scope": dict(sorted(out_of_scope.items())),
         "person_values_with_a_lexicon_token": lexicon_hits,
     }
+
+
+def _totals(total: Counter[str], found: Counter[str], readable: Counter[str], exclude: str) -> dict[str, Any]:
+    """Totals over the in-scope types less ``exclude`` (LOCATION: in scope only when enabled)."""
+    keys = [e for e in total if e != exclude]
+    n = sum(total[e] for e in keys)
+    return {"labelled": n, "recall": round(sum(found[e] for e in keys) / max(n, 1), 4),
+            "readable_after_masking": round(sum(readable[e] for e in keys) / max(n, 1), 4)}
 
 
 def fmt(x: float | None, width: int = 7) -> str:
@@ -419,9 +428,10 @@ def print_text_section(title: str, res: dict[str, dict[str, Any]], meta: dict[st
         note = "  (LOCATION target: when enabled)" if e == "LOCATION" else ""
         log(f"    {e:<15}{n:>6} | " + "".join(fmt(r, 12) for r in rec) + f"  >={tgt:.2f} | "
             + "".join(fmt(r, 12) for r in rdb) + f"  <={READABLE_TARGET:.2f}{note}")
-    tot = [res[d]["all_in_scope"] for d in names]
-    log(f"    {'ALL in scope':<15}{tot[0]['labelled']:>6} | " + "".join(fmt(t["recall"], 12) for t in tot)
-        + f"{'':8} | " + "".join(fmt(t["readable_after_masking"], 12) for t in tot) + f"  <={READABLE_TARGET:.2f}")
+    for key, label in (("all_but_location", "ALL - LOCATION"), ("all_in_scope", "ALL in scope")):
+        tot = [res[d][key] for d in names]
+        log(f"    {label:<15}{tot[0]['labelled']:>6} | " + "".join(fmt(t["recall"], 12) for t in tot)
+            + f"{'':8} | " + "".join(fmt(t["readable_after_masking"], 12) for t in tot) + f"  <={READABLE_TARGET:.2f}")
     log("    recall with the same entity type (" + " / ".join(names) + "): " + ", ".join(
         f"{e} " + "/".join(f"{res[d]['recall_same_type'].get(e, 0):.2f}" for d in names)
         for e in IN_SCOPE if e in first["recall_same_type"]))

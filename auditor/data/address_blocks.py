@@ -12,14 +12,15 @@ The street line of such a block often has no street type word ("Kronwiesenweg 95
 "Strojírenská 1006", "Kase põik 91"), which the single-line finder (``addresses.py``) needs.
 Here the layout is the evidence: a line made of a house number and a name the word lists do
 not know as ordinary English, with a unit line ("Apt. 181", "Suite 907") or a postal line
-("Estonia 12345", "10115 Berlin") in the same block. The street line with its unit lines is one
-span; the postal line is another. Bullets and quote marks that exports put before each line
+("Estonia 12345", "10115 Berlin") in the same block. The span runs from the street line through
+the unit, city, region, postal and country lines after it. Bullets and quote marks that exports put before each line
 ("}}", "???", "-", ">") are skipped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from auditor.data.fold import fold
 from auditor.data.wordlists import common_words
@@ -34,7 +35,7 @@ _STREET = re.compile(rf"^(?:\d{{1,6}}[a-zA-Z]?(?:[ /-]\d{{1,4}})?[ ,]+)?(?P<name
 _UNIT = re.compile(r"^(?:apt|apto|appt|suite|ste|unit|flat|room|rm|floor|fl|bldg|building|#)\.?[ ]*#?[\w-]{1,6}$",
                    re.IGNORECASE)
 # "Estonia 12345", "10115 Berlin", "Springfield, IL 62704", "SW1A 2AA London"
-_POSTAL = re.compile(rf"^(?:{_NAME}(?:[ ,]+{_NAME}){{0,3}}[ ,]+\d{{4,6}}|\d{{4,6}}[ ,]+{_NAME}(?:[ ]{_NAME}){{0,3}}"
+_POSTAL = re.compile(rf"^(?:{_NAME}(?:[ ,]+\(?{_NAME}\)?){{0,3}}[ ,]+\d{{4,6}}|\d{{4,6}}[ ,]+{_NAME}(?:[ ]{_NAME}){{0,3}}"
                      rf"|[A-Z]{{1,2}}\d[A-Z\d]?[ ]?\d[A-Z]{{2}}(?:[ ,]+{_NAME})*)$")
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -64,31 +65,50 @@ def _street_line(line: str) -> bool:
     return any(len(w) >= 3 and w not in common_words() for w in words)
 
 
-def find_address_blocks(text: str) -> list[tuple[int, int, float]]:
-    """(start, end, score) of the street and postal lines of every address block in ``text``."""
+def _place_line(line: str) -> bool:
+    """A city, region or country line of a postal block: "Ždár nad Sázavou 1", "VIERZON",
+    ", SJ", "Teixeira de Freitas", "Cyprus (Greek)". Capitalised words, short particles, region
+    codes, at most one number; no colon or at-sign (those start "Mobile:", e-mail lines)."""
+    if not line or ":" in line or "@" in line or len(line) > 60:
+        return False
+    words = _WORD.findall(line)
+    if not 1 <= len(words) <= 6 or len(re.findall(r"\d+", line)) > 1:
+        return False
+    return all(w[0].isupper() or (w.islower() and len(w) <= 3) for w in words)
+
+
+def find_address_blocks(text: str, streets: Sequence[tuple[int, int, float]] = ()) -> list[tuple[int, int, float]]:
+    """(start, end, score) of every address block in ``text``: the street line with the unit,
+    city, region, postal and country lines that follow it. ``streets``: confident streets the
+    single-line finder already holds (their lines are street lines too)."""
     if "\n" not in text:
         return []
     lines = _lines(text)
+    confident = [cs for cs, _ce, score in streets if score >= 0.5]
     kinds = []
-    for s, e in lines:
+    for n, (s, e) in enumerate(lines):
         line = text[s:e]
-        kinds.append("unit" if _UNIT.match(line) else "street" if _street_line(line)
-                     else "postal" if _POSTAL.match(line) else "blank" if s == e else "other")
+        begins = next((cs for cs in confident if s <= cs < e), None)  # a found street starts on this line
+        if begins is not None:
+            lines[n] = (begins, e)
+        street = begins is not None or _street_line(line)
+        kinds.append("unit" if _UNIT.match(line) else "street" if street else "postal" if _POSTAL.match(line)
+                     else "blank" if s == e else "place" if _place_line(line) else "other")
     out: list[tuple[int, int, float]] = []
-    for i, kind in enumerate(kinds):
-        if kind != "street":
+    i = 0
+    while i < len(kinds):
+        if kinds[i] != "street":
+            i += 1
             continue
-        j = i + 1
-        while j < len(kinds) and kinds[j] in ("unit", "blank"):
+        last, j, tail = i, i + 1, 0
+        while j < len(kinds) and tail < 5 and kinds[j] in ("unit", "postal", "place", "blank"):
+            if kinds[j] != "blank":
+                last, tail = j, tail + 1
             j += 1
-        units = any(k == "unit" for k in kinds[i + 1:j])
-        # The postal line: within the next four lines of the block.
-        postal = next((k for k in range(j, min(j + 4, len(kinds))) if kinds[k] == "postal"), None)
-        if not units and postal is None:
-            continue
-        last = max((k for k in range(i, j) if kinds[k] != "blank"), default=i)
-        score = STREET_SCORE + (UNIT_BOOST if units else 0.0) + (POSTAL_BOOST if postal is not None else 0.0)
-        out.append((lines[i][0], lines[last][1], round(score, 2)))
-        if postal is not None:
-            out.append((lines[postal][0], lines[postal][1], round(score, 2)))
+        parts = kinds[i + 1:last + 1]
+        units, postal = "unit" in parts, "postal" in parts
+        if units or postal:
+            score = STREET_SCORE + (UNIT_BOOST if units else 0.0) + (POSTAL_BOOST if postal else 0.0)
+            out.append((lines[i][0], lines[last][1], round(score, 2)))
+        i = last + 1
     return out

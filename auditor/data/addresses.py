@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 ENTITY = "STREET_ADDRESS"
 MAX_CANDIDATES = 64  # street types, and postcodes, looked at per text: a hostile cell costs no more
 MIN_SCORE = 0.3  # below this a candidate is not reported at all (it could never reach a threshold)
+CONFIDENT = 0.5  # the default STREET_ADDRESS threshold: such candidates win overlaps with weaker ones
 
 STRONG, WEAK, WEAK_NUMBERED, UNNUMBERED, UNTYPED, POSTAL_ONLY, PO_STRONG = 0.6, 0.35, 0.5, 0.25, 0.35, 0.3, 0.7
 POSTCODE_BOOST, REGION_BOOST, UNIT_BOOST, CONTEXT_BOOST, MAX_SCORE = 0.3, 0.15, 0.15, 0.3, 0.95
@@ -916,9 +917,10 @@ def _untyped_street_before(toks: list[_Tok], line: int) -> int:
 
 
 def _resolve(found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
-    """Longest first, then highest score; overlapping candidates are dropped."""
+    """Candidates that reach a threshold first, then longest, then highest score; overlapping
+    candidates are dropped (a long weak guess never hides a confident address inside it)."""
     kept: list[tuple[int, int, float]] = []
-    for s, e, score in sorted(found, key=lambda c: (-(c[1] - c[0]), -c[2], c[0])):
+    for s, e, score in sorted(found, key=lambda c: (c[2] < CONFIDENT, -(c[1] - c[0]), -c[2], c[0])):
         if all(e <= ks or s >= ke for ks, ke, _ in kept):
             kept.append((s, e, score))
     return sorted(kept)
@@ -932,8 +934,42 @@ def find_addresses(text: str) -> list[tuple[int, int, float]]:
     """
     streets = _street_candidates(text)
     streets += _postcode_candidates(text, streets)
-    found = _resolve(streets + _cued_candidates(text, streets) + find_address_blocks(text))
-    return [(_leading_number(text, b), e, score) for b, e, score in found]
+    found = _resolve(streets + _cued_candidates(text, streets) + find_address_blocks(text, streets))
+    return [(_leading_number(text, _line_unit_before(text, b)), _place_after(text, _line_unit_after(text, e)) if
+             score >= CONFIDENT else e, score) for b, e, score in found]
+
+
+_UNIT_AFTER = re.compile(r"[ ,]+(?:apt|apto|apartment|suite|ste|unit|flat|#)\.?[ ]*#?\d[\w-]{0,5}(?![\w-])",
+                         re.IGNORECASE)
+_UNIT_BEFORE = re.compile(r"(?<![\w-])(?:apt|apto|apartment|suite|ste|unit|flat)\.?[ ]*#?\d[\w-]{0,5},?[ ]+$",
+                          re.IGNORECASE)
+_PLACE_WORD = re.compile(r"[ ,]+((?:[^\W\d_][\w'’.-]*))")
+
+
+def _line_unit_after(text: str, end: int) -> int:
+    """End of a unit written after the street on the same line: "Hadikgasse 49 Apt. 542"."""
+    m = _UNIT_AFTER.match(text, end)
+    return m.end() if m else end
+
+
+def _line_unit_before(text: str, start: int) -> int:
+    """Start of a unit written before the street: "Apt. 082 737 Kungsgatan 7"."""
+    m = _UNIT_BEFORE.search(text, max(0, start - 16), start)
+    return m.start() if m else start
+
+
+def _place_after(text: str, end: int) -> int:
+    """End of the city, region and country written after a street on the same line ("...
+    Apt. 542 KÖTTMANNSDORF Austria"): up to four capitalised words, stopping at a lower-case
+    word, a line break, or a word that is not a place ("Monday", "The", "Thanks")."""
+    from auditor.data.names import STOP
+
+    for _ in range(4):
+        m = _PLACE_WORD.match(text, end)
+        if not m or not m.group(1)[0].isupper() or m.group(1).lower().rstrip(".") in STOP:
+            break
+        end = m.end()
+    return end
 
 
 _NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[a-zA-Z]?[ ]$")

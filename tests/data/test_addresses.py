@@ -243,7 +243,7 @@ def test_a_street_line_without_a_type_word_is_found_by_its_block() -> None:
     from auditor.data.address_blocks import find_address_blocks
 
     spans = [BLOCK[s:e] for s, e, score in find_address_blocks(BLOCK) if score >= 0.5]
-    assert spans == ["475 Kronwiesenweg 95\nSuite 275", "Estonia 12345"]
+    assert spans == ["475 Kronwiesenweg 95\nSuite 275\nTallinn\nEstonia 12345"]
     assert any(BLOCK[s:e].startswith("475 Kronwiesenweg") for s, e, _ in find_addresses(BLOCK))
 
 
