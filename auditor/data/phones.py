@@ -41,12 +41,12 @@ MAX_CANDIDATES = 64  # per text: a hostile cell of digit groups cannot cost more
 # optional extension. Groups are whole digit runs and separators are never digits, so a text
 # splits into candidates one way only: the match is linear in the text, whatever it holds.
 _CANDIDATE = re.compile(
-    r"(?<![\w+.,/:-])"
-    r"(?P<num>(?:(?:\+|00)\s?)?(?:\(\d{1,5}\)\s?\d+|\d+)(?:(?:[ .\-/]|\s?\(\d{1,5}\)\s?)\d+){0,7})"
+    r"(?<![\w+./:-])"
+    r"(?P<num>(?:(?:\+|00)\s?)?(?:\(\d{1,5}\)\s?\d+|\d+)(?:(?:[ .\-/]?\(\d{1,5}\)[ .\-/]?|\s?\(\d{1,5}\)\s?|[ .\-/])\d+){0,7})"
     r"(?P<ext>\s?(?:x|ext\.?|#)\s?\d{1,6})?"
     r"(?![\w]|[.,:]\d)")
 _CUES = ("phone", "tel", "telephone", "call", "called", "calling", "mobile", "cell", "fax", "office", "desk",
-         "message", "messages", "voicemail",
+         "message", "messages", "voicemail", "answering", "answer", "dial", "dialled", "dialed", "ring", "registered",
          "contact", "reach", "text", "sms", "whatsapp", "number", "home", "work", "landline", "hotline",
          "téléphone", "tél", "portable", "telefon", "telefono", "teléfono", "handy", "numéro", "numero")
 _CUE_RE = re.compile(r"(?<![^\W\d_])(?:" + "|".join(re.escape(c) for c in _CUES) + r")(?![^\W\d_])", re.IGNORECASE)
@@ -76,6 +76,14 @@ def _international_score(number: str) -> float:
     return 0.6 if phonenumbers.is_possible_number(parsed) else 0.0
 
 
+@lru_cache(maxsize=1024)
+def _known_country_code(digits: str) -> bool:
+    """The digits start with a calling code that some region uses (+1, +44, +351, ...)."""
+    import phonenumbers
+
+    return any(phonenumbers.region_code_for_country_code(int(digits[:n])) != "ZZ" for n in (1, 2, 3))
+
+
 def _cued(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - _BEFORE):start]
     after = text[end:end + _AFTER]
@@ -87,7 +95,11 @@ def _score(text: str, start: int, end: int, number: str) -> float:
     if not 6 <= len(digits) <= 15 or any(p.fullmatch(number) for p in (_DATE, _IPV4, _DECIMAL)):
         return 0.0
     if number.startswith(("+", "00")):
-        return _international_score(number)
+        score = _international_score(number)
+        if score:
+            return score
+        if number.startswith("+") and len(digits) >= 8 and _known_country_code(digits):
+            return 0.55  # "+351 99 6559 0004": not a valid number, but written as a phone number is
     grouped = any(not c.isdigit() for c in number)
     if _cued(text, start, end) and (grouped or len(digits) >= 7):
         return 0.75
@@ -112,6 +124,8 @@ def find_phones(text: str) -> list[tuple[int, int, float]]:
             break
         number = m.group("num").strip()
         start = m.start("num") + (len(m.group("num")) - len(m.group("num").lstrip()))
+        if start > 1 and text[start - 1] == "," and text[start - 2].isdigit():
+            continue  # a group of "1,234,567", not a number of its own
         score = _score(text, start, m.end("num"), number)
         if score > 0:
             out.append((start, m.end(), score))

@@ -64,7 +64,7 @@ FREE_TEXT_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CA_SIN", "CRED
 NOISY = ("US_BANK_NUMBER", "US_PASSPORT", "US_ITIN", "US_DRIVER_LICENSE", "UK_NHS")
 DEFAULT_THRESHOLDS = {"PHONE_NUMBER": 0.5, "DATE_TIME": 0.6, "PERSON": 0.5, "US_ZIP": 0.5, "CA_SIN": 0.5}
 # Fewest digits a text must hold to contain the entity at all (a pre-filter, not a detector).
-_MIN_DIGITS = {"PHONE_NUMBER": 7, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "IBAN_CODE": 6, "IP_ADDRESS": 1,
+_MIN_DIGITS = {"PHONE_NUMBER": 6, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "IBAN_CODE": 6, "IP_ADDRESS": 1,
                "CA_POSTAL_CODE": 3, "US_ZIP": 5, "STREET_ADDRESS": 1, "DATE_TIME": 1,
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}

@@ -31,6 +31,12 @@ def _found(text: str) -> list[str]:
     ("cell (416) 555-0199", "(416) 555-0199"),
     ("416.555.0199", "416.555.0199"),                                  # NANP shape alone
     ("teléfono 91 123 45 67", "91 123 45 67"),                        # cue in Spanish
+    ("They're not answering at 561 499 051", "561 499 051"),          # 9 digits after a cue
+    ("Can someone call me on 92 34 70?", "92 34 70"),                 # six digits, cued
+    ("Office\\,+447700006848-Fax", "+447700006848"),                  # after an escaped comma
+    ("+7-(968)-359-46-29-Office", "+7-(968)-359-46-29"),              # dash around the brackets
+    ("Mobile: +351 99 6559 0004", "+351 99 6559 0004"),               # not valid, still a phone
+    ("Fax: 00724078754", "00724078754"),                              # 00 prefix, invalid, cued
 ])
 def test_phone_found(text: str, phone: str) -> None:
     assert phone in _found(text)
@@ -44,6 +50,7 @@ def test_phone_found(text: str, phone: str) -> None:
     "received in 2019 and 2020",
     "order 12 345 678 shipped",            # grouped digits, no phone cue
     "amount 1,234,567.89 paid",
+    "paid 1,234,567 in total",
     "invoice 20231114 closed",
     "card 4111 1111 1111 1111 on file",    # 16 digits: a card, never a phone
     "+99 123",                             # too short for any phone number
