@@ -93,6 +93,29 @@ def decide(doc: dict[str, Any], *, fail_on: str | None, allow_errors: bool = Fal
     return result
 
 
+def accounts(doc: dict[str, Any]) -> set[str]:
+    """The AWS account ids a findings document is about (``run.account``, comma-separated when merged)."""
+    return {a.strip() for a in str(doc.get("run", {}).get("account") or "").split(",") if a.strip()}
+
+
+def check_baseline_account(doc: dict[str, Any], baseline: dict[str, Any], *, baseline_path: str,
+                           force: bool = False) -> None:
+    """Refuse a baseline taken in another AWS account than ``doc`` (``UsageError``, exit 2) unless ``force``.
+
+    Diffing two accounts reports every finding of one as new and every one of the
+    other as resolved: a gate that looks meaningful and is not. Documents without
+    an account (data and pipeline runs) are compared as before.
+    """
+    now, before = accounts(doc), accounts(baseline)
+    if force or not now or not before or now == before:
+        return
+    from auditor.core.errors import UsageError
+
+    raise UsageError(f"{baseline_path}: the baseline is from AWS account {one_line(', '.join(sorted(before)), 120)} "
+                     f"but the findings are from {one_line(', '.join(sorted(now)), 120)}; compare with a baseline "
+                     "of the same account, or pass --force to diff them anyway")
+
+
 def _failed(result: GateResult) -> list[tuple[str, dict[str, Any]]]:
     """(tag, finding) for everything that failed the gate: blocking FAILs first, then ERRORs."""
     tag = "NEW" if result.baseline else "FAIL"

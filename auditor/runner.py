@@ -73,7 +73,8 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
         problems += exc.problems
     if mutelist is not None:
         try:
-            mutes = load_mutelist(mutelist)
+            mutes = load_mutelist(mutelist, today=(today or datetime.now()).date(),
+                                  max_days=run_config.section("mutelist").get("max_days"))
         except ConfigError as exc:
             problems += exc.problems
     if problems:
@@ -88,6 +89,7 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
         rules = [r for r in rules if r.resource.startswith(resource_prefix)]
     warnings = []
     if mutes is not None:
+        warnings += mutes.warnings
         day = (today or datetime.now()).date()
         for e in mutes.expired(day):
             warnings.append(f"{e.source}: mute of {e.rule} on {e.resource} expired {e.expires.isoformat()} and no longer mutes")

@@ -30,6 +30,7 @@ from typing import Any, ClassVar
 
 from auditor.aws.collect import Scope, collector, fetch, record
 from auditor.aws.session import ApiError
+from auditor.core import jsonio
 from auditor.core.resources import Resource, ResourceType, resource_types
 
 COVERAGE_TYPE = "aws.s3-bucket-dashboard-coverage"
@@ -107,7 +108,7 @@ def _dashboards(scope: Scope) -> tuple[dict[str, dict[str, set[str]]], list[str]
         name = entry["DashboardName"]
         try:
             body = scope.session.call("cloudwatch", region, "GetDashboard", DashboardName=name)["DashboardBody"]
-            charts[name] = charted_buckets(json.loads(body))
+            charts[name] = charted_buckets(jsonio.loads(body))
         except ApiError as err:
             errors.append(f"{err.reason} ({name})")
         except json.JSONDecodeError:

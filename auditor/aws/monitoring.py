@@ -174,7 +174,7 @@ class LogMetricAlarmFilter(Filter):
             if f.get("LogGroupName") not in groups:
                 continue
             try:
-                node = patterns.parse(f.get("FilterPattern", ""))
+                node = patterns.parse(f.get("FilterPattern", ""), owner=f"metric filter {f.get('FilterName')!r}")
             except patterns.PatternError:
                 continue
             hits = {i for i, e in enumerate(positives) if patterns.match(node, e)}

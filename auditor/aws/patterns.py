@@ -11,6 +11,12 @@ Supported: JSON patterns ``{ $.a = "x*" && ($.b != 1 || $.c NOT EXISTS) }`` with
 plain term patterns (``ERROR -DEBUG``, ``?A ?B``) match the event text; the
 empty pattern matches everything.
 
+A ``%regex%`` comes from whoever may put metric filters in the audited account, so
+it runs through :mod:`auditor.core.saferegex`: compiled once, searched under a time
+budget. A search over budget raises ``RegexTimeout`` naming the pattern's owner
+(``parse(..., owner="metric filter 'x'")``): the finding becomes ERROR, the scan
+goes on.
+
 >>> match(parse('{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }'),
 ...       {"eventName": "ConsoleLogin", "errorMessage": "Failed authentication"})
 True
@@ -24,6 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core import saferegex
+
 _MISSING = object()
 
 
@@ -36,6 +44,14 @@ class Compare:
     selector: tuple[str | int, ...]
     op: str  # = != < > <= >= exists not-exists null true false
     value: Any = None
+
+
+@dataclass(frozen=True)
+class Regex:
+    """A ``%regex%`` value, searched (not anchored) in the field's text."""
+
+    source: str
+    owner: str
 
 
 @dataclass(frozen=True)
@@ -65,18 +81,35 @@ _TOKEN = re.compile(r"""
     )""", re.VERBOSE)
 
 
-def parse(pattern: str) -> Compare | BoolOp | Terms:
-    """Parse a filter pattern; raises :class:`PatternError` when malformed."""
+def parse(pattern: str, owner: str = "filter pattern") -> Compare | BoolOp | Terms:
+    """Parse a filter pattern; raises :class:`PatternError` when malformed.
+
+    ``owner`` (e.g. ``metric filter 'cis-root-usage'``) names the pattern in the
+    error of a ``%regex%`` that exceeds its time budget.
+    """
     text = (pattern or "").strip()
     if text.startswith("{"):
         if not text.endswith("}"):
             raise PatternError("JSON pattern must end with '}'")
         tokens = _tokenize(text[1:-1])
-        node, rest = _or(tokens)
+        _check_nesting(tokens)
+        node, rest = _or(tokens, owner)
         if rest:
             raise PatternError(f"unexpected {rest[0][1]!r}")
         return node  # type: ignore[no-any-return]
     return _terms(text)
+
+
+MAX_NESTING = 50
+
+
+def _check_nesting(tokens: list[tuple[str, str]]) -> None:
+    """Refuse deeply nested parentheses before the recursive descent (no RecursionError)."""
+    depth = 0
+    for kind, _ in tokens:
+        depth += (kind == "lp") - (kind == "rp")
+        if depth > MAX_NESTING:
+            raise PatternError(f"parentheses nested more than {MAX_NESTING} deep")
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -93,30 +126,30 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _or(tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
-    left, rest = _and(tokens)
+def _or(tokens: list[tuple[str, str]], owner: str) -> tuple[Any, list[tuple[str, str]]]:
+    left, rest = _and(tokens, owner)
     items = [left]
     while rest and rest[0][0] == "or":
-        node, rest = _and(rest[1:])
+        node, rest = _and(rest[1:], owner)
         items.append(node)
     return (items[0] if len(items) == 1 else BoolOp("or", tuple(items))), rest
 
 
-def _and(tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
-    left, rest = _atom(tokens)
+def _and(tokens: list[tuple[str, str]], owner: str) -> tuple[Any, list[tuple[str, str]]]:
+    left, rest = _atom(tokens, owner)
     items = [left]
     while rest and rest[0][0] == "and":
-        node, rest = _atom(rest[1:])
+        node, rest = _atom(rest[1:], owner)
         items.append(node)
     return (items[0] if len(items) == 1 else BoolOp("and", tuple(items))), rest
 
 
-def _atom(tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
+def _atom(tokens: list[tuple[str, str]], owner: str) -> tuple[Any, list[tuple[str, str]]]:
     if not tokens:
         raise PatternError("unexpected end of pattern")
     kind, text = tokens[0]
     if kind == "lp":
-        node, rest = _or(tokens[1:])
+        node, rest = _or(tokens[1:], owner)
         if not rest or rest[0][0] != "rp":
             raise PatternError("missing ')'")
         return node, rest[1:]
@@ -137,7 +170,10 @@ def _atom(tokens: list[tuple[str, str]]) -> tuple[Any, list[tuple[str, str]]]:
     if k3 == "str":
         value: Any = json.loads(t3)
     elif k3 == "re":
-        value = re.compile(t3[1:-1])
+        why = saferegex.problem(t3[1:-1])
+        if why:
+            raise PatternError(f"{t3}: {why}")
+        value = Regex(t3[1:-1], owner)
     elif k3 == "word":
         value = _number(t3)
     else:
@@ -191,8 +227,8 @@ def _resolve(event: Any, selector: tuple[str | int, ...]) -> Any:
 
 
 def _equals(actual: Any, expected: Any) -> bool:
-    if isinstance(expected, re.Pattern):
-        return isinstance(actual, str) and expected.search(actual) is not None
+    if isinstance(expected, Regex):
+        return isinstance(actual, str) and saferegex.search(expected.source, actual, expected.owner)
     if isinstance(expected, (int, float)) and not isinstance(actual, bool) and isinstance(actual, (int, float)):
         return float(actual) == float(expected)
     if isinstance(actual, (dict, list)) or actual is None:

@@ -32,6 +32,7 @@ from typing import Any
 
 from auditor.baseline.config import BaselineConfig
 from auditor.baseline.templates import KEY_TOKENS, TEMPLATE_DIR, Renderer, Target, template_names
+from auditor.core import jsonio
 from auditor.core.errors import ConfigError
 
 LINT_TARGET = Target(account="123456789012", region="us-east-1")
@@ -168,7 +169,7 @@ def lint_templates(cfg: BaselineConfig | None = None, template_dir: Path = TEMPL
     for path in sorted(template_dir.rglob("*.json")):
         name = path.relative_to(template_dir).as_posix()
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
+            doc = jsonio.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             problems.append(LintProblem(name, f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"))
             continue

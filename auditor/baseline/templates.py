@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.baseline.config import BaselineConfig
+from auditor.core import jsonio
 from auditor.core.errors import ConfigError, Problem
 from auditor.shipped import policy_templates_dir
 
@@ -81,7 +82,7 @@ class Renderer:
         """The template's JSON value; a ``ConfigError`` naming the template if it is not JSON."""
         text = self.text(name, **extra)
         try:
-            return json.loads(text)
+            return jsonio.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError([Problem(str(self.template_dir / name), exc.lineno, exc.colno, "",
                                        f"renders to invalid JSON: {exc.msg}")]) from exc

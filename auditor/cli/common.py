@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -12,33 +11,39 @@ from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
+from auditor.core import jsonio
 from auditor.core.errors import AuditorError, ConfigError, NotAvailableError, UsageError
+from auditor.core.oserrors import one_line
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class AuditorGroup(click.Group):
-    """A click group that turns every error into one clear line and an exit code."""
+    """A click group that turns every error into one clear line and an exit code.
+
+    ``AuditorError`` carries its own message and code; environment failures (files,
+    disks, AWS, network) go through :func:`auditor.cli.errors.translate`; anything
+    else is a bug: ``internal error`` (exit 3), with the trace under ``--debug``.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
-        debug = "--debug" in sys.argv or bool((ctx.obj or {}).get("debug"))
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except ConfigError as exc:
-            if debug:
+            if _debug(ctx):
                 traceback.print_exc()
             for problem in sorted(exc.problems):
-                click.echo(str(problem), err=True)
+                click.echo(one_line(str(problem)), err=True)
             n = len(exc.problems)
             click.echo(f"{n} configuration error{'s' if n != 1 else ''}; nothing was evaluated.", err=True)
             ctx.exit(EXIT_USAGE)
         except AuditorError as exc:
-            if debug:
+            if _debug(ctx):
                 traceback.print_exc()
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -48,22 +53,25 @@ class AuditorGroup(click.Group):
             sys.stderr.close()
             ctx.exit(EXIT_OK)
         except Exception as exc:  # the CLI boundary: users never see a traceback
-            if debug:
-                raise
-            problem = _credentials_problem(exc)
-            if problem is not None:  # missing credentials are configuration wherever they surface
-                click.echo(f"error: {problem}", err=True)
-                ctx.exit(EXIT_USAGE)
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
-            ctx.exit(EXIT_ERROR)
+            from auditor.cli.errors import translate
+
+            translated = translate(exc)
+            if translated is None:
+                if _debug(ctx):
+                    raise
+                text = one_line(f"{type(exc).__name__}: {exc}")
+                click.echo(f"internal error: {text} (run with --debug for details)", err=True)
+                ctx.exit(EXIT_ERROR)
+            if _debug(ctx):
+                traceback.print_exc()
+            click.echo(f"error: {translated.message}", err=True)
+            ctx.exit(translated.exit_code)
 
 
-def _credentials_problem(exc: Exception) -> str | None:
-    if not type(exc).__module__.startswith("botocore"):
-        return None
-    from auditor.aws.access import credentials_problem
-
-    return credentials_problem(exc)
+def _debug(ctx: click.Context) -> bool:
+    # Read when an error is handled: ``--debug`` is stored by the group's callback, which
+    # runs inside ``invoke`` (sys.argv covers an error raised before it).
+    return "--debug" in sys.argv or bool((ctx.obj or {}).get("debug"))
 
 
 def not_available(command: str, issue: str) -> NoReturn:
@@ -160,7 +168,7 @@ def findings_command(path: Path) -> str | None:
     """``run.command`` of the findings document at ``path``: None when there is no file,
     ``""`` when it cannot be read or does not say which command wrote it."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = jsonio.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError, ValueError):
@@ -177,8 +185,10 @@ def claim_output_dir(output_dir: Path, command: str, *, force: bool = False) -> 
     another command, or one that cannot be read, is kept (exit 2) unless ``force``:
     reports of two different runs must not end up side by side, disagreeing.
     """
+    from auditor.core.outdir import check_output_folder
     from auditor.runner import check_output_dir
 
+    check_output_folder(Path(output_dir), "--output-dir")  # a file in the way, a read-only disk: before any work
     path = check_output_dir(output_dir)
     findings = path / "findings.json"
     owner = findings_command(findings)

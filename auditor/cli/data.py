@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from auditor.cli.common import (
+    EXIT_ERROR,
     EXIT_GATE,
     claim_output_dir,
     gate_options,
@@ -50,10 +51,26 @@ def read_options(f: Any) -> Any:
 
 
 def _read_opts(section: dict[str, Any], encoding: str | None, sheet: str | None, chunk_rows: int | None) -> Any:
+    """Reading options from the command line over the config's ``data`` section (limits: ``data.limits``).
+
+    An unknown encoding is a usage error (exit 2) here, before any file is read: inside a
+    scan it would otherwise become an ERROR finding on every file."""
+    import codecs
+
+    from auditor.core.errors import UsageError
+    from auditor.data.limits import ReadLimits
     from auditor.data.readers import ReadOptions
 
-    return ReadOptions(encoding=encoding or section.get("encoding"), sheet=sheet or section.get("sheet"),
-                       chunk_rows=chunk_rows or section.get("chunk_rows") or 50_000)
+    chosen = encoding or section.get("encoding")
+    if chosen:
+        try:
+            codecs.lookup(chosen)
+        except LookupError:
+            where = "--encoding" if encoding else "data.encoding (config)"
+            raise UsageError(f"{where}: unknown encoding '{chosen}' (e.g. utf-8, cp1252, latin-1)") from None
+    return ReadOptions(encoding=chosen, sheet=sheet or section.get("sheet"),
+                       chunk_rows=chunk_rows or section.get("chunk_rows") or 50_000,
+                       limits=ReadLimits.from_config(section.get("limits")))
 
 
 def _settings(section: dict[str, Any], sample_size: int | None) -> Any:
@@ -163,25 +180,19 @@ def mask(src: str, dst: str, policy: Path | None, config: Path | None, encoding:
 def unmask(src: str, dst: str, policy: Path, encoding: str | None, sheet: str | None, chunk_rows: int | None) -> None:
     """Decrypt the values masked with the ``encrypt`` operator (holders of the key only)."""
     from auditor.core.errors import UsageError
-    from auditor.data.masking import Keys, Masker, load_policy, resolve_keys, unmask_frame
-    from auditor.data.readers import ReadOptions, open_dataset
-    from auditor.data.writers import TableWriter
+    from auditor.data.maskfile import unmask_dataset
+    from auditor.data.masking import Keys, Masker, load_policy, resolve_keys
+    from auditor.data.readers import ReadOptions
 
     mask_policy = load_policy(policy)
     keys: Keys | None = resolve_keys(mask_policy)
     if keys is None:
         raise UsageError(f"{policy}: the policy has no hash/encrypt operator and no key; nothing to unmask")
-    masker = Masker(mask_policy, keys)
-    total = 0
-    with open_dataset(src, ReadOptions(encoding=encoding, sheet=sheet, chunk_rows=chunk_rows or 50_000)) as tables:
-        if len(tables) > 1:
-            raise UsageError(f"{src}: {len(tables)} sheets; choose one with --sheet")
-        with TableWriter(dst, delimiter=tables[0].delimiter or ",") as writer:
-            for chunk in tables[0].chunks():
-                out, n = unmask_frame(chunk, masker)
-                total += n
-                writer.write(out)
-    click.echo(f"decrypted {total} values; wrote {dst}")
+    report = unmask_dataset(src, dst, Masker(mask_policy, keys),
+                            ReadOptions(encoding=encoding, sheet=sheet, chunk_rows=chunk_rows or 50_000))
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"decrypted {report.decrypted} values; wrote {dst}")
 
 
 @data.command("check")
@@ -192,7 +203,12 @@ def unmask(src: str, dst: str, policy: Path, encoding: str | None, sheet: str | 
 @read_options
 def check(path: str, ruleset: Path, show_rows: int, encoding: str | None, sheet: str | None,
           chunk_rows: int | None) -> None:
-    """Evaluate a Glue DQDL ruleset over a dataset (exit 1 when a rule fails)."""
+    """Evaluate a Glue DQDL ruleset over a dataset.
+
+    Exit 1 when a rule fails, 3 when a rule could not be evaluated (ERROR: a
+    column it names is missing, its SQL does not run) and none failed, 0 when
+    every rule passes.
+    """
     from auditor.core.errors import UsageError
     from auditor.data.quality import evaluate_ruleset, load_ruleset
     from auditor.data.readers import ReadOptions, open_dataset
@@ -203,10 +219,11 @@ def check(path: str, ruleset: Path, show_rows: int, encoding: str | None, sheet:
             raise UsageError(f"{path}: {len(tables)} sheets; choose one with --sheet")
         # Streamed: chunks go into a disk-backed DuckDB database, never one big DataFrame.
         results = evaluate_ruleset(rules, tables[0].chunks(), columns=tables[0].columns)
-    failed = 0
+    failed = errors = 0
     for r in results:
-        status = "PASS" if r.passed else "FAIL"
-        failed += not r.passed
+        status = r.outcome
+        failed += status == "FAIL"
+        errors += status == "ERROR"
         line = f"{status} {r.rule}"
         if r.metric is not None:
             line += f" (metric {r.metric:g})" if isinstance(r.metric, float) else f" (metric {r.metric})"
@@ -216,8 +233,10 @@ def check(path: str, ruleset: Path, show_rows: int, encoding: str | None, sheet:
         if r.message:
             line += f"; {r.message}"
         click.echo(line)
-    click.echo(f"{len(results) - failed}/{len(results)} rules pass")
-    raise SystemExit(EXIT_GATE if failed else 0)
+    passed = len(results) - failed - errors
+    click.echo(f"{passed}/{len(results)} rules pass" + (f", {errors} could not be evaluated" if errors else ""))
+    # A definite violation (1) wins over "could not evaluate" (3), as in the gate.
+    raise SystemExit(EXIT_GATE if failed else EXIT_ERROR if errors else 0)
 
 
 @data.command("model-hash")

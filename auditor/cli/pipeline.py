@@ -43,7 +43,7 @@ def pipeline() -> None:
 def run(name: str, store: str | None, input_file: Path | None, sample: bool, engine: str, output_dir: Path | None,
         force: bool, formats: str, config: Path | None) -> None:
     """Run one pipeline end to end (exit 0 ok, 1 gate blocked, 2 bad input or no AWS access to an
-    s3:// store, 3 gate not evaluated)."""
+    s3:// store, 3 gate not evaluated or another run published into the store first)."""
     from auditor.pipelines.runner import run_pipeline
 
     fmts = parse_formats(formats)

@@ -17,11 +17,12 @@ def register(cli: click.Group) -> None:
 
 def read_findings(path: Path) -> dict[str, Any]:
     """Read and validate a findings document; one clear line on any problem."""
+    from auditor.core import jsonio
     from auditor.core.errors import UsageError
     from auditor.schemas import findings_errors
 
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = jsonio.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: file not found") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -44,7 +45,8 @@ def read_findings(path: Path) -> dict[str, Any]:
 @click.option("--title", help="Report title (default: 'Governance and compliance audit').")
 @click.option("--publish", "publish_url", help="Also upload the written files to s3://bucket/prefix.")
 @click.option("--public", is_flag=True, help="With --publish: grant public-read (off by default).")
-@click.option("--force", is_flag=True, help="With --format json: overwrite a findings.json another command wrote.")
+@click.option("--force", is_flag=True, help="With --format json: overwrite a findings.json another command wrote; "
+              "with --baseline: diff against a baseline from another AWS account.")
 def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | None, formats: str, title: str | None,
            publish_url: str | None, public: bool, force: bool) -> None:
     """Build the report from one or more findings.json files (AWS, data, pipeline runs).
@@ -56,6 +58,7 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
       auditor report findings.json --publish s3://audit-reports/2026-11-27
     """
     from auditor.cli.common import parse_formats
+    from auditor.gate import check_baseline_account
     from auditor.reporting.merge import merge_documents
     from auditor.reporting.writers import load_writers
     from auditor.reporting.writers.html_writer import render
@@ -63,13 +66,15 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
     wanted = parse_formats(formats)
     docs = [read_findings(p) for p in findings]
     base = read_findings(baseline) if baseline else None
+    merged = merge_documents(docs)
+    if base is not None and baseline is not None:  # before anything is written
+        check_baseline_account(merged, base, baseline_path=str(baseline), force=force)
     if publish_url:
         from auditor.reporting.publish import parse_s3_url
 
         parse_s3_url(publish_url)  # a bad URL is a usage error before anything is written
     output = output or findings[0].parent / "index.html"
     outdir = output.parent
-    merged = merge_documents(docs)
     if "json" in wanted:
         _claim_for_json(merged, findings, outdir, force)
     written: list[Path] = []
@@ -117,8 +122,9 @@ def _claim_for_json(merged: dict[str, Any], findings: tuple[Path, ...], outdir: 
               help="List at most N of the findings that failed the gate (0: no list, no annotations).")
 @click.option("--annotations", type=click.Choice(["none", "github"]), default="none", show_default=True,
               help="Also print the findings that failed the gate as GitHub Actions annotations.")
+@click.option("--force", is_flag=True, help="With --baseline: accept a baseline from another AWS account.")
 def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool, max_list: int,
-         annotations: str) -> None:
+         annotations: str, force: bool) -> None:
     """Exit 1 if the findings break the gate, 3 on ERROR findings, 0 otherwise.
 
     Prints a table of findings by severity and status and, when the gate
@@ -132,6 +138,9 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
     rest) so they show on the pull request. GitHub shows at most 10 errors and
     10 warnings per step: pair it with --max-list 10. Never enabled implicitly
     (GITHUB_ACTIONS is not looked at).
+
+    A --baseline from another AWS account than FINDINGS is refused (exit 2):
+    every finding would look new. --force compares them anyway.
 
     \b
     Examples:
@@ -158,10 +167,12 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
     With --annotations github, before the gate: lines:
       ::error title=iam-root-mfa-enabled (critical)::arn:aws:iam::123456789012:root: root user has no MFA device
     """
-    from auditor.gate import decide, github_annotations, listing, one_line
+    from auditor.gate import check_baseline_account, decide, github_annotations, listing, one_line
 
     doc = read_findings(findings)
     base = read_findings(baseline) if baseline else None
+    if base is not None and baseline is not None:
+        check_baseline_account(doc, base, baseline_path=str(baseline), force=force)
     result = decide(doc, fail_on=fail_on, allow_errors=allow_errors, baseline=base)
     click.echo(f"{'severity':<10} {'FAIL':>6} {'ERROR':>6} {'MUTED':>6} {'PASS':>6}")
     for sev, c in result.counts.items():

@@ -21,7 +21,10 @@ Ops: ``eq ne gt ge lt le in not-in contains regex glob present absent empty
 not-empty``. ``value_type`` converts the attribute before comparing: ``age``
 (days since a timestamp), ``expiration`` (days until a timestamp), ``size``
 (length), ``normalize`` (trimmed lower-case text), ``integer``, ``number``,
-``string``, ``boolean``. ``regex`` uses ``re.search`` (anchor explicitly).
+``string``, ``boolean``. ``regex`` searches anywhere in the text (anchor
+explicitly) with Python ``re`` syntax, under a time budget (0.25 s per value,
+``AUDITOR_REGEX_TIMEOUT`` changes it): a pattern too slow for a value makes that
+finding ERROR, never a hang (see :mod:`auditor.core.saferegex`).
 A missing attribute fails every op except ``ne``, ``not-in``, ``absent`` and
 ``empty``. ``any`` over an empty list is false; ``all`` over an empty list is
 true (combine with ``not-empty`` when that matters).
@@ -31,13 +34,13 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
+from auditor.core import saferegex
 from auditor.core.errors import EvaluationError
 from auditor.core.paths import MISSING, PathSyntaxError, parse_path, resolve, root
 from auditor.core.registry import Registry, did_you_mean
@@ -268,8 +271,8 @@ def _is_empty(v: Any) -> bool:
     return v is MISSING or v is None or (hasattr(v, "__len__") and len(v) == 0)
 
 
-def compare(op: str, actual: Any, expected: Any) -> bool:
-    """The value filter's comparison table."""
+def compare(op: str, actual: Any, expected: Any, owner: str = "op regex") -> bool:
+    """The value filter's comparison table (``owner`` names a slow regex in its ERROR)."""
     if op == "present":
         return actual is not MISSING and actual is not None
     if op == "absent":
@@ -294,7 +297,7 @@ def compare(op: str, actual: Any, expected: Any) -> bool:
         except TypeError:
             return False
     if op == "regex":
-        return actual is not None and re.search(str(expected), str(actual)) is not None
+        return actual is not None and saferegex.search(str(expected), str(actual), owner)
     if op == "glob":
         return actual is not None and fnmatch.fnmatchcase(str(actual), str(expected))
     try:
@@ -360,7 +363,7 @@ class ValueFilter(Filter):
         raw = resolve(item, self.key)
         actual = convert(raw, self.value_type, ctx.now)
         expected = None if self.op in UNARY_OPS else _operand(self.data, ctx)
-        ok = compare(self.op, actual, expected)
+        ok = compare(self.op, actual, expected, f"regex on {self.key}")
         label = self.key if self.key != "@" else "value"
         shown = raw if self.value_type in (None, "normalize", "string") else actual
         evidence = {label if not self.value_type else f"{label}|{self.value_type}": _json_safe(shown)}
@@ -399,10 +402,9 @@ class ValueFilter(Filter):
         if has_value and self.op in ("in", "not-in") and not isinstance(value, list):
             issues.append(Issue(("value",), f"op '{self.op}' needs a list value"))
         if has_value and self.op == "regex":
-            try:
-                re.compile(str(value))
-            except re.error as exc:
-                issues.append(Issue(("value",), f"invalid regex: {exc}"))
+            why = saferegex.problem(str(value))
+            if why:
+                issues.append(Issue(("value",), f"invalid regex: {why}"))
         numeric_op = self.op in ("gt", "ge", "lt", "le", "eq", "ne")
         if self.value_type in ("age", "expiration", "size") and has_value and numeric_op and (
                 not isinstance(value, (int, float)) or isinstance(value, bool)):

@@ -7,6 +7,9 @@ Usage (the CLI's ``data mask`` and the pipelines)::
     report.rows, report.columns       # column -> "EMAIL_ADDRESS -> hash" / "free text, span by span"
     report.warnings                   # e.g. a header row that holds data (positions only)
 
+``unmask_dataset`` is the reverse for holders of the key (``auditor data unmask``):
+well-formed ``enc:v1:`` tokens are decrypted, everything else is copied as it is.
+
 Nothing is written before the whole file has been classified: a column that is empty
 for its first chunks and full of e-mails later is masked from its first row on (see
 ``auditor.data.profile``). The input is read twice and never modified. A header cell
@@ -18,13 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.core.errors import UsageError
+from auditor.core.errors import DataError, UsageError
 from auditor.data.classify import ColumnClassification, FrameClassification
-from auditor.data.masking import Masker, MaskPolicy, mask_frame
+from auditor.data.masking import Masker, MaskPolicy, UnmaskCounts, mask_frame, unmask_frame
 from auditor.data.pii import PiiAnalyzer
 from auditor.data.profile import check_header, classify_table, header_warning
 from auditor.data.readers import ReadOptions, open_dataset
-from auditor.data.writers import TableWriter
+from auditor.data.writers import TableWriter, refuse_overwrite
 
 
 @dataclass
@@ -42,8 +45,7 @@ class MaskReport:
 def mask_dataset(src: str, dst: str, policy: MaskPolicy, analyzer: PiiAnalyzer,
                  read: ReadOptions | None = None, masker: Masker | None = None) -> MaskReport:
     """Mask SRC into DST; one table (choose a workbook sheet with ``ReadOptions.sheet``)."""
-    if src == dst:
-        raise UsageError("SRC and DST must differ (landing files are never modified)")
+    refuse_overwrite(dst, [src], "the masked output")  # ./src, a symlink or a hard link to it too
     masker = masker or Masker(policy)
     report = MaskReport(src, dst)
     with open_dataset(src, read or ReadOptions()) as tables:
@@ -63,6 +65,45 @@ def mask_dataset(src: str, dst: str, policy: MaskPolicy, analyzer: PiiAnalyzer,
         what = _what_was_masked(name, c, policy)
         if what:
             report.columns[name] = what
+    return report
+
+
+@dataclass
+class UnmaskReport:
+    """What was decrypted (counts only)."""
+
+    src: str
+    dst: str
+    rows: int = 0
+    decrypted: int = 0
+    undecryptable: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def unmask_dataset(src: str, dst: str, masker: Masker, read: ReadOptions | None = None) -> UnmaskReport:
+    """Decrypt the ``enc:v1:`` tokens of SRC into DST; one table, written atomically.
+
+    Text that only looks like a token stays as it is (reported as a warning with
+    its count). When tokens are present and not one of them decrypts, the key is
+    wrong: ``DataError`` naming SRC, and DST is not written.
+    """
+    refuse_overwrite(dst, [src], "the unmasked output")  # the masked file is kept
+    report = UnmaskReport(src, dst)
+    counts = UnmaskCounts()
+    with open_dataset(src, read or ReadOptions()) as tables:
+        if len(tables) > 1:
+            raise UsageError(f"{src}: {len(tables)} sheets; choose one with --sheet")
+        with TableWriter(dst, delimiter=tables[0].delimiter or ",") as writer:
+            for chunk in tables[0].chunks():
+                writer.write(unmask_frame(chunk, masker, counts)[0])
+            if counts.undecryptable and not counts.decrypted:
+                raise DataError(f"{src}: none of the {counts.undecryptable} encrypted value(s) decrypts with "
+                                "this policy's key (wrong key or corrupted file); nothing written")
+        report.rows = writer.rows
+    report.decrypted, report.undecryptable = counts.decrypted, counts.undecryptable
+    if counts.undecryptable:
+        report.warnings.append(f"{src}: {counts.undecryptable} value(s) look like encrypted tokens but do not "
+                               "decrypt with this key; left as they are")
     return report
 
 

@@ -47,7 +47,6 @@ import hashlib
 import hmac
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,10 +60,14 @@ from auditor.data.sampling import as_text, masked_flags
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MaskPolicy", "Masker", "classify_frame", "load_policy", "mask_frame", "unmask_frame"]
+__all__ = ["MaskPolicy", "Masker", "UnmaskCounts", "classify_frame", "load_policy", "mask_frame", "unmask_frame"]
 
 OPERATORS = ("redact", "replace", "partial", "hash", "encrypt")
 TOKEN_RE = re.compile(r"enc:v1:[A-Za-z0-9_-]+")
+# A well-formed ciphertext token, as ``Masker.encrypt`` writes it: base64url (no padding) of a 12-byte
+# nonce, the ciphertext and a 16-byte tag (at least 28 bytes: 38 characters), standing alone in the text.
+# Anything else that merely contains "enc:v1:" (free text quoting the prefix) is not a token.
+ENC_TOKEN_RE = re.compile(r"(?<![A-Za-z0-9_-])enc:v1:[A-Za-z0-9_-]{38,}(?![A-Za-z0-9_=-])")
 REDACTED_CELL = "[REDACTED]"
 
 _OPERATOR_SCHEMA: dict[str, Any] = {
@@ -290,6 +293,13 @@ class Masker:
         except (InvalidTag, ValueError, binascii.Error):
             raise DataError("cannot decrypt a masked value: wrong key or corrupted token") from None
 
+    def try_decrypt(self, token: str) -> str | None:
+        """The plaintext of a well-formed token, or None when it does not decrypt with this key."""
+        try:
+            return self.decrypt(token)
+        except (DataError, UnicodeDecodeError):
+            return None
+
     def apply(self, op: Operator, value: str, entity: str | None, free_text: bool = False) -> str | None:
         """The masked form of one value."""
         if op.name == "redact":
@@ -385,8 +395,23 @@ def _mask_spans(series: pd.Series, policy: MaskPolicy, masker: Masker, analyzer:
     return pd.Series(masked, index=series.index, dtype="str")
 
 
-def unmask_frame(df: pd.DataFrame, masker: Masker) -> tuple[pd.DataFrame, int]:
-    """Decrypt every ``enc:v1:`` token in text columns; returns (frame, number of values decrypted)."""
+@dataclass
+class UnmaskCounts:
+    """What unmasking found: cells decrypted, and well-formed tokens this key does not open."""
+
+    decrypted: int = 0
+    undecryptable: int = 0
+
+
+def unmask_frame(df: pd.DataFrame, masker: Masker, counts: UnmaskCounts | None = None) -> tuple[pd.DataFrame, int]:
+    """Decrypt the ``enc:v1:`` tokens in text columns; returns (frame, number of cells decrypted).
+
+    Only well-formed tokens (``ENC_TOKEN_RE``) are decrypted; text that merely
+    contains ``enc:v1:`` and tokens that do not decrypt with this key (forged,
+    corrupted, another key's) are left exactly as they are and counted in
+    ``counts.undecryptable``: one odd cell never fails a whole file.
+    """
+    counts = counts if counts is not None else UnmaskCounts()
     out = df.copy()
     total = 0
     for name in out.columns:
@@ -396,7 +421,21 @@ def unmask_frame(df: pd.DataFrame, masker: Masker) -> tuple[pd.DataFrame, int]:
         has = s.astype("str").str.contains("enc:v1:", regex=False, na=False)
         if not has.any():
             continue
-        repl: Callable[[re.Match[str]], str] = lambda m: masker.decrypt(m.group(0))  # noqa: E731
-        total += int(has.sum())
-        out.loc[has, name] = [TOKEN_RE.sub(repl, v) for v in s[has].tolist()]
+        values = s[has].tolist()
+        changed = [_unmask_text(v, masker, counts) if isinstance(v, str) else v for v in values]
+        hit = [new != old for new, old in zip(changed, values, strict=True)]
+        total += sum(hit)
+        out.loc[has, name] = changed
+    counts.decrypted += total
     return out, total
+
+
+def _unmask_text(text: str, masker: Masker, counts: UnmaskCounts) -> str:
+    def repl(m: re.Match[str]) -> str:
+        plain = masker.try_decrypt(m.group(0))
+        if plain is None:
+            counts.undecryptable += 1
+            return m.group(0)
+        return plain
+
+    return ENC_TOKEN_RE.sub(repl, text)

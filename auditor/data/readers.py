@@ -13,15 +13,23 @@ Usage::
   any other encoding is an error unless ``ReadOptions.encoding`` names it. Every
   cell is read as text, so identifiers keep their leading zeros and a masked
   file round-trips byte for byte outside the masked columns.
-- XLSX: calamine (fast, Rust) first, openpyxl as the fallback; one named sheet or
-  all of them. Cells are read as text (mixed types in a column are fine).
-- Parquet: read by row group / record batch with pyarrow; native types are kept.
+- XLSX: streamed row by row (``auditor.data.xlsx_reader``); one named sheet or all
+  of them. Cells are read as text (mixed types in a column are fine). The header is
+  the first non-empty row, from its first to its last non-empty cell; a value outside
+  those columns is an error. A zip bomb, an entity declaration, a sheet beyond the
+  row / column / cell limits are refused (``auditor.data.limits``, ``data.limits``).
+- Parquet: read by record batch with pyarrow; native types are kept, and the types
+  pandas cannot hand to the scanner are converted column by column
+  (``auditor.data.parquet_types``: decimals as numbers or exact text, nested values
+  as JSON text, binary as text when it is text, else left out and reported).
 - ``s3://bucket/key``: downloaded with boto3 (streamed to a private temporary
   file, removed when the ``with`` block ends).
 
 Bad input raises ``DataError`` with one line naming the file and the problem:
 an empty file, a header without rows, ragged rows, a cell over ``max_cell_chars``,
-a truncated Parquet file, a corrupt or password-protected workbook, bad encoding.
+a truncated Parquet file, a corrupt, password-protected or oversized workbook, bad
+encoding. ``data scan`` turns it into that file's ERROR finding and goes on with the
+other files; ``data mask`` / ``check`` / ``unmask`` stop with it (exit 2).
 Messages never quote cell contents (they may be PII), nor a column name that looks
 like data (a headerless file's first row is data): positions or ``column_N`` instead.
 
@@ -45,6 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.core.errors import DataError
+from auditor.data.limits import ReadLimits
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,17 +64,25 @@ _SNIFF_BYTES = 64 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted (password-protected) OOXML or legacy .xls
 _EMAIL_SHAPE = re.compile(r"[^\s@]@[^\s@]")
 _DIGIT_RUN = re.compile(r"\d{5}")
+_PLACEHOLDER = re.compile(r"column_\d+")
 
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read: encoding for CSV, sheet for XLSX, chunk size, limits."""
+    """How to read: encoding for CSV, sheet for XLSX, chunk size, limits (``auditor.data.limits``).
+
+    ``skip_unreadable_columns``: leave out a column that cannot be read as values (a Parquet
+    column of binary data) and list it in ``Table.unread_columns`` instead of refusing the
+    file. ``data scan`` sets it (the column is reported as not scanned); masking does not
+    (a column it cannot read is never copied unmasked nor dropped silently).
+    """
 
     encoding: str | None = None
     sheet: str | None = None
     chunk_rows: int = 50_000
-    max_cell_chars: int = 1_000_000
+    limits: ReadLimits = field(default_factory=ReadLimits)
     allow_empty: bool = False
+    skip_unreadable_columns: bool = False
 
 
 @dataclass
@@ -82,12 +99,17 @@ class Table:
     encoding: str = ""
     _reader: Callable[[], Iterator[pd.DataFrame]] | None = field(default=None, repr=False)
     max_cell_chars: int = 1_000_000
+    unread_columns: dict[str, str] = field(default_factory=dict)  # left out (name -> why); see ReadOptions
+    error: str = ""  # why this table cannot be read while the others of its file can (a broken sheet)
     _renamed: bool = field(default=False, repr=False)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """The rows in DataFrames of at most ``chunk_rows`` rows (index continues across chunks),
         columns under their display names (see :meth:`rename_columns`). Every call reads the
-        table again from the start, so a table can be read twice (classify, then mask)."""
+        table again from the start, so a table can be read twice (classify, then mask).
+        A table with an ``error`` raises it as ``DataError``."""
+        if self.error:
+            raise DataError(self.error)
         assert self._reader is not None
         for df in self._reader():
             if self._renamed:
@@ -267,7 +289,8 @@ def _open_csv(source: str, local: Path, size: int, options: ReadOptions) -> Tabl
             raise DataError(f"{source}: header only, no data rows")
 
     return Table(id=source, source=source, format="csv", columns=columns, size_bytes=size,
-                 delimiter=delimiter, encoding=encoding, _reader=reader, max_cell_chars=options.max_cell_chars)
+                 delimiter=delimiter, encoding=encoding, _reader=reader,
+                 max_cell_chars=options.limits.max_cell_chars)
 
 
 def _check_head_rows(source: str, text: str, delimiter: str, width: int, complete: bool) -> None:
@@ -308,33 +331,53 @@ def _open_parquet(source: str, local: Path, size: int, options: ReadOptions) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from auditor.data.parquet_types import convert_batch, plan_columns, read_columns
+
     try:
         pf = pq.ParquetFile(local)
-        columns = [str(n) for n in pf.schema_arrow.names]
+        all_columns = [str(n) for n in pf.schema_arrow.names]
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"{source}: truncated or not a Parquet file ({_short(exc)})") from None
-    _check_columns(source, columns)
+    _check_columns(source, all_columns)
+    try:
+        plans = plan_columns(pf)
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"{source}: corrupt Parquet data ({_short(exc)})") from None
+    # Keyed by the name a message may show (a headerless file's first row is data).
+    unread = {_shown(p.name, all_columns.index(p.name) + 1): p.reason for p in plans if not p.readable}
+    if unread and not options.skip_unreadable_columns:
+        name, reason = next(iter(unread.items()))
+        raise DataError(f"{source}: column '{name}' holds {reason}: it "
+                        "cannot be checked for PII (convert or drop it first)")
+    columns = read_columns(plans)
+    if not columns:
+        raise DataError(f"{source}: no readable columns ({len(unread)} binary)")
 
     def reader() -> Iterator[pd.DataFrame]:
         n = 0
         try:
-            for batch in pf.iter_batches(batch_size=options.chunk_rows):
-                df = batch.to_pandas()
+            for batch in pf.iter_batches(batch_size=options.chunk_rows, columns=columns):
+                df = convert_batch(batch, plans)
                 df.index = range(n, n + len(df))
                 n += len(df)
                 yield df
         except (pa.ArrowException, OSError) as exc:
             raise DataError(f"{source}: corrupt Parquet data after row {n} ({_short(exc)})") from None
+        except (ValueError, TypeError, OverflowError) as exc:  # a value pandas cannot hold (e.g. year 10000)
+            raise DataError(f"{source}: cannot convert the Parquet data after row {n} "
+                            f"({type(exc).__name__})") from None
         if n == 0 and not options.allow_empty:
             raise DataError(f"{source}: no data rows")
 
     return Table(id=source, source=source, format="parquet", columns=columns, size_bytes=size, _reader=reader,
-                 max_cell_chars=options.max_cell_chars)
+                 max_cell_chars=options.limits.max_cell_chars, unread_columns=unread)
 
 
 # --------------------------------------------------------------------------- XLSX
 
 def _open_xlsx(source: str, local: Path, size: int, options: ReadOptions) -> list[Table]:
+    from auditor.data.xlsx_reader import open_workbook
+
     with local.open("rb") as fh:
         magic = fh.read(8)
     if magic == _OLE_MAGIC:
@@ -342,7 +385,10 @@ def _open_xlsx(source: str, local: Path, size: int, options: ReadOptions) -> lis
                         "save it as an unprotected .xlsx")
     if not magic.startswith(b"PK"):
         raise DataError(f"{source}: not a valid .xlsx workbook (not a zip container)")
-    sheets = _xlsx_sheets(source, local)
+    book = open_workbook(source, local, options.limits)
+    sheets = book.sheet_names
+    if not sheets:
+        raise DataError(f"{source}: the workbook has no worksheet")
     if options.sheet is not None:
         if options.sheet not in sheets:
             from auditor.core.registry import did_you_mean
@@ -353,66 +399,101 @@ def _open_xlsx(source: str, local: Path, size: int, options: ReadOptions) -> lis
         sheets = [options.sheet]
     tables = []
     for name in sheets:
-        rows = _xlsx_rows(source, local, name)
-        header, body = _split_header(source, name, rows, options)
         tid = source if len(sheets) == 1 and options.sheet is None else f"{source}!{name}"
-        tables.append(Table(id=tid, source=source, format="xlsx", columns=header, size_bytes=size, sheet=name,
-                            _reader=_xlsx_reader(header, body, options), max_cell_chars=options.max_cell_chars))
+        try:
+            header = _xlsx_header(book, name)
+        except DataError as exc:
+            if len(sheets) == 1:
+                raise
+            # One broken sheet: the others are still read; this one raises when it is.
+            tables.append(Table(id=tid, source=source, format="xlsx", columns=[], size_bytes=size, sheet=name,
+                                error=str(exc)))
+            continue
+        tables.append(Table(id=tid, source=source, format="xlsx", columns=list(header.names), size_bytes=size,
+                            sheet=name, _reader=_xlsx_reader(book, name, header, options),
+                            max_cell_chars=options.limits.max_cell_chars))
     return tables
 
 
-def _xlsx_errors() -> tuple[type[BaseException], ...]:
-    """What calamine and openpyxl raise on a corrupt workbook (named, not ``Exception``)."""
-    import zipfile
+@dataclass(frozen=True)
+class _Header:
+    """A sheet's header: the first non-empty row, from its first to its last non-empty cell."""
 
-    import python_calamine
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    return (python_calamine.CalamineError, zipfile.BadZipFile, InvalidFileException, OSError, ValueError,
-            KeyError, TypeError, EOFError)
+    first: int  # sheet column of the first header cell (1-based)
+    names: tuple[str, ...]
 
 
-def _xlsx_sheets(source: str, local: Path) -> list[str]:
-    import python_calamine
+def _xlsx_header(book: Any, sheet: str) -> _Header:
+    from auditor.data.xlsx_reader import iter_rows
 
-    errors = _xlsx_errors()
+    rows = iter_rows(book, sheet)
     try:
-        return list(python_calamine.CalamineWorkbook.from_path(str(local)).sheet_names)
-    except python_calamine.PasswordError:
-        raise DataError(f"{source}: password-protected workbook; save it without a password") from None
-    except errors:
-        pass  # fall back to openpyxl, which tolerates some files calamine rejects
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(local, read_only=True, data_only=True)
-        try:
-            return list(wb.sheetnames)
-        finally:
-            wb.close()
-    except errors as exc:
-        raise DataError(f"{source}: corrupt .xlsx workbook ({type(exc).__name__})") from None
+        first = next(rows, None)
+    finally:
+        rows.close()  # only the header is needed now; the rows stream again on every read
+    if first is None:
+        raise DataError(f"{book.source}: sheet '{sheet}' is empty")
+    _, cells = first
+    lo, hi = min(c for c, _ in cells), max(c for c, _ in cells)
+    texts = dict(cells)
+    names = tuple(_cell_text(texts.get(col)) or f"column_{col - lo + 1}" for col in range(lo, hi + 1))
+    _check_columns(f"{book.source}!{sheet}", list(names))
+    return _Header(lo, names)
 
 
-def _xlsx_rows(source: str, local: Path, sheet: str) -> list[list[Any]]:
-    import python_calamine
+def _xlsx_reader(book: Any, sheet: str, header: _Header,
+                 options: ReadOptions) -> Callable[[], Iterator[pd.DataFrame]]:
+    from auditor.data.limits import CHUNK_MAX_CELLS, CHUNK_MAX_CHARS
 
-    errors = _xlsx_errors()
-    try:
-        wb = python_calamine.CalamineWorkbook.from_path(str(local))
-        return [list(r) for r in wb.get_sheet_by_name(sheet).to_python()]
-    except errors:
-        pass  # fall back to openpyxl below
-    import openpyxl
+    width = len(header.names)
+    limits = options.limits
+    # A wide sheet gets fewer rows per chunk, so a chunk never holds more than CHUNK_MAX_CELLS cells.
+    chunk_rows = max(1, min(options.chunk_rows, CHUNK_MAX_CELLS // width))
 
-    try:
-        owb = openpyxl.load_workbook(local, read_only=True, data_only=True)
-        try:
-            return [list(r) for r in owb[sheet].iter_rows(values_only=True)]
-        finally:
-            owb.close()
-    except errors as exc:
-        raise DataError(f"{source}: cannot read sheet '{sheet}' ({type(exc).__name__})") from None
+    def reader() -> Iterator[pd.DataFrame]:
+        import pandas as pd
+
+        from auditor.data.xlsx_reader import iter_rows
+
+        def frame(part: list[list[str | None]], start: int) -> pd.DataFrame:
+            # Through Arrow: a column costs a third of a pd.Series, which counts on wide sheets.
+            import pyarrow as pa
+
+            columns = [pa.array(col, type=pa.string()) for col in zip(*part, strict=True)]
+            df = pa.Table.from_arrays(columns, names=list(header.names)).to_pandas()
+            df.index = pd.RangeIndex(start, start + len(part))
+            return df
+
+        where = f"{book.source}: sheet '{sheet}'"
+        part: list[list[str | None]] = []
+        n, chars = 0, 0
+        rows = iter_rows(book, sheet)
+        next(rows, None)  # the header: the first non-empty row
+        for row_no, cells in rows:
+            row: list[str | None] = [None] * width
+            for col, value in cells:
+                j = col - header.first
+                if not 0 <= j < width:
+                    raise DataError(f"{where} row {row_no} has a value in column {col}, outside the {width} "
+                                    "header columns (give that column a header)")
+                text = _cell_text(value)
+                row[j] = text
+                chars += len(text) if text else 0
+            part.append(row)
+            if (n + len(part)) * width > limits.xlsx_max_cells:
+                raise DataError(f"{where} has more than {limits.xlsx_max_cells:,} cells "
+                                f"({width} columns; data.limits.xlsx_max_cells)")
+            if len(part) >= chunk_rows or chars > CHUNK_MAX_CHARS:
+                yield frame(part, n)
+                n += len(part)
+                part, chars = [], 0
+        if part:
+            yield frame(part, n)
+            n += len(part)
+        if n == 0 and not options.allow_empty:
+            raise DataError(f"{book.source}: sheet '{sheet}' has a header only, no data rows")
+
+    return reader
 
 
 def _cell_text(v: Any) -> str | None:
@@ -431,47 +512,13 @@ def _cell_text(v: Any) -> str | None:
     return str(v)
 
 
-def _split_header(source: str, sheet: str, rows: list[list[Any]], options: ReadOptions) -> tuple[list[str], list[list[Any]]]:
-    rows = [r for r in rows if any(c not in (None, "") for c in r)]
-    if not rows:
-        raise DataError(f"{source}: sheet '{sheet}' is empty")
-    header = [_cell_text(c) or f"column_{i + 1}" for i, c in enumerate(rows[0])]
-    while header and header[-1].startswith("column_") and all(len(r) < len(header) or r[len(header) - 1] in (None, "")
-                                                                for r in rows):
-        header.pop()
-    _check_columns(f"{source}!{sheet}", header)
-    body = rows[1:]
-    if not body and not options.allow_empty:
-        raise DataError(f"{source}: sheet '{sheet}' has a header only, no data rows")
-    for i, r in enumerate(body):
-        extra = [c for c in r[len(header):] if c not in (None, "")]
-        if extra:
-            raise DataError(f"{source}: sheet '{sheet}' row {i + 2} has values beyond the {len(header)} header columns")
-    return header, body
-
-
-def _xlsx_reader(header: list[str], body: list[list[Any]],
-                 options: ReadOptions) -> Callable[[], Iterator[pd.DataFrame]]:
-    def reader() -> Iterator[pd.DataFrame]:
-        import pandas as pd
-
-        width = len(header)
-        for start in range(0, len(body), options.chunk_rows):
-            part = body[start:start + options.chunk_rows]
-            cols = {h: pd.Series([_cell_text(r[j]) if j < len(r) else None for r in part], dtype="str",
-                                 index=range(start, start + len(part))) for j, h in enumerate(header[:width])}
-            yield pd.DataFrame(cols)
-
-    return reader
-
-
 # --------------------------------------------------------------------------- checks
 
 def header_looks_like_data(cell: str) -> bool:
     """A header cell shaped like a value: an e-mail, a number, a date, a phone, an id (5+ digits
     in a row). A headerless file's first row is data, and data is never echoed."""
     s = cell.strip()
-    if not s:
+    if not s or _PLACEHOLDER.fullmatch(s):  # the name a reader gives a column without a header
         return False
     if _EMAIL_SHAPE.search(s) or _DIGIT_RUN.search(s):
         return True

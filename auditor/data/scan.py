@@ -22,9 +22,15 @@ With s3:// paths, one S3 HeadBucket comes first: missing credentials, an
 unknown profile or an unreachable endpoint stop the scan there with one line
 (:class:`~auditor.core.errors.AwsSetupError`, exit 2) before anything is read.
 
-A file that cannot be read becomes a ``dataset.file`` resource with the reason
-as its collection error: every file rule gives an ERROR finding naming the file
-and the problem, and the run warns with the same one line.
+A file that cannot be read (empty, not UTF-8, truncated, a corrupt workbook, a zip
+bomb, a sheet beyond ``data.limits``...) becomes a ``dataset.file`` resource with the
+reason as its collection error: every file rule gives an ERROR finding naming the
+file and the problem, the run warns with the same one line, and the scan goes on
+with the other files (ERROR findings make the command exit 3). A Parquet column the
+scanner cannot read as values (binary data that is not text) is left out of the
+table and becomes a ``dataset.column`` resource with the reason: its findings are
+ERROR, never a silent pass. A local path that does not exist is a usage error
+(``DataError``, exit 2) raised before anything is read.
 
 The analyzer is built once per run: ``options.analyzer``, else
 ``context.services["pii_analyzer"]``, else a new one (stored back in the context
@@ -36,8 +42,10 @@ table (entity, confidence, counts, masked samples; never raw values).
 
 from __future__ import annotations
 
+import csv
+import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +95,8 @@ def expand_paths(paths: Iterable[str | Path]) -> list[str]:
                 out.append(p)
             continue
         local = Path(p)
+        if not local.exists():  # a mistyped argument: said at once, before anything is read
+            raise DataError(f"{p}: no such file or directory; nothing was scanned")
         if local.is_dir():
             found = sorted(str(f) for f in local.rglob("*") if f.is_file() and f.suffix.lower() in FORMATS)
             if not found:
@@ -173,10 +183,13 @@ def _add_quality(file_resource: Resource, entry: dict[str, Any], table: Table, r
     from auditor.data.quality import evaluate_ruleset
 
     results = evaluate_ruleset(ruleset, table.chunks(), columns=table.columns)
+    failed = [r.rule for r in results if r.outcome == "FAIL"]
     file_resource.attrs.update({
-        "quality_evaluated": True, "quality_rules": len(results),
-        "quality_failed_rules": [r.rule for r in results if not r.passed],
+        "quality_evaluated": True, "quality_rules": len(results), "quality_failed_rules": failed,
     })
+    unevaluated = [f"{r.rule}: {r.message}" for r in results if r.outcome == "ERROR"]
+    if unevaluated and not failed:  # a definite failure decides the finding; otherwise it is ERROR, never PASS
+        file_resource.errors["quality_failed_rules"] = "DQDL rule(s) " + "; ".join(unevaluated)
     entry["quality"] = [r.as_dict() for r in results]
 
 
@@ -204,6 +217,70 @@ def _check_s3_access(paths: Sequence[str | Path]) -> None:
         probe_s3(bucket)
 
 
+# What reading or analysing a hostile file can raise besides DataError. Named rather than
+# ``Exception`` so that an interrupt or an exhausted memory still stops the run; together they
+# cover what pandas, pyarrow, openpyxl, zlib and the csv module raise on bad input.
+_FILE_ERRORS: tuple[type[BaseException], ...] = (
+    ValueError, TypeError, LookupError, AttributeError, ArithmeticError, RuntimeError, OSError, EOFError,
+    SyntaxError, zlib.error, csv.Error,
+)
+
+
+def _scan_file(path: str, read: ReadOptions, analyzer: PiiAnalyzer, ruleset: Any, inventory: Inventory,
+               datasets: list[dict[str, Any]], warnings: list[str]) -> None:
+    """Scan one file's tables into the inventory. Whatever goes wrong with this file (reading it,
+    analysing it) becomes its ERROR (a ``dataset.file`` resource with the reason), and the
+    scan goes on with the next file: one bad file never costs the findings of the others."""
+    current = path  # the table being read, so a workbook's good sheets keep their findings
+    try:
+        with open_dataset(path, read) as tables:
+            for table in tables:
+                current = table.id
+                if table.error:  # a broken sheet of a workbook whose other sheets are fine
+                    raise DataError(table.error)
+                scan = scan_table(table, analyzer)
+                if scan.header_positions:
+                    warnings.append(header_warning(table, scan.header_positions))
+                resources = table_resources(scan)
+                entry = inventory_entry(scan)
+                if ruleset is not None:
+                    _add_quality(resources[0], entry, table, ruleset)
+                resources += _unread_columns(table, resources[0], entry, warnings)
+                inventory.extend(resources)
+                datasets.append(entry)
+        return
+    except DataError as exc:
+        reason = _one_line(str(exc))
+    except _FILE_ERRORS as exc:
+        # Not a problem the readers know: said as such, without the exception's text (it may quote data).
+        reason = f"{current}: could not be read: unexpected {type(exc).__name__} (please report it)"
+    warnings.append(reason)
+    inventory.add(Resource(type="dataset.file", id=current, attrs={"path": current}, name=current,
+                           errors={"*": reason}))
+    datasets.append({"id": current, "path": path, "error": reason, "columns": []})
+
+
+def _unread_columns(table: Table, file_resource: Resource, entry: dict[str, Any],
+                    warnings: list[str]) -> list[Resource]:
+    """The columns the reader left out (binary data): each an ERROR column, never a silent pass."""
+    out = []
+    for name, why in table.unread_columns.items():
+        reason = f"{table.id}: column '{name}' was not scanned: {why}"
+        warnings.append(reason)
+        out.append(Resource(type="dataset.column", id=f"{table.id}#{name}", attrs={"path": table.id, "column": name},
+                            name=f"{table.id}#{name}", errors={"*": reason}))
+    if out:
+        entry["unread_columns"] = dict(table.unread_columns)
+        if not file_resource.attrs.get("unmasked_pii_columns"):  # a known unmasked column decides on its own
+            file_resource.errors.setdefault("unmasked_pii_columns",
+                                            f"{len(out)} column(s) not scanned: {', '.join(table.unread_columns)}")
+    return out
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip()) or text
+
+
 def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanOptions | None = None) -> dict[str, Any]:
     """Scan datasets and evaluate the prepared rules; returns the findings document (kind ``data``)."""
     from auditor.runner import evaluate
@@ -212,29 +289,15 @@ def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanO
     context = options.context or RunContext()
     started = context.now()
     _check_s3_access(paths)
+    files = expand_paths(paths)  # a path that does not exist stops here, before the analyzer is built
     analyzer = options.analyzer or context.services.get("pii_analyzer") or build_analyzer(options.settings)
     context.services.setdefault("pii_analyzer", analyzer)  # one engine per run: later steps reuse it
     inventory = Inventory()
     datasets: list[dict[str, Any]] = []
     warnings: list[str] = []
-    for path in expand_paths(paths):
-        try:
-            with open_dataset(path, options.read) as tables:
-                for table in tables:
-                    scan = scan_table(table, analyzer)
-                    if scan.header_positions:
-                        warnings.append(header_warning(table, scan.header_positions))
-                    resources = table_resources(scan)
-                    entry = inventory_entry(scan)
-                    if options.ruleset is not None:
-                        _add_quality(resources[0], entry, table, options.ruleset)
-                    inventory.extend(resources)
-                    datasets.append(entry)
-        except DataError as exc:
-            reason = str(exc)
-            warnings.append(reason)
-            inventory.add(Resource(type="dataset.file", id=path, attrs={"path": path}, name=path,
-                                   errors={"*": reason}))
-            datasets.append({"id": path, "path": path, "error": reason, "columns": []})
+    # A column the readers cannot take as values (binary Parquet) is reported, never fatal.
+    read = replace(options.read, skip_unreadable_columns=True)
+    for path in files:
+        _scan_file(path, read, analyzer, options.ruleset, inventory, datasets, warnings)
     return evaluate(prepared, inventory, context, kind="data", started_at=started, warnings=warnings,
                     attachments={"datasets": datasets})

@@ -25,10 +25,11 @@ The ``data`` config section (``--config``)::
       thresholds: {PHONE_NUMBER: 0.5, DATE_TIME: 0.6}   # per-entity minimum scores
       student_id_pattern: '\\b[A-Z]\\d{8}\\b'
       ner: {model: en_core_web_sm, sha256: "<expected sha256 of the model>"}   # opt-in
-      locations: true            # also find and mask cities and countries (LOCATION; needs ner)
+      locations: true            # also find and mask cities and countries (LOCATION; a gazetteer, plus NER if on)
       nlp_configuration: nlp.yml    # Presidio's own NLP engine YAML (optional)
       encoding: utf-8            # CSV encoding when not UTF-8
       workers: 2                 # processes for free-text analysis
+      limits: {xlsx_max_bytes: 268435456, max_cell_chars: 1000000}   # see auditor.data.limits
 
 No heavy import here: this module only declares.
 """
@@ -39,6 +40,7 @@ from typing import Any
 
 from auditor.core.config import config_sections
 from auditor.core.resources import ResourceType, resource_types
+from auditor.data.limits import LIMITS_SCHEMA
 
 
 @resource_types.register("dataset.file")
@@ -105,7 +107,6 @@ DATA_CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "x-unknown": "data setting",
     # Cities and countries are found by a language model only.
-    "dependentRequired": {"locations": ["ner"]},
     "properties": {
         "sample_size": {"type": "integer", "minimum": 10, "maximum": 100000},
         "support": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
@@ -119,6 +120,7 @@ DATA_CONFIG_SCHEMA: dict[str, Any] = {
         "workers": {"type": "integer", "minimum": 1, "maximum": 64},
         "nlp_configuration": {"type": "string", "minLength": 1},
         "locations": {"type": "boolean"},
+        "limits": LIMITS_SCHEMA,
         "ner": {
             "type": "object",
             "additionalProperties": False,

@@ -97,13 +97,19 @@ class QualityGate(Gate):
         rules = []
         aggregate_failed = False
         for r in results:
-            rules.append({"rule": r.rule, "outcome": "PASS" if r.passed else "FAIL", "metric": r.metric,
+            rules.append({"rule": r.rule, "outcome": r.outcome, "metric": r.metric,
                           "failing_rows": len(r.failing_rows), "detail": r.message})
             if not r.passed:
                 if r.failing_rows:
                     failed[np.asarray(r.failing_rows, dtype=int)] = True
-                else:
+                else:  # includes ERROR: rows cannot be routed around a rule nobody evaluated
                     aggregate_failed = True
+        unevaluated = [f"{r['rule']}: {r['detail']}" for r in rules if r["outcome"] == "ERROR"]
+        if unevaluated and not any(r["outcome"] == "FAIL" for r in rules):
+            # Could not evaluate is never a pass or a fail: the gate is unavailable (fail closed, exit 3).
+            # With a definite FAIL as well, the FAIL decides (exit 1), and no row is routed.
+            return GateResult(self.name, step, available=False, rules=rules, frame=frame,
+                              error="DQDL rule(s) " + "; ".join(unevaluated))
         return GateResult(self.name, step, rules=rules, frame=frame,
                           failed_rows=pd.Series(failed, index=frame.index), aggregate_failed=aggregate_failed)
 

@@ -7,13 +7,15 @@
     result.status        # "succeeded", "up-to-date", "failed" or "blocked"
     result.findings      # the findings document (kind "pipeline") for this run
     result.exit_code     # 0 ok, 1 gate blocked, 2 bad input, 3 a gate could not be evaluated
+                         # or another run published first (LostRace: nothing published, staged files kept)
 
 The flow: validate the config and rules first; land ``--input``/``--sample``
 files (never overwriting landing); skip landing files quarantined earlier;
 compute the run signature (SHA-256 of inputs + settings + tool version) and stop
 with "up to date" when the published curated version has the same one;
 otherwise process (a bad file goes to Quarantine and fails the run; curated is
-untouched), stage the curated outputs, publish them with one pointer write,
+untouched), stage the curated outputs, publish them with one compare-and-swap of
+the pointer (failing, status "failed", if another run published since this one started),
 export the metrics (CSV + xlsx with charts), write the lineage manifest, and
 judge the run's ``pipeline.run`` resources with ``rules/pipeline``.
 """
@@ -46,8 +48,10 @@ from auditor.pipelines.base import (
 from auditor.pipelines.engine import DuckDBEngine, SqlEngine
 from auditor.pipelines.errors import GateBlocked, GateUnavailable
 from auditor.pipelines.exports import export_metrics
+from auditor.pipelines.inputs import check_run_paths
 from auditor.pipelines.lineage import Lineage
-from auditor.pipelines.promote import commit, stage
+from auditor.pipelines.promote import commit, current, stage
+from auditor.pipelines.rulesets import check_rulesets
 from auditor.pipelines.store import Store, open_store
 
 
@@ -162,9 +166,13 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     prepared = prepare(rule_paths,
                        config=config)
     settings = _settings(name, prepared.config.section("pipelines"))
+    check_rulesets(name, settings, prepared.config.section("pipelines"))  # a DQDL typo stops before any write
     ctx = context or RunContext()
     _pii_settings(ctx, prepared.config.section("data"))
     st = store if isinstance(store, Store) else open_store(store)
+    # A hidden --input, or one the exports would replace: refused before anything is landed.
+    check_run_paths(pipe.root, input_file=Path(input_file) if input_file is not None else None,
+                    export_to=export_dir(output_dir, name), store=st)
     st.check_access()  # before anything is landed: no credentials is one line, not a failed run
     started = ctx.now()
     sql_engine = make_engine(engine, st, settings, ctx.services)
@@ -192,7 +200,8 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     out = export_dir(output_dir, name)
     if out is not None and state.metrics:
         with lineage.timed("export"):
-            exports = export_metrics(state.metrics, out, name, pipe.charts(state.metrics), ROW_LEVEL_METRICS)
+            exports = export_metrics(state.metrics, out, name, pipe.charts(state.metrics), ROW_LEVEL_METRICS,
+                                     protect=[Path(input_file)] if input_file is not None else [])
     lineage.save(st)
     if out is not None:
         from auditor.reporting.atomic import write_atomic
@@ -226,6 +235,8 @@ def _execute(pipe: Any, state: RunState, *, sample: bool, input_file: str | Path
         key, created = store.land(pipe.landing_key(path.name, data), data)
         if not created:
             lineage.warnings.append(f"{path.name} was already landed as {key} (same SHA-256)")
+    # The version this run builds on: it publishes only if no other run published since (else LostRace).
+    base = current(store, pipe.pointer_key)
     files = select_landing(state, pipe.root, pipe.landing_objects(store))
     if not files:
         raise DataError(pipe.empty_message(store))
@@ -244,7 +255,8 @@ def _execute(pipe: Any, state: RunState, *, sample: bool, input_file: str | Path
     staged = pipe.process(state, files)
     with lineage.timed("write"):
         files_written = stage(store, state.run_id, staged)
-        commit(store, pipe.pointer_key, state.run_id, files_written, signature=sig, gc_roots=pipe.gc_roots)
+        commit(store, pipe.pointer_key, state.run_id, files_written, expected=base["version"] if base else None,
+               signature=sig, gc_roots=pipe.gc_roots)
     state.step("curated").promoted = True
     lineage.outputs += files_written
     state.status = "succeeded"

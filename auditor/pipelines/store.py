@@ -15,6 +15,13 @@ Guarantees every pipeline relies on:
 - Landing files are written once (``land``) and never modified or deleted.
 - Curated data is versioned and published by one atomic pointer write (see
   :mod:`auditor.pipelines.promote`), so an interrupted run leaves curated as it was.
+- ``put_if`` is a compare-and-swap: it writes only when the object is still the
+  one its caller read (``read_tagged``), or still absent. Locally a file lock
+  (``.store.lock`` at the store root, ``filelock``) makes read-compare-rename one
+  step; the kernel drops it when its holder dies, even by ``kill -9``. On S3 it is
+  a conditional ``PutObject`` (``If-Match: <etag>`` / ``If-None-Match: *``).
+  Publication and its garbage collection are built on it, so concurrent runs
+  never publish files another run removed.
 
 Example::
 
@@ -29,11 +36,12 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from auditor.core.errors import DataError, UsageError
+from auditor.core.errors import AuditorError, DataError, UsageError
 
 REGISTRAR_ROOT = "registraroffice/enrollwithdraw"
 INQUIRIES_ROOT = "govtfinance/311inqvol"
@@ -50,6 +58,26 @@ class ObjectInfo:
 
     key: str
     size: int
+
+
+class StoreConflict(AuditorError):
+    """A conditional write (:meth:`Store.put_if`) found the object changed since it was read.
+
+    Callers that race on purpose (publication, leases) catch it; one that escapes
+    is reported as one line naming the object (exit 3: nothing was overwritten).
+    """
+
+    exit_code = 3
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        super().__init__(f"{uri}: changed by another process since this run read it; not overwritten")
+
+
+class StoreBusy(AuditorError):
+    """The local store's lock was not released in time (a process holding it is stuck; exit 3)."""
+
+    exit_code = 3
 
 
 def _check_key(key: str) -> str:
@@ -88,6 +116,17 @@ class Store:
     def check_access(self) -> None:
         """Stop a run before its first write when the store cannot be used at all (exit 2)."""
 
+    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
+        """The object's bytes and a tag identifying this version of it, or ``None`` if absent."""
+        raise NotImplementedError
+
+    def put_if(self, key: str, data: bytes, tag: str | None) -> str:
+        """Write ``data`` only if ``key`` is still at ``tag`` (``None``: still absent); returns the new tag.
+
+        Raises :class:`StoreConflict` when another process wrote or removed it in between.
+        """
+        raise NotImplementedError
+
     def sha256(self, key: str) -> str:
         return sha256_bytes(self.get(key))
 
@@ -116,14 +155,57 @@ class Store:
                 yield obj
 
 
-class LocalStore(Store):
-    """Zones under a local directory."""
+LOCK_FILE = ".store.lock"
 
-    def __init__(self, root: str | Path) -> None:
+
+class LocalStore(Store):
+    """Zones under a local directory.
+
+    ``lock_timeout``: seconds :meth:`put_if` waits for the store lock. The lock is
+    held for one read and one rename, so waiting that long means its holder is
+    stuck (stopped, not dead: the kernel releases a dead holder's lock).
+    """
+
+    def __init__(self, root: str | Path, *, lock_timeout: float = 60.0) -> None:
         self.path = Path(root).expanduser().resolve()
         if self.path.exists() and not self.path.is_dir():
             raise UsageError(f"--store {root}: exists and is not a directory")
         self.root = str(self.path)
+        self.lock_timeout = lock_timeout
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path / LOCK_FILE
+        # flock(2) (not a marker file) so a holder killed with -9 never blocks the next run;
+        # one instance per call, so threads of one process exclude each other too.
+        lock = FileLock(str(lock_path), timeout=self.lock_timeout, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise StoreBusy(f"{lock_path}: still locked by another process after {self.lock_timeout:g}s "
+                            "(a stopped run? nothing was written)") from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
+        try:
+            data = self._p(key).read_bytes()
+        except FileNotFoundError:
+            return None
+        # Every write of a pointer or lease differs in content (run id, time), so its hash names it.
+        return data, sha256_bytes(data)
+
+    def put_if(self, key: str, data: bytes, tag: str | None) -> str:
+        with self._locked():
+            found = self.read_tagged(key)
+            if (found[1] if found else None) != tag:
+                raise StoreConflict(self.uri(key))
+            return self.put(key, data)
 
     def _p(self, key: str) -> Path:
         return self.path / _check_key(key)
@@ -177,6 +259,7 @@ class LocalStore(Store):
 
 
 _NOTHING_DONE = "nothing was read or written"
+_CONFLICT_CODES = ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "412", "409")
 
 
 class S3Store(Store):
@@ -217,6 +300,38 @@ class S3Store(Store):
                                ChecksumSHA256=base64.b64encode(digest.digest()).decode())
         return digest.hexdigest()
 
+    def read_tagged(self, key: str) -> tuple[bytes, str] | None:
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._k(key))
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in ("NoSuchKey", "404", "NotFound"):
+                return None
+            raise DataError(f"{self.uri(key)}: GetObject failed: {code}") from exc
+        return response["Body"].read(), str(response["ETag"])
+
+    def put_if(self, key: str, data: bytes, tag: str | None) -> str:
+        """A conditional ``PutObject``: ``If-None-Match: *`` to create, ``If-Match: <etag>`` to replace."""
+        import base64
+
+        from botocore.exceptions import ClientError
+
+        condition = {"IfNoneMatch": "*"} if tag is None else {"IfMatch": tag}
+        checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
+        try:
+            response = self.client.put_object(Bucket=self.bucket, Key=self._k(key), Body=data,
+                                              ChecksumSHA256=checksum, **condition)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            # 412: the condition failed; 409: a concurrent conditional write to the key won;
+            # NoSuchKey: If-Match on an object removed meanwhile.
+            if code in _CONFLICT_CODES:
+                raise StoreConflict(self.uri(key)) from exc
+            raise DataError(f"{self.uri(key)}: conditional PutObject failed: {code}") from exc
+        return str(response["ETag"])
+
     def get(self, key: str) -> bytes:
         from botocore.exceptions import ClientError
 
@@ -254,7 +369,14 @@ class S3Store(Store):
         return sorted(out, key=lambda o: o.key)
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self._k(key))
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._k(key))
+        except ClientError as exc:
+            raise DataError(f"{self.uri(key)}: DeleteObject failed: {exc.response.get('Error', {}).get('Code', '')}") from exc
+        except BotoCoreError as exc:
+            raise DataError(f"{self.uri(key)}: DeleteObject failed: {type(exc).__name__}") from exc
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self._k(key)}"

@@ -24,14 +24,19 @@ Example::
       publish: s3://audit-reports/nightly   # also keep the run folders and index in S3 (stateless runners)
 
 A source that is configured but not available in this installation is an
-error before anything runs, never a silent skip.
+error before anything runs, never a silent skip. So is a ``webhook`` that is not
+one plain http(s) URL (a space, a line break or another control character in it,
+which HTTP cannot send): reported with its line in the file, without echoing the
+URL (it is a secret).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from auditor.core.config import config_sections
+from auditor.core.config import RunConfig, config_sections
+from auditor.core.errors import Problem
 
 SEVERITY = {"enum": ["info", "low", "medium", "high", "critical"]}
 FORMATS = ["json", "html", "sarif", "junit", "csv", "ocsf"]
@@ -79,6 +84,31 @@ SCHEDULE_SCHEMA: dict[str, Any] = {
     },
     "required": ["sources"],
 }
+
+# A URL is printable ASCII without spaces; anything else cannot go into an HTTP request line.
+_URL_CHARS = re.compile(r"[!-~]+")
+
+
+def schedule_problems(cfg: RunConfig) -> list[Problem]:
+    """What the schema cannot say about a valid ``schedule:`` section (located in the file)."""
+    notify = cfg.section("schedule").get("notify") or {}
+    webhook = notify.get("webhook")
+    if not isinstance(webhook, str) or cfg.doc is None:
+        return []
+    if _URL_CHARS.fullmatch(webhook) and re.match(r"https?://[^/?#]+", webhook):
+        return []
+    where = ("schedule", "notify", "webhook")
+    one_line = "write the webhook URL on one line, exactly as the service gave it"
+    if re.search(r"[\x00-\x1f\x7f]", webhook):
+        what, hint = "the URL contains a line break or another control character", one_line
+    elif re.search(r"\s", webhook):
+        what, hint = "the URL contains a space", one_line
+    elif not webhook.isascii():
+        what, hint = "the URL contains non-ASCII characters", "percent-encode them"
+    else:
+        what, hint = "not an http(s) URL with a host", ""
+    return [cfg.doc.problem(where, what, hint)]
+
 
 if "schedule" not in config_sections:
     config_sections.add("schedule", SCHEDULE_SCHEMA)

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.core import jsonio
 from auditor.reporting.atomic import write_atomic
 
 HISTORY = "history.json"
@@ -39,7 +40,7 @@ def load_history(output_dir: Path) -> list[dict[str, Any]]:
     from auditor.core.errors import DataError
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsonio.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         # Fail closed: silently starting a new history would hide every regression.
         raise DataError(f"{path}: not a run history ({exc}); move it aside to start a new history") from None

@@ -11,6 +11,7 @@ an unattended audit that fails to alert must not look like a quiet night.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -98,4 +99,7 @@ def notify(alert: Alert, settings: dict[str, Any]) -> tuple[list[str], list[str]
             problems.append(f"webhook notification failed: HTTP {exc.code}")
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             problems.append(f"webhook notification failed: {getattr(exc, 'reason', exc)}")
+        except http.client.HTTPException as exc:
+            # e.g. InvalidURL; its text quotes the URL, which is a secret: the type only.
+            problems.append(f"webhook notification failed: {type(exc).__name__}")
     return done, problems

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core.context import RunContext
-from auditor.core.errors import NotAvailableError, UsageError
+from auditor.core.errors import ConfigError, NotAvailableError, UsageError
 from auditor.core.registry import did_you_mean
 
 DEFAULT_FORMATS = ["json", "html", "sarif", "junit", "csv", "ocsf"]
@@ -44,7 +44,7 @@ def load_schedule(config_path: Path) -> dict[str, Any]:
     """Validate the whole config file (every registered section) and return ``schedule``."""
     from auditor.core.config import load_config
     from auditor.plugins import load_plugins
-    from auditor.scheduler import config as _schedule_section  # noqa: F401  (registers the section)
+    from auditor.scheduler import config as schedule_config  # also registers the section
 
     load_plugins()
     if not config_path.exists():
@@ -53,6 +53,9 @@ def load_schedule(config_path: Path) -> dict[str, Any]:
     if "schedule" not in cfg.data:
         raise UsageError(f"{config_path}: no 'schedule:' section (what to run, where to write); "
                          "see 'auditor run --help'")
+    problems = schedule_config.schedule_problems(cfg)
+    if problems:
+        raise ConfigError(problems)
     return cfg.section("schedule")
 
 
@@ -77,6 +80,7 @@ def run_scheduled(config_path: Path, *, context: RunContext | None = None, outpu
     from auditor import __version__
     from auditor.compliance.mapping import control_index, load_frameworks
     from auditor.core.findings import RunInfo, merge
+    from auditor.core.outdir import check_output_folder
     from auditor.gate import decide
     from auditor.reporting.diff import diff_documents
     from auditor.reporting.writers import load_writers
@@ -90,6 +94,8 @@ def run_scheduled(config_path: Path, *, context: RunContext | None = None, outpu
     wanted: dict[str, Any] = sched["sources"]
     check_sources(wanted)
     out = Path(output_dir or sched.get("output_dir", "reports/runs"))
+    # A file in the way or a read-only disk: said before any source runs, naming the setting.
+    check_output_folder(out, "--output-dir" if output_dir else f"{config_path}: schedule.output_dir")
     out.mkdir(parents=True, exist_ok=True)
     title = sched.get("title", DEFAULT_TITLE)
     if sched.get("publish"):

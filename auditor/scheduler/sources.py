@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.core import jsonio
 from auditor.core.context import RunContext
 from auditor.core.errors import DataError
 from auditor.core.registry import Registry
@@ -114,7 +115,7 @@ def _findings(req: SourceRequest) -> list[dict[str, Any]]:
             raise DataError(f"findings source: nothing matches '{pattern}'")
         for path in matches:
             try:
-                doc = json.loads(Path(path).read_text(encoding="utf-8"))
+                doc = jsonio.loads(Path(path).read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
                 raise DataError(f"{path}: not a findings JSON document ({exc})") from None
             errors = findings_errors(doc)

@@ -154,20 +154,6 @@ def test_xlsx_named_sheet_or_all(tmp_path: Path) -> None:
         pass
 
 
-def test_xlsx_openpyxl_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import python_calamine
-
-    import auditor.data.readers as readers
-
-    write_frame(pd.DataFrame({"a": ["1", "2"], "b": ["x", "y"]}), str(tmp_path / "t.xlsx"))
-
-    def broken(*_a: object, **_k: object) -> None:
-        raise python_calamine.CalamineError("simulated")
-
-    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", broken)
-    assert readers.read_frame(tmp_path / "t.xlsx")["b"].tolist() == ["x", "y"]
-
-
 def test_parquet_keeps_types_and_batches(tmp_path: Path) -> None:
     p = tmp_path / "t.parquet"
     write_frame(pd.DataFrame({"n": range(1200), "s": ["a"] * 1200}), str(p))

@@ -15,6 +15,13 @@ fail ColumnValues / ColumnLength rows and count as incomplete.
 Row-level rules (IsComplete, Completeness, ColumnValues, ColumnLength, IsUnique,
 Uniqueness, IsPrimaryKey) return the rows that failed; aggregate rules (RowCount,
 Mean, ...) return the metric only. ``where`` restricts a rule to matching rows.
+
+Each result has an ``outcome``: PASS, FAIL, or ERROR when the rule could not be
+evaluated at all (a column it names does not exist, its SQL or ``where``
+condition does not run): an ERROR is never a FAIL, since nothing about the data
+was learned (``auditor data check`` exits 3 for it, 1 for a FAIL). A composite
+``(A) and (B)`` is FAIL when a part FAILs, else ERROR when a part is ERROR;
+``(A) or (B)`` is PASS when a part passes, else ERROR when a part is ERROR.
 CustomSql runs with DuckDB's external access disabled (no files, no network):
 it can only read ``primary``.
 """
@@ -47,10 +54,16 @@ class RuleResult:
     failing_rows: list[int] = field(default_factory=list)
     message: str = ""
     type: str = ""
+    error: bool = False  # could not be evaluated (``passed`` is then False too): outcome ERROR
+
+    @property
+    def outcome(self) -> str:
+        """PASS, FAIL, or ERROR (the rule could not be evaluated)."""
+        return "PASS" if self.passed else "ERROR" if self.error else "FAIL"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "type": self.type, "passed": self.passed, "metric": self.metric,
-                "failing_rows": len(self.failing_rows), "message": self.message}
+        return {"rule": self.rule, "type": self.type, "passed": self.passed, "outcome": self.outcome,
+                "metric": self.metric, "failing_rows": len(self.failing_rows), "message": self.message}
 
 
 def _q(name: str) -> str:
@@ -168,14 +181,19 @@ class _Evaluator:
         if isinstance(node, Composite):
             parts = [self.run(p) for p in node.parts]
             passed = all(p.passed for p in parts) if node.op == "and" else any(p.passed for p in parts)
+            # A definite FAIL of one part decides "and"; otherwise an unevaluated part leaves it open.
+            error = not passed and any(p.error for p in parts) and not (
+                node.op == "and" and any(p.outcome == "FAIL" for p in parts))
             sets = [set(p.failing_rows) for p in parts]
             rows = set().union(*sets) if node.op == "and" else set.intersection(*sets)
-            failed = [p.rule for p in parts if not p.passed]
-            return RuleResult(node.text, passed, None, sorted(rows), type=f"Composite({node.op})",
-                              message="" if passed else f"failed: {'; '.join(failed)}")
+            failed = [f"{p.rule} ({p.message})" if p.error else p.rule for p in parts if not p.passed]
+            what = "could not evaluate" if error else "failed"
+            return RuleResult(node.text, passed, None, [] if error else sorted(rows), type=f"Composite({node.op})",
+                              message="" if passed else f"{what}: {'; '.join(failed)}", error=error)
         for col in node.columns if node.type not in ("CustomSql",) else []:
             if col not in self.columns and node.type != "ColumnExists":
-                return RuleResult(node.text, False, None, [], f"column '{col}' does not exist", node.type)
+                return RuleResult(node.text, False, None, [], f"could not evaluate: column '{col}' does not exist",
+                                  node.type, error=True)
         try:
             return self.rule(node)
         except DataError:
@@ -185,7 +203,8 @@ class _Evaluator:
 
             if not isinstance(exc, duckdb.Error):
                 raise
-            return RuleResult(node.text, False, None, [], f"could not evaluate: {_safe_error(exc)}", node.type)
+            return RuleResult(node.text, False, None, [], f"could not evaluate: {_safe_error(exc)}", node.type,
+                              error=True)
 
     def rule(self, r: Rule) -> RuleResult:
         base = self.base(r)

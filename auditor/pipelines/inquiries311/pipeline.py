@@ -80,7 +80,7 @@ class Inquiries311:
         with state.lineage.timed("read"):
             for order, f in enumerate(sorted(files, key=lambda f: f.key)):
                 try:
-                    frame = read_export(f.name, f.data)
+                    frame = read_export(f.name, f.data, now=state.now())
                 except BadInput as exc:
                     key = state.quarantine(self.root, f, exc.reason)
                     bad.append(BadInput(f.key, f"{exc.reason} (quarantined to {state.store.uri(key)})"))

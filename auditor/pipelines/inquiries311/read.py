@@ -4,7 +4,9 @@ Accepts the real portal file unchanged: UTF-8 with or without BOM, ``;``
 delimiter, CRLF or LF, literal stray double quotes inside names. Anything else
 is a :class:`BadInput` with one clear line (the file then goes to Quarantine):
 a wrong delimiter, a missing column, a month that is not ``YYYY-MM`` (e.g.
-``2023-13``), a count that is not a non-negative integer, an empty file.
+``2023-13``), a month in the future of the run (e.g. ``2031-09``, see
+``auditor.pipelines.future``), a count that is not a non-negative integer, an
+empty file.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import csv
 import io
 import re
 import zipfile
+from datetime import datetime
 
 import pandas as pd
 
 from auditor.pipelines.errors import BadInput
+from auditor.pipelines.future import future_cutoff
 
 COLUMNS = ["Department", "Type", "Year Month", "Channel", "Number of Records", "BI_ID"]
 REQUIRED = ["Department", "Type", "Year Month", "Channel", "Number of Records"]
@@ -24,12 +28,15 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _INT = re.compile(r"^-?\d+$")
 
 
-def read_export(name: str, data: bytes) -> pd.DataFrame:
-    """Parse and validate one export; columns: department, type, year_month, year, month, channel, records, bi_id."""
+def read_export(name: str, data: bytes, *, now: datetime | None = None) -> pd.DataFrame:
+    """Parse and validate one export; columns: department, type, year_month, year, month, channel, records, bi_id.
+
+    With ``now`` (the run's clock), a month that starts after ``now`` (plus a day's tolerance) is bad input.
+    """
     if not data.strip():
         raise BadInput(name, "the file is empty")
     raw = _read_xlsx(name, data) if name.lower().endswith((".xlsx", ".xlsm")) else _read_csv(name, data)
-    return _validate(name, raw)
+    return _validate(name, raw, now)
 
 
 def _read_csv(name: str, data: bytes) -> pd.DataFrame:
@@ -77,7 +84,7 @@ def _first_bad(mask: pd.Series, values: pd.Series) -> str:
     return f"line {int(idx) + 2}: {values[idx]!r}"
 
 
-def _validate(name: str, raw: pd.DataFrame) -> pd.DataFrame:
+def _validate(name: str, raw: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
     raw.columns = [str(c).strip() for c in raw.columns]
     if "BI_ID" not in raw.columns:
         raw["BI_ID"] = ""
@@ -88,6 +95,12 @@ def _validate(name: str, raw: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         raise BadInput(name, f"{int(bad.sum())} row(s) with an invalid 'Year Month' (expected YYYY-MM), "
                              f"first at {_first_bad(bad, month)}")
+    if now is not None:
+        cutoff = future_cutoff(now)
+        future = pd.to_datetime(month + "-01", format="%Y-%m-%d") > cutoff
+        if future.any():
+            raise BadInput(name, f"{int(future.sum())} row(s) with a 'Year Month' in the future (the run's "
+                                 f"date is {now:%Y-%m-%d}), first at {_first_bad(future, month)}")
     records = raw["Number of Records"].str.strip()
     bad = ~records.str.match(_INT)
     if bad.any():

@@ -9,8 +9,9 @@ as the original curated query used them (``StudentID`` -> ``studentid``,
 ``Status`` -> ``applicationstatus``).
 
 Records that cannot be used are set aside with a reason (never silently
-dropped): a blank critical field, an unparseable date or flag, a malformed
-student id, or a key that appears twice with different values. Exact
+dropped): a blank critical field, an unparseable date or flag, a date in the
+future of the run (``clean(..., now=...)``, see ``auditor.pipelines.future``),
+a malformed student id, or a key that appears twice with different values. Exact
 duplicates (after normalisation) are removed and counted. Reasons never quote
 cell values (they may be PII).
 """
@@ -20,11 +21,13 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
 from auditor.pipelines.errors import BadInput
+from auditor.pipelines.future import future_cutoff
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,11 @@ def _parse_dates(s: pd.Series) -> pd.Series:
     return iso.fillna(us)
 
 
-def clean(spec: Spec, body: pd.DataFrame) -> Cleaned:
-    """Normalise, type, validate and de-duplicate one export."""
+def clean(spec: Spec, body: pd.DataFrame, *, now: datetime | None = None) -> Cleaned:
+    """Normalise, type, validate and de-duplicate one export.
+
+    With ``now`` (the run's clock), a row with a date after ``now`` (plus a day's tolerance) is rejected.
+    """
     df = body.apply(_squash).replace("", np.nan)
     reasons = pd.Series("", index=df.index, dtype=object)
 
@@ -167,6 +173,8 @@ def clean(spec: Spec, body: pd.DataFrame) -> Cleaned:
     for col in spec.dates:
         parsed = _parse_dates(df[col].astype("string"))
         reject(df[col].notna() & parsed.isna(), f"unparseable {col}")
+        if now is not None:
+            reject(parsed > future_cutoff(now), f"{col} in the future")
         df[col] = parsed.dt.normalize()
     for col, kind in (("age", "Int64"), ("gpa", "Float64")):
         if col in df:

@@ -93,7 +93,7 @@ class Registrar:
                 raise bad[0]
             if "applications" not in bodies:
                 raise BadInput(LANDING, "no applications export in the landing zone (historic-enrollment-data/)")
-            cleaned = {kind: clean(SPECS[kind], pd.concat(parts, ignore_index=True))
+            cleaned = {kind: clean(SPECS[kind], pd.concat(parts, ignore_index=True), now=state.now())
                        for kind, parts in bodies.items()}
         raw = state.step("raw")
         for c in cleaned.values():

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from auditor.pipelines.samples.reproducible import reproducible_xlsx
 from auditor.pipelines.samples.shares import CHANNEL_SHARES, DEPARTMENT_SHARES
 
 COLUMNS = ["Department", "Type", "Year Month", "Channel", "Number of Records", "BI_ID"]
@@ -100,13 +101,13 @@ def to_portal_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx(frame: pd.DataFrame) -> bytes:
-    """The same export as an .xlsx workbook (one sheet, numbers as numbers)."""
+    """The same export as an .xlsx workbook (one sheet, numbers as numbers); same frame, same bytes."""
     out = frame.copy()
     out["Number of Records"] = pd.to_numeric(out["Number of Records"])
     out["BI_ID"] = pd.to_numeric(out["BI_ID"].replace("", None))
     buf = io.BytesIO()
     out.to_excel(buf, index=False, sheet_name="311 Inquiry Volume", engine="openpyxl")
-    return buf.getvalue()
+    return reproducible_xlsx(buf.getvalue())
 
 
 def sample_files(seed: int = 311) -> dict[str, bytes]:

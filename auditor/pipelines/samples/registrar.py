@@ -13,6 +13,9 @@ of the original projects and the dirt real exports have:
 Completion is drawn with probability 0.9 for 2022 and 0.3 for 2023, so the
 pipeline's computed ACR comes out near 90% and 30%; no ACR is written anywhere.
 
+The files are byte-identical for a given seed (no write time inside the
+workbooks), so landing the sample again is a no-op.
+
 Example::
 
     files = sample_files(seed=2022)      # {"historic-enrollment-data/applications.xlsx": b"...", ...}
@@ -25,6 +28,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from auditor.pipelines.samples.reproducible import reproducible_xlsx
 
 COMPLETION_RATE = {2022: 0.9, 2023: 0.3}
 APPLICATION_COLUMNS = ["ApplicationID", "StudentID", "FirstName", "LastName", "DateofBirth", "Age", "Gender",
@@ -152,7 +157,7 @@ def dirty(frame: pd.DataFrame, rng: np.random.Generator, *, critical: tuple[str,
 
 
 def xlsx_with_title(frame: pd.DataFrame, title: str, sheet: str) -> bytes:
-    """An .xlsx with a title row above the header (the 'extra header row' of real exports)."""
+    """An .xlsx with a title row above the header (the 'extra header row' of real exports); same frame, same bytes."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -163,7 +168,7 @@ def xlsx_with_title(frame: pd.DataFrame, title: str, sheet: str) -> bytes:
         ws.append([_cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return reproducible_xlsx(buf.getvalue())
 
 
 def _cell(v: Any) -> Any:

@@ -2,9 +2,11 @@
 
 Excel-friendly: UTF-8 with a byte-order mark (so Excel detects the encoding),
 CRLF line ends, every field quoted when needed. Formula injection is
-neutralised: a cell that starts with ``= + - @``, a tab or a carriage return
-gets a leading apostrophe, so a bucket tag like ``=HYPERLINK(...)`` is shown as
-text and never evaluated (OWASP's CSV injection guidance).
+neutralised by :mod:`auditor.core.cellsafe`: a cell whose first character after
+whitespace is ``= + - @`` (or that starts with a tab or a carriage return) gets a
+leading apostrophe, so a bucket tag like ``=HYPERLINK(...)``, `` =1+1`` or a
+line break then ``=1+1`` is shown as text and never evaluated (OWASP's CSV
+injection guidance).
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auditor.core import cellsafe
 from auditor.reporting.atomic import write_atomic
 from auditor.reporting.writers import writers
 
 COLUMNS = ("status", "severity", "rule_id", "title", "resource_type", "resource_id", "region", "message",
            "compliance", "evidence", "remediation", "mute_reason", "mute_expires", "run_id")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: Any) -> str:
-    """The cell text, with a leading apostrophe when a spreadsheet would read it as a formula."""
+    """The cell text (JSON for a structured value), with a leading apostrophe when a
+    spreadsheet would read it as a formula."""
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return cellsafe.neutralise(text)
 
 
 def to_csv(doc: dict[str, Any]) -> str:
