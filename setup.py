@@ -25,5 +25,5 @@ setup(
         *(pkg for name, folder in CONTENT.items() for pkg in _content_packages(name, folder)),
     ],
     package_dir=CONTENT,
-    package_data={"": ["py.typed", "*.txt", "*.md", "*.yml", "*.yaml", "*.json", "*.j2", "*.sql", "*.css", "*.js"]},
+    package_data={"": ["py.typed", "*.txt", "*.txt.gz", "*.md", "*.yml", "*.yaml", "*.json", "*.j2", "*.sql", "*.css", "*.js"]},
 )

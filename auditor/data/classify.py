@@ -95,7 +95,7 @@ __all__ = ["MASKED_VALUE", "MASK_PLACEHOLDER", "ColumnClassification", "FrameCla
 NOT_PII_ENTITIES = {"DATE_TIME"}  # a date is personal only as a birth date (decided by the name hint)
 # Entities a lone structured cell may hold without being reliable about it: a single capitalised
 # word ("Victoria", "Hamilton") or a date. They decide a column with a hint, never make it mixed.
-_WEAK_CELL_ENTITIES = {"PERSON", "DATE_TIME"}
+_WEAK_CELL_ENTITIES = {"PERSON", "DATE_TIME", "LOCATION"}  # inside a longer value they make no free text
 _COVER = 0.6
 _EARLY_CHECK = 100  # distinct sampled values analysed before a column may be settled early
 _MASKED_COLUMN = 0.9  # share of masked cells that, with a PII name hint, makes the column PII
@@ -119,6 +119,10 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(^|_)(credit_?card|card_?number|cc_?number|pan)(_|$)"), "CREDIT_CARD"),
     (re.compile(r"(^|_)(iban)(_|$)"), "IBAN_CODE"),
     (re.compile(r"(^|_)(ip|ip_?address|client_?ip)(_|$)"), "IP_ADDRESS"),
+    # Places: personal data only with data.locations and a person in the same table (see
+    # apply_quasi_identifiers).
+    (re.compile(r"(^|_)(city|town|municipality|country|region|province|county|locality|birthplace|"
+                r"place_of_birth|hometown|residence)(_|$)"), "LOCATION"),
 ]
 # Value entities that confirm a hint.
 _COMPATIBLE = {"DATE_OF_BIRTH": {"DATE_TIME"}, "POSTAL_CODE": {"CA_POSTAL_CODE", "US_ZIP"}}
@@ -133,9 +137,18 @@ _SHAPES = {
 # What a value must look like to confirm a column's name hint, per hint: a pattern above, or a
 # test of its own. A national phone number needs a cue in free text; in a column named
 # "phone" the name is the cue, so a phone-shaped value confirms it.
+def _place_shaped(value: str) -> bool:
+    """A place name: in the gazetteer, or a short run of capitalised words ("WINMALEE")."""
+    from auditor.data.fold import fold
+    from auditor.data.places import gazetteer
+
+    return fold(value) in gazetteer() or (_name_like(value) and all(w[0].isupper() for w in value.split()))
+
+
 _SHAPE_TESTS: dict[str, Callable[[str], bool]] = {
     **{hint: rx.match for hint, rx in _SHAPES.items()},  # type: ignore[dict-item]
     "PHONE_NUMBER": phone_shaped,
+    "LOCATION": _place_shaped,
 }
 # A decimal number ("-45.12345678901234", "1234,56"): no entity has this shape, though the digits
 # after the point can pass a card's checksum.
@@ -463,6 +476,9 @@ def _decide_from_values(result: ColumnClassification, stats: _SampleStats, hint:
 
 
 def _decide_with_hint(result: ColumnClassification, stats: _SampleStats, hint: str, st: Any) -> None:
+    if hint == "LOCATION" and "LOCATION" not in st.free_text_entities:
+        result.evidence["decided_by"] = "place names are not masked (data.locations is off)"
+        return
     best_entity, best_support = stats.best()
     hint_support = stats.share({e for e in stats.support if _agrees(hint, e)})
     shape_share = _name_share(stats) if hint == "PERSON" else (
@@ -592,6 +608,26 @@ def add_value_counts(result: ColumnClassification, series: pd.Series, analyzer: 
     result.masked = result.pii and result.raw_values == 0
 
 
+# Columns that identify a person by themselves. A place column is personal data only beside
+# one of them (a customer's city); a catalogue's "origin_city" describes a product.
+DIRECT_IDENTIFIERS = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CA_SIN", "STUDENT_ID",
+                                "PERSON_ID", "CREDIT_CARD", "IBAN_CODE", "STREET_ADDRESS", "DATE_OF_BIRTH"})
+
+
+def apply_quasi_identifiers(columns: dict[str, ColumnClassification]) -> None:
+    """Place columns (LOCATION) stay PII only in a table that also identifies people: a column
+    of direct identifiers, or free text. Otherwise they are not personal data, with the reason."""
+    people = any((r.pii and r.entity in DIRECT_IDENTIFIERS) or r.kind in ("free-text", "mixed")
+                 for r in columns.values())
+    if people:
+        return
+    for r in columns.values():
+        if r.pii and r.entity == "LOCATION":
+            r.pii, r.classification, r.masked = False, "not-pii", False
+            r.evidence["decided_by"] = ("places with no person in the table: not personal data "
+                                        "(a place is masked beside a name, an e-mail or an id)")
+
+
 def classify_series(series: pd.Series, column: str, analyzer: PiiAnalyzer, *,
                     analyze_free_text: bool = True) -> ColumnClassification:
     """Classify one in-memory column (see the module docstring); mixed columns are always
@@ -608,4 +644,5 @@ def classify_frame(df: pd.DataFrame, analyzer: PiiAnalyzer, *, analyze_free_text
     """Classify every column of ``df`` in memory (for a file, ``profile.classify_table`` streams)."""
     cols = {str(c): classify_series(df[c], str(c), analyzer, analyze_free_text=analyze_free_text)
             for c in df.columns}
+    apply_quasi_identifiers(cols)
     return FrameClassification(cols, analyzer)

@@ -119,10 +119,7 @@ class PiiSettings:
             kw["thresholds"] = {**DEFAULT_THRESHOLDS, **section["thresholds"]}
         if ner:
             kw["ner"] = NerSettings(ner["model"], ner["sha256"], float(ner.get("min_score", 0.6)))
-        if section.get("locations"):
-            if not ner and not section.get("nlp_configuration"):
-                raise DataError("data.locations: cities and countries are found by a language model; "
-                                "set data.ner as well")
+        if section.get("locations"):  # offline gazetteer and cues; NER adds its places when on
             kw["free_text_entities"] = (*FREE_TEXT_ENTITIES, "LOCATION")
         return cls(**kw)
 
@@ -308,6 +305,10 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
     # (en_core_web_sm labels "Spoke with Marcus Leblanc" as ORG and misses "Mother Olivia";
     # alone it found 78% of the benchmark's names against 99% for the lexicon).
     recognizers.append(name_recognizer())
+    if "LOCATION" in settings.free_text_entities:
+        from auditor.data.places import place_recognizer
+
+        recognizers.append(place_recognizer())
     if ner_on:
         recognizers.append(SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "NRP"]))
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=["en"])
@@ -336,8 +337,10 @@ class PiiAnalyzer:
         """What free-text detection cannot cover with this configuration."""
         if self.ner:
             return []
-        return ["PERSON: names found by lexicon, capitalisation and cue words only (NER off)",
-                "LOCATION: city and place names are not detected (NER off)"]
+        out = ["PERSON: names found by name lists, capitalisation and cue words only (NER off)"]
+        if "LOCATION" in self.settings.free_text_entities:
+            return [*out, "LOCATION: places found by a gazetteer (towns of 5,000+) and cue words only (NER off)"]
+        return [*out, "LOCATION: city and place names are not masked (data.locations is off)"]
 
     def _keep(self, r: Any) -> bool:
         floor = self.settings.threshold(r.entity_type)
@@ -350,7 +353,8 @@ class PiiAnalyzer:
 
     def analyze_cell(self, text: str) -> tuple[list[Span], list[Span]]:
         """A structured cell: (decisive spans, noisy evidence spans), scored without NER."""
-        wanted = self.candidates(text, [*STRUCTURED_ENTITIES, *NOISY])
+        places = ("LOCATION",) if "LOCATION" in self.settings.free_text_entities else ()
+        wanted = self.candidates(text, [*STRUCTURED_ENTITIES, *places, *NOISY])
         if not wanted:
             return [], []
         results = self._analyze(text, wanted, use_ner=False)
@@ -359,7 +363,7 @@ class PiiAnalyzer:
             span = Span(r.start, r.end, r.entity_type, float(r.score))
             if r.entity_type in NOISY:
                 noisy.append(span)
-            elif r.entity_type in STRUCTURED_ENTITIES and self._keep(r):
+            elif (r.entity_type in STRUCTURED_ENTITIES or r.entity_type in places) and self._keep(r):
                 good.append(span)
         return good, noisy
 

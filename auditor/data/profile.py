@@ -36,6 +36,7 @@ from auditor.data.classify import (
     NOT_PII_ENTITIES,
     ColumnClassification,
     FrameClassification,
+    apply_quasi_identifiers,
     classify_profile,
     name_hint,
 )
@@ -83,6 +84,7 @@ def classify_table(table: Table, analyzer: PiiAnalyzer) -> TableProfile:
         rows += len(chunk)
     columns = {c: classify_profile(s.profile(), analyzer) if s.rows else ColumnClassification(column=c)
                for c, s in samplers.items()}
+    apply_quasi_identifiers(columns)
     return TableProfile(FrameClassification(columns, analyzer), rows, dict(nulls), dtypes)
 
 

@@ -96,7 +96,7 @@ def test_luhn() -> None:
     ("email", "EMAIL_ADDRESS"), ("EmailAddress", "EMAIL_ADDRESS"), ("phone_number", "PHONE_NUMBER"),
     ("SSN", "US_SSN"), ("sin", "CA_SIN"), ("date_of_birth", "DATE_OF_BIRTH"), ("DOB", "DATE_OF_BIRTH"),
     ("firstname", "PERSON"), ("LastName", "PERSON"), ("street_address", "STREET_ADDRESS"),
-    ("postal_code", "POSTAL_CODE"), ("StudentID", "STUDENT_ID"), ("status", None), ("city", None),
+    ("postal_code", "POSTAL_CODE"), ("StudentID", "STUDENT_ID"), ("status", None), ("city", "LOCATION"),
     ("received_year", None), ("business", None), ("singer", None),
 ])
 def test_name_hints(column: str, hint: str | None) -> None:
@@ -334,21 +334,26 @@ def test_locations_when_the_config_asks_for_them(tmp_path: Path) -> None:
     assert ("LOCATION", "Lyon") in [(s.entity, text[s.start:s.end]) for s in with_locations.analyze_text(text)]
 
 
-def test_locations_need_a_language_model() -> None:
-    with pytest.raises(DataError, match=r"data\.locations: .* set data\.ner"):
-        PiiSettings.from_config({"locations": True})
+def test_locations_work_offline() -> None:
+    """data.locations needs no model: a gazetteer and locative cues find places."""
+    an = build_analyzer(PiiSettings.from_config({"locations": True, "workers": 1}))
+    text = "Born in Winschoten, she moved to Tallinn and later to Yeni Zelanda."
+    places = [text[s.start:s.end] for s in an.analyze_text(text) if s.entity == "LOCATION"]
+    assert places == ["Winschoten", "Tallinn", "Yeni Zelanda"]
+    assert any("gazetteer" in u for u in an.uncovered)
+    default = build_analyzer(PiiSettings(workers=1))
+    assert "LOCATION" not in [s.entity for s in default.analyze_text(text)]
+    assert any("data.locations is off" in u for u in default.uncovered)
 
 
-def test_locations_without_a_model_is_a_config_error_with_its_line(tmp_path: Path) -> None:
-    from click.testing import CliRunner
+def test_a_place_column_is_personal_data_only_beside_a_person() -> None:
+    from auditor.data.classify import classify_frame
 
-    from auditor.cli import cli
-
-    config = tmp_path / "audit.yml"
-    config.write_text("version: 1\ndata:\n  locations: true\n")
-    data = tmp_path / "x.csv"
-    data.write_text("a,b\n1,2\n")
-    result = CliRunner().invoke(cli, ["data", "scan", str(data), "--config", str(config),
-                                      "--output-dir", str(tmp_path / "out")])
-    assert result.exit_code == 2
-    assert f"{config}:3:3: data: 'ner' is a dependency of 'locations'" in result.output
+    an = build_analyzer(PiiSettings.from_config({"locations": True, "workers": 1}))
+    cities = ["Tallinn", "Porto", "Gdynia", "Winnipeg", "Lyon"] * 20
+    people = pd.DataFrame({"email": [f"p{i}@example.org" for i in range(100)], "city": cities})
+    catalogue = pd.DataFrame({"sku": [f"SKU-{i}" for i in range(100)], "origin_city": cities})
+    assert classify_frame(people, an)["city"].entity == "LOCATION"
+    assert classify_frame(people, an)["city"].pii
+    origin = classify_frame(catalogue, an)["origin_city"]
+    assert not origin.pii and "no person in the table" in origin.evidence["decided_by"]
