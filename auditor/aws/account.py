@@ -1,4 +1,4 @@
-"""The account as a resource: root user, password policy, account-wide settings.
+"""The account as a resource: root user, password policy, contacts, account-wide settings.
 
 Resource type ``aws.account`` (id ``arn:aws:iam::<account>:root``, one per scan).
 Its attributes are fetched only when a rule reads them. ``Trails``,
@@ -39,7 +39,9 @@ class Account(ResourceType):
         "SupportRoles": "[role names] with AWSSupportAccess attached",
         "CloudShellFullAccess": "[user/group/role names] with AWSCloudShellFullAccess attached",
         "S3PublicAccessBlock": "account-level S3 public access block",
-        "SecurityContact": "security alternate contact {Name, EmailAddress, ...}, null when none",
+        "ContactInformation": "primary contact {FullName, PhoneNumber, AddressLine1, City, PostalCode, "
+                              "CountryCode, CompanyName, ...} (Account API GetContactInformation)",
+        "SecurityContact": "security alternate contact {Name, Title, EmailAddress, PhoneNumber}, null when none",
         "Trails": "[trail summaries] (see aws.cloudtrail-trail)",
         "LogMetricFilters": "[{LogGroupName, FilterName, FilterPattern, MetricName, MetricNamespace, "
                             "Alarms: [...]}] on the log groups of qualifying trails",
@@ -47,7 +49,8 @@ class Account(ResourceType):
     }
     permissions = ("iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:GenerateCredentialReport",
                    "iam:GetCredentialReport", "iam:ListVirtualMFADevices", "iam:ListEntitiesForPolicy",
-                   "s3:GetAccountPublicAccessBlock", "account:GetAlternateContact", "cloudwatch:DescribeAlarms",
+                   "s3:GetAccountPublicAccessBlock", "account:GetContactInformation",
+                   "account:GetAlternateContact", "cloudwatch:DescribeAlarms",
                    "logs:DescribeMetricFilters", "sns:ListSubscriptionsByTopic")
 
 
@@ -97,7 +100,15 @@ def _support_roles(scope: Scope) -> list[str]:
         PolicyArn=SUPPORT_POLICY.format(p=scope.partition), EntityFilter="Role")]
 
 
+def _contact_information(scope: Scope) -> dict[str, Any]:
+    """The primary contact (CIS 2.1). Every account has one from sign-up: any failure,
+    ResourceNotFoundException included, is an ERROR, never an "empty contact" FAIL or PASS."""
+    return dict(scope.session.call("account", scope.home_region, "GetContactInformation")["ContactInformation"])
+
+
 def _security_contact(scope: Scope) -> dict[str, Any] | None:
+    # ResourceNotFoundException is AWS's documented answer for "no SECURITY contact registered":
+    # a FAIL of CIS 2.2 (null), not an ERROR. A denial stays an ERROR.
     out, _ = error_code(lambda: scope.session.call("account", scope.home_region, "GetAlternateContact",
                                                    AlternateContactType="SECURITY"), "ResourceNotFoundException")
     return dict(out["AlternateContact"]) if out else None
@@ -158,6 +169,7 @@ _FETCHERS: dict[str, Callable[[Scope], Any]] = {
     "SupportRoles": _support_roles,
     "CloudShellFullAccess": lambda scope: _entities(scope, CLOUDSHELL_POLICY),
     "S3PublicAccessBlock": s3.account_public_access_block,
+    "ContactInformation": _contact_information,
     "SecurityContact": _security_contact,
     "Trails": lambda scope: [{k: v for k, v in t.items() if not k.startswith("_")} for t in _complete_trails(scope)],
     "LogMetricFilters": _log_metric_filters,

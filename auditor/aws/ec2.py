@@ -1,24 +1,28 @@
-"""EC2: VPC flow logs (CIS 4.7) and instance profiles (CIS 2.17).
+"""EC2: VPC flow logs (CIS 4.7), instances (CIS 2.17, 6.7) and EBS default encryption (CIS 6.1.1).
 
-Resource types ``aws.vpc`` (id: VPC ARN, with ``FlowLogs``) and
-``aws.ec2-instance`` (id: instance ARN, with ``IamInstanceProfile``). Example::
+Resource types ``aws.vpc`` (id: VPC ARN, with ``FlowLogs``), ``aws.ec2-instance``
+(id: instance ARN, with ``IamInstanceProfile`` and ``MetadataOptions``) and
+``aws.ec2-settings`` (id ``arn:aws:ec2:<region>:<account>:settings``, one per
+scanned region: the account's EC2 settings there). Example::
 
-    - id: ec2-instance-uses-iam-role
+    - id: ec2-instance-imdsv2-required
       resource: aws.ec2-instance
       where: [{key: State, op: ne, value: terminated}]
-      assert: [{key: IamInstanceProfile, op: present}]
+      assert: [{key: MetadataOptions.HttpTokens, op: eq, value: required}]
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from auditor.aws.collect import Scope, collector
+from auditor.aws.collect import Scope, collector, fetch
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
 VPC_TYPE = "aws.vpc"
 INSTANCE_TYPE = "aws.ec2-instance"
+SETTINGS_TYPE = "aws.ec2-settings"
 
 
 @resource_types.register(VPC_TYPE)
@@ -38,9 +42,22 @@ class Ec2Instance(ResourceType):
 
     attributes: ClassVar[dict[str, str]] = {
         "InstanceId": "instance id", "State": "running | stopped | ...", "IamInstanceProfile": "{Arn, Id} or absent",
+        "MetadataOptions": "{HttpTokens: optional | required, HttpEndpoint: enabled | disabled, "
+                           "State: pending | applied, HttpPutResponseHopLimit}",
         "Tags": "mapping",
     }
     permissions = ("ec2:DescribeInstances",)
+
+
+@resource_types.register(SETTINGS_TYPE)
+class Ec2Settings(ResourceType):
+    """The account's EC2 settings in one region. Example: ``{key: EbsEncryptionByDefault, op: eq, value: true}``"""
+
+    attributes: ClassVar[dict[str, str]] = {
+        "Region": "region name",
+        "EbsEncryptionByDefault": "bool: new EBS volumes and snapshot copies are always encrypted",
+    }
+    permissions = ("ec2:GetEbsEncryptionByDefault",)
 
 
 def _tags(items: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -81,8 +98,32 @@ def collect_instances(scope: Scope) -> list[Resource]:
             for i in r.get("Instances", []):
                 out.append(Resource(INSTANCE_TYPE, scope.arn("ec2", region, f"instance/{i['InstanceId']}"),
                                     {"InstanceId": i["InstanceId"], "State": i.get("State", {}).get("Name"),
-                                     "IamInstanceProfile": i.get("IamInstanceProfile"), "Tags": _tags(i.get("Tags"))},
+                                     "IamInstanceProfile": i.get("IamInstanceProfile"),
+                                     "MetadataOptions": i.get("MetadataOptions"), "Tags": _tags(i.get("Tags"))},
                                     region=region, name=i["InstanceId"]))
         return out
 
     return [r for group in scope.map(region_instances, scope.regions) for r in group]
+
+
+def _ebs_encryption_by_default(scope: Scope, region: str) -> bool:
+    return bool(scope.session.call("ec2", region, "GetEbsEncryptionByDefault")["EbsEncryptionByDefault"])
+
+
+_SETTINGS: dict[str, Callable[[Scope, str], Any]] = {
+    "EbsEncryptionByDefault": _ebs_encryption_by_default,
+}
+
+
+@collector(SETTINGS_TYPE)
+def collect_settings(scope: Scope) -> list[Resource]:
+    def one(region: str) -> Resource:
+        res = Resource(SETTINGS_TYPE, scope.arn("ec2", region, "settings"), {"Region": region}, region=region,
+                       name=f"EC2 settings {region}")
+        # One call per setting and region, and only for settings a rule still needs.
+        while todo := scope.to_fetch(SETTINGS_TYPE, res) & _SETTINGS.keys():
+            attr = next(a for a in _SETTINGS if a in todo)
+            fetch(res, attr, lambda a=attr: _SETTINGS[a](scope, region))  # type: ignore[misc]
+        return res
+
+    return scope.map(one, scope.regions)

@@ -18,7 +18,8 @@ from auditor.core.filters import filter_types
 from auditor.core.resources import resource_types
 
 #: botocore service name -> IAM action prefix, where they differ.
-_PREFIX = {"accessanalyzer": "access-analyzer", "s3control": "s3", "monitoring": "cloudwatch"}
+_PREFIX = {"accessanalyzer": "access-analyzer", "s3control": "s3", "monitoring": "cloudwatch",
+           "efs": "elasticfilesystem"}
 
 #: (service, operation) -> IAM action, where the action is not "<prefix>:<Operation>".
 _ACTIONS = {

@@ -23,7 +23,17 @@ What is built (``info["gaps"]`` lists the rule ids each gap should fail):
   events only; metric filters + alarms for some CIS 5.x events (one alarm's
   topic has no subscription);
 * a billing alarm above the 40 USD budget; Config recording in us-east-1 only;
-  Security Hub in us-east-1 only; one instance without an instance profile.
+  Security Hub in us-east-1 only;
+* instances: ``bastion`` (no instance profile, IMDSv1 allowed) and ``etl-worker``
+  (instance profile, IMDSv2 only);
+* storage: RDS ``registrar-db`` (encrypted, private, Multi-AZ, minor upgrades) and
+  ``legacy-reports-db`` (none of these); EFS ``registrar-exports`` (encrypted) and
+  ``scratch-share`` (not);
+* network: EBS encryption by default in us-east-1 only; security groups
+  ``bastion-ssh`` (SSH from anywhere) and ``file-share`` (CIFS from 10.0.0.0/8); the
+  us-east-1 default security group emptied (us-west-2's left as created); the default
+  network ACLs as created (allow all); an ``analytics`` VPC peered with the default VPC
+  through a route to one of its subnets only.
 """
 
 from __future__ import annotations
@@ -102,6 +112,8 @@ def seed_demo_account(region: str = PRIMARY) -> dict[str, Any]:
     _logging(account, region, trail_key)
     _monitoring(account, region)
     _regional(region)
+    _storage(region)
+    _network(region)
     # moto starts every region with Macie on; the backup region is the demo's gap.
     boto3.client("macie2", region_name=BACKUP).disable_macie()
     return {
@@ -116,10 +128,17 @@ def seed_demo_account(region: str = PRIMARY) -> dict[str, Any]:
             "analyst": ["iam-user-console-mfa-enabled"],
             "etl-service": ["iam-user-access-keys-rotated", "iam-user-permissions-through-groups"],
             "legacy-admin": ["iam-policy-no-full-admin"],
+            "bastion": ["ec2-instance-uses-iam-role", "ec2-instance-imdsv2-required"],
+            "legacy-reports-db": ["rds-instance-storage-encrypted", "rds-instance-auto-minor-version-upgrade",
+                                  "rds-instance-not-publicly-accessible", "rds-instance-multi-az"],
+            "scratch-share": ["efs-file-system-encrypted"],
+            "bastion-ssh": ["ec2-security-group-no-public-ipv4-admin-ports"],
+            "default network ACLs": ["network-acl-no-public-admin-ports"],
             "account": ["iam-password-policy-min-length", "billing-alarm-within-budget",
                         "cloudtrail-s3-object-read-events-logged", "s3-account-public-access-blocked",
                         "cloudwatch-monitors-console-auth-failures", "cloudwatch-monitors-cmk-disable-or-deletion"],
-            BACKUP: ["config-recorder-recording", "securityhub-enabled", "macie-enabled"],
+            BACKUP: ["config-recorder-recording", "securityhub-enabled", "macie-enabled",
+                     "ec2-ebs-default-encryption-enabled", "ec2-default-security-group-restricts-all"],
         },
     }
 
@@ -266,6 +285,64 @@ def _regional(region: str) -> None:
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
                       TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "bastion"}]}])
+    iam = boto3.client("iam")
+    iam.create_role(RoleName="etl-worker", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+    iam.create_instance_profile(InstanceProfileName="etl-worker")
+    iam.add_role_to_instance_profile(InstanceProfileName="etl-worker", RoleName="etl-worker")
+    ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                      IamInstanceProfile={"Name": "etl-worker"}, MetadataOptions={"HttpTokens": "required"},
+                      TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "etl-worker"}]}])
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="REJECT",
                          LogDestinationType="s3", LogDestination=f"arn:aws:s3:::{ACCESS_LOG_BUCKET}")
+
+
+def _storage(region: str) -> None:
+    import boto3
+
+    rds = boto3.client("rds", region_name=region)
+    common = {"DBInstanceClass": "db.t3.micro", "Engine": "postgres", "MasterUsername": "demo_admin",
+              "MasterUserPassword": "Demo-Passw0rd-Not-Real", "AllocatedStorage": 20}
+    rds.create_db_instance(DBInstanceIdentifier="registrar-db", StorageEncrypted=True, MultiAZ=True,
+                           PubliclyAccessible=False, AutoMinorVersionUpgrade=True, **common)
+    # Gap: an old reporting database, unencrypted, public, single-AZ, never upgraded.
+    rds.create_db_instance(DBInstanceIdentifier="legacy-reports-db", StorageEncrypted=False, MultiAZ=False,
+                           PubliclyAccessible=True, AutoMinorVersionUpgrade=False, **common)
+    efs = boto3.client("efs", region_name=region)
+    efs.create_file_system(CreationToken="registrar-exports", Encrypted=True,
+                           Tags=[{"Key": "Name", "Value": "registrar-exports"}])
+    efs.create_file_system(CreationToken="scratch-share", Tags=[{"Key": "Name", "Value": "scratch-share"}])
+
+
+def _network(region: str) -> None:
+    import boto3
+
+    ec2 = boto3.client("ec2", region_name=region)
+    ec2.enable_ebs_encryption_by_default()  # the backup region is left without: a gap
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]
+    default_sg = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+                                                       {"Name": "group-name", "Values": ["default"]}])
+    group = default_sg["SecurityGroups"][0]
+    if group["IpPermissions"]:
+        ec2.revoke_security_group_ingress(GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+    if group["IpPermissionsEgress"]:
+        ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=group["IpPermissionsEgress"])
+    bastion = ec2.create_security_group(GroupName="bastion-ssh", Description="SSH to the bastion",
+                                        VpcId=vpc["VpcId"])["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=bastion, IpPermissions=[  # gap: SSH from anywhere
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    share = ec2.create_security_group(GroupName="file-share", Description="SMB from the campus network",
+                                      VpcId=vpc["VpcId"])["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=share, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 445, "ToPort": 445, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]}])
+    analytics = ec2.create_vpc(CidrBlock="10.20.0.0/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "analytics"}]}])["Vpc"]["VpcId"]
+    pcx = ec2.create_vpc_peering_connection(VpcId=vpc["VpcId"], PeerVpcId=analytics)["VpcPeeringConnection"]
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx["VpcPeeringConnectionId"])
+    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+                                              {"Name": "association.main", "Values": ["true"]}])["RouteTables"][0]
+    # Least access: only the analytics subnet the platform needs, not the whole VPC.
+    ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="10.20.1.0/24",
+                     VpcPeeringConnectionId=pcx["VpcPeeringConnectionId"])

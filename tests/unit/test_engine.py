@@ -142,7 +142,7 @@ def test_document_validates_and_summarises(tmp_path: Path) -> None:
     s = doc["summary"]
     assert s["by_status"] == {"PASS": 5, "FAIL": 1, "ERROR": 0, "SKIPPED": 0, "MUTED": 0}
     assert s["by_severity"]["high"] == 1
-    assert s["frameworks"]["cis-aws-6.0"] == {"controls": 50, "evaluated": 1, "passed": 0, "failed": 1, "error": 0}
+    assert s["frameworks"]["cis-aws-6.0"] == {"controls": 63, "evaluated": 1, "passed": 0, "failed": 1, "error": 0}
     assert doc["run"]["warnings"] == [
         f"{FIX / 'mutelists' / 'valid.yml'}:8: mute of widget-* on widget-old expired 2026-01-01 and no longer mutes"]
 
