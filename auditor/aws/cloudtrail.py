@@ -4,7 +4,8 @@ Resource type ``aws.cloudtrail-trail`` (id: the trail ARN). Trails are listed in
 every scanned region (shadow trails included, de-duplicated by ARN) and described
 in their home region. Event selectors, basic or advanced, are summarised as
 ``ManagementEvents: {Read, Write}`` and ``S3DataEvents: {Read, Write}`` (all
-buckets). Example rule::
+buckets; a selector narrowed in any way counts for nothing, see
+:mod:`auditor.aws.trail_selectors`). Example rule::
 
     - id: cloudtrail-trail-log-file-validation-enabled
       resource: aws.cloudtrail-trail
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 from auditor.aws import s3
 from auditor.aws.collect import Scope, collector, fetch
 from auditor.aws.session import ApiError
+from auditor.aws.trail_selectors import summarize_selectors
 from auditor.core.resources import Resource, ResourceType, resource_types
 
 TRAIL_TYPE = "aws.cloudtrail-trail"
@@ -119,43 +121,6 @@ def _log_bucket(scope: Scope, name: str | None, errors: dict[str, str]) -> dict[
     except ApiError as err:
         errors["LogBucket"] = err.reason
         return None
-
-
-def _all_s3(values: list[str]) -> bool:
-    return any(v.rstrip("/").rstrip(":") in ("arn:aws:s3", "arn:aws-us-gov:s3", "arn:aws-cn:s3") for v in values)
-
-
-def summarize_selectors(sel: dict[str, Any]) -> tuple[dict[str, bool], dict[str, bool]]:
-    """(ManagementEvents, S3DataEvents) from a GetEventSelectors response."""
-    mgmt = {"Read": False, "Write": False}
-    data = {"Read": False, "Write": False}
-
-    def mark(target: dict[str, bool], rw: str) -> None:
-        if rw in ("All", "ReadOnly"):
-            target["Read"] = True
-        if rw in ("All", "WriteOnly"):
-            target["Write"] = True
-
-    for s in sel.get("EventSelectors") or []:
-        rw = s.get("ReadWriteType", "All")
-        if s.get("IncludeManagementEvents", True):
-            mark(mgmt, rw)
-        for d in s.get("DataResources", []):
-            if d.get("Type") == "AWS::S3::Object" and _all_s3(d.get("Values", [])):
-                mark(data, rw)
-    for adv in sel.get("AdvancedEventSelectors") or []:
-        fields = {f["Field"]: f for f in adv.get("FieldSelectors", [])}
-        category = fields.get("eventCategory", {}).get("Equals", [])
-        ro = fields.get("readOnly", {}).get("Equals")
-        rw = "All" if not ro else ("ReadOnly" if ro == ["true"] else "WriteOnly" if ro == ["false"] else "All")
-        if "Management" in category:
-            mark(mgmt, rw)
-        if "Data" in category and fields.get("resources.type", {}).get("Equals") == ["AWS::S3::Object"]:
-            arn = fields.get("resources.ARN")
-            # Restricting resources.ARN to some buckets is not "all buckets".
-            if arn is None or _all_s3(arn.get("StartsWith", [])):
-                mark(data, rw)
-    return mgmt, data
 
 
 @collector(TRAIL_TYPE)

@@ -10,7 +10,11 @@ resource type it produces::
 collector fetches only those (no GetBucketPolicy when no rule reads ``Policy``).
 Collectors never raise for one resource: a failed call is recorded with
 ``scope.record(resource, attribute, api_error)``; a failed listing for a whole
-region is ``scope.inventory.fail(...)``.
+region is ``scope.inventory.fail(...)``. A fetcher that crashes (a bug, an answer
+of an unexpected shape) is recorded like a failed call by :func:`fetch`, naming the
+exception, so one bad answer costs ERROR findings on the rules that read that
+attribute, never the scan; a collector that crashes outright is caught by the scan
+(:func:`auditor.aws.scan.run_scan`) and becomes ERROR findings for its resource type.
 """
 
 from __future__ import annotations
@@ -167,12 +171,26 @@ def record(resource: Resource, attribute: str, err: ApiError) -> None:
     resource.errors.setdefault(attribute, err.reason)
 
 
+def crash_reason(exc: BaseException) -> str:
+    """How an unexpected exception reads in an ERROR finding: ``internal error: KeyError: 'GroupName'``."""
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
 def fetch(resource: Resource, attribute: str, fn: Callable[[], Any], default: Any = None) -> Any:
-    """Run ``fn``; on :class:`ApiError` record it for ``attribute`` and return ``default``."""
+    """Run ``fn`` and store its value as ``attribute``.
+
+    On :class:`ApiError` the failed call is recorded for ``attribute``; on any other
+    exception (a fetcher bug, an answer of an unexpected shape) the exception is
+    recorded the same way (see :func:`crash_reason`). Either way the rules that read
+    ``attribute`` report ERROR naming the cause, and ``default`` is returned.
+    """
     try:
         value = fn()
     except ApiError as err:
         record(resource, attribute, err)
+        return default
+    except Exception as exc:  # noqa: BLE001 - one fetcher's bug must not lose the scan
+        resource.errors.setdefault(attribute, crash_reason(exc))
         return default
     resource.attrs[attribute] = value
     return value

@@ -1,8 +1,11 @@
-"""KMS keys: manager, state, spec, rotation, policy, pending deletion.
+"""KMS keys: manager, state, spec, rotation, policy, pending deletion, buckets they encrypt.
 
 Resource type ``aws.kms-key`` (id: key ARN), listed in every scanned region.
 ``KeyRotationEnabled`` is fetched only for enabled symmetric keys (the only
-ones that can rotate automatically); for the others it is null. Example rule::
+ones that can rotate automatically); for the others it is null.
+``EncryptsBuckets`` (the buckets whose default encryption uses the key, see
+:mod:`auditor.aws.kms_usage`) is fetched only for keys whose verdict depends on
+it: with the shipped rules, keys pending deletion. Example rule::
 
     - id: kms-cmk-rotation-enabled
       resource: aws.kms-key
@@ -19,6 +22,7 @@ import json
 from typing import Any, ClassVar
 
 from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.kms_usage import buckets_encrypted_with
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
@@ -42,9 +46,10 @@ class KmsKey(ResourceType):
         "KeyRotationEnabled": "bool, or null when the key cannot rotate",
         "Policy": "key policy document",
         "Aliases": "[alias names]",
+        "EncryptsBuckets": "[bucket names] whose default encryption (SSE-KMS, DSSE-KMS) uses this key",
     }
     permissions = ("kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy",
-                   "kms:ListAliases")
+                   "kms:ListAliases", "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetEncryptionConfiguration")
 
 
 @collector(KEY_TYPE)
@@ -88,6 +93,9 @@ def collect_keys(scope: Scope) -> list[Resource]:
         if scope.needs(KEY_TYPE, "Policy"):
             fetch(res, "Policy", lambda: json.loads(scope.session.call(
                 "kms", region, "GetKeyPolicy", KeyId=k["KeyId"], PolicyName="default")["Policy"]))
+        # Reading every bucket's encryption is only worth it where a verdict depends on it.
+        if "EncryptsBuckets" in scope.to_fetch(KEY_TYPE, res):
+            fetch(res, "EncryptsBuckets", lambda: buckets_encrypted_with(scope, k["KeyArn"]))
         return res
 
     return scope.map(one, listed)

@@ -2,7 +2,11 @@
 
 Resource type ``aws.region`` (id ``arn:aws:ec2:<region>:<account>:region/<region>``),
 one per scanned region, so "enabled in every region" controls report each
-region on its own. Example rule::
+region on its own. What must hold somewhere in the account rather than in every
+region is given to each region as an account-wide attribute:
+``ConfigGlobalResources`` says in which scanned regions a recording AWS Config
+recorder includes the global (IAM) resource types, which CIS 4.3 needs in at
+least one region. Example rule::
 
     - id: config-recorder-recording
       resource: aws.region
@@ -30,7 +34,10 @@ class Region(ResourceType):
     attributes: ClassVar[dict[str, str]] = {
         "Region": "region name",
         "AccessAnalyzers": "[{name, type, status}] IAM Access Analyzer analyzers",
-        "ConfigRecorders": "[{Name, Recording, AllSupported, IncludeGlobalResourceTypes, LastStatus}]",
+        "ConfigRecorders": "[{Name, Recording, AllSupported, IncludeGlobalResourceTypes, LastStatus}] "
+                           "(LastStatus upper-cased: SUCCESS | PENDING | FAILURE)",
+        "ConfigGlobalResources": "{Recorded: bool, Regions: [names]}: account-wide, the scanned regions where a "
+                                 "recording recorder includes global resource types",
         "SecurityHub": "{Enabled: bool, HubArn}",
         "Macie": "{Status: ENABLED | PAUSED | DISABLED}",
     }
@@ -53,10 +60,36 @@ def _recorders(scope: Scope, region: str) -> list[dict[str, Any]]:
     for r in recs:
         group = r.get("recordingGroup") or {}
         st = status.get(r["name"], {})
-        out.append({"Name": r["name"], "Recording": bool(st.get("recording")), "LastStatus": st.get("lastStatus"),
+        # AWS answers "Success", moto "SUCCESS": one spelling for the rules.
+        last = str(st["lastStatus"]).upper() if st.get("lastStatus") else None
+        out.append({"Name": r["name"], "Recording": bool(st.get("recording")), "LastStatus": last,
                     "AllSupported": bool(group.get("allSupported", False)),
                     "IncludeGlobalResourceTypes": bool(group.get("includeGlobalResourceTypes", False))})
     return out
+
+
+def _global_resources(scope: Scope, _region: str) -> dict[str, Any]:
+    """Where global resource types are recorded, across every scanned region (computed once).
+
+    A region whose recorders cannot be read only matters while no other region is
+    known to record them: then the answer is unknown and the failed call is raised.
+    """
+    def compute() -> dict[str, Any]:
+        found: list[str] = []
+        failed: list[ApiError] = []
+        for region in scope.regions:
+            try:
+                recs = _recorders(scope, region)
+            except ApiError as err:
+                failed.append(err)
+                continue
+            if any(r["Recording"] and r["IncludeGlobalResourceTypes"] for r in recs):
+                found.append(region)
+        if not found and failed:
+            raise failed[0]
+        return {"Recorded": bool(found), "Regions": found}
+
+    return scope.memo("config-global-resources", compute)
 
 
 def _hub(scope: Scope, region: str) -> dict[str, Any]:
@@ -81,6 +114,7 @@ def _macie(scope: Scope, region: str) -> dict[str, Any]:
 _FETCHERS: dict[str, Callable[[Scope, str], Any]] = {
     "AccessAnalyzers": _analyzers,
     "ConfigRecorders": _recorders,
+    "ConfigGlobalResources": _global_resources,
     "SecurityHub": _hub,
     "Macie": _macie,
 }

@@ -107,7 +107,8 @@ def bucket_tags(scope: Scope, name: str, region: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in (out or {}).get("TagSet", [])}
 
 
-def _encryption(scope: Scope, name: str, region: str) -> dict[str, Any]:
+def encryption(scope: Scope, name: str, region: str) -> dict[str, Any]:
+    """A bucket's default encryption: {SSEAlgorithm, KMSMasterKeyID, BucketKeyEnabled} (SSEAlgorithm None: none)."""
     out, _ = error_code(lambda: scope.session.call("s3", region, "GetBucketEncryption", Bucket=name),
                         "ServerSideEncryptionConfigurationNotFoundError")
     rules = ((out or {}).get("ServerSideEncryptionConfiguration") or {}).get("Rules", [])
@@ -177,7 +178,7 @@ _FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
     "AccountPublicAccessBlock": lambda scope, _name, _region: account_public_access_block(scope),
     "Tags": bucket_tags,
     "Versioning": versioning,
-    "Encryption": _encryption,
+    "Encryption": encryption,
     "PublicAccessBlock": _pab,
     "Policy": _policy,
     "Acl": _acl,

@@ -12,7 +12,11 @@ short connect timeout), so missing or rejected credentials, an unknown profile o
 an unreachable endpoint fail in seconds with one clear
 :class:`~auditor.core.errors.AwsSetupError` (a configuration error, exit 2). Then
 it collects only the resource types, and only the attributes, the loaded rules
-read; every later failure becomes ERROR findings on the affected resources (exit 3).
+read; every later failure becomes ERROR findings on the affected resources (exit 3),
+and so does a collector that crashes (its resource type only: the other findings
+are kept). A rule with the param ``min_in_scope`` whose selector matched fewer
+resources gets an ERROR finding on the account (:mod:`auditor.aws.scope_check`);
+the matched counts are in ``attachments.aws.scope``.
 
 Tests and tools may inject into ``RunContext.services``: ``aws_session`` (an
 :class:`~auditor.aws.session.AwsSession`) or ``aws_event_hooks`` (a list of
@@ -28,7 +32,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.aws import types as _types  # noqa: F401 - registers the resource types
-from auditor.aws.collect import COLLECTORS, Scope
+from auditor.aws.collect import COLLECTORS, Scope, crash_reason
+from auditor.aws.scope_check import check_scopes
 from auditor.aws.session import ApiError, AwsSession, SessionSettings
 from auditor.core.context import RunContext
 from auditor.core.errors import CollectionError, UsageError
@@ -90,10 +95,19 @@ def _collect_all(scope: Scope, type_names: list[str]) -> list[Inventory]:
     report, a region's EC2) does not hold up the others; their per-resource calls share
     the scan's bounded pool, and shared values (trails, account settings) are computed
     once through ``Scope.memo``.
+
+    A collector that raises loses only its own resource type: its inventory is replaced
+    by one listing failure on the account naming the exception, so every rule of that
+    type reports ERROR and the other collectors' findings are kept.
     """
     def one(type_name: str) -> Inventory:
         own = replace(scope, inventory=Inventory())
-        own.inventory.extend(COLLECTORS[type_name](own))
+        try:
+            own.inventory.extend(COLLECTORS[type_name](own))
+        except Exception as exc:  # noqa: BLE001 - a collector bug costs its rules, never the scan
+            own.inventory = Inventory()
+            own.inventory.fail(type_name, scope.account_arn, "global",
+                               f"collector of {type_name} failed: {crash_reason(exc)}")
         return own.inventory
 
     with ThreadPoolExecutor(max_workers=max(1, len(type_names)), thread_name_prefix="auditor-collect") as outer:
@@ -123,8 +137,9 @@ def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None =
         for collected in _collect_all(scope, sorted(required)):
             inventory.merge(collected)
     counts = {t: len(items) for t, items in sorted(inventory.resources.items())}
-    stats = {"account": account, "regions": regions, "resources": counts,
+    no_scope, matched = check_scopes(prepared.rules, inventory, context, scope.account_arn)
+    stats = {"account": account, "regions": regions, "resources": counts, "scope": matched,
              "api_calls": dict(sorted(session.calls.items())), "api_calls_total": sum(session.calls.values()),
              "collection_seconds": round(time.perf_counter() - t0, 3)}
     return evaluate(prepared, inventory, context, kind="aws", started_at=started, account=account, regions=regions,
-                    attachments={"aws": stats})
+                    extra_findings=no_scope, attachments={"aws": stats})

@@ -7,8 +7,13 @@ Every AWS call of a scan goes through :meth:`AwsSession.call` or
   ``AWS_DEFAULT_REGION``...), an optional profile and an assumed role;
 * use botocore's *adaptive* retry mode with a configurable ``max_attempts`` and short
   connect timeouts, so an unreachable endpoint fails in seconds;
-* cache every result for the run (same operation + same parameters = one request),
-  so two collectors that need the same bucket's logging configuration share one call;
+* cache every result for the run, so two collectors that need the same bucket's
+  logging configuration share one call. The cache key is everything that selects the
+  result: service, region, operation, parameters, the result key(s) a listing returns,
+  whether it is one call or a listing, and the client it went through (endpoint and
+  credentials). Two listings of one operation with the same parameters but different
+  result keys (ListEntitiesForPolicy's ``PolicyUsers`` and ``PolicyGroups``) are two
+  entries, never one answer served for both;
 * turn a failure into :class:`ApiError` carrying ``"Operation: ErrorCode"`` that the
   collectors store on the resource (-> an ERROR finding naming both).
 
@@ -39,8 +44,12 @@ class ApiError(Exception):
         return f"{self.operation}: {self.code}"
 
 
-CacheKey = tuple[str, str, str, Any]
-"""(service, region, operation, frozen parameters)."""
+CacheKey = tuple[str, str, str, str, tuple[str, ...], Any, str]
+"""(service, region, operation, shape, result keys, frozen parameters, client identity).
+
+``shape`` is ``"call"`` (the whole response) or ``"pages"`` (lists gathered over every
+page); ``result keys`` are the lists a listing returns (empty for a call).
+"""
 
 Observer = Callable[[str, str, str], None]
 """Called with (service, region, operation) before every request (instrumentation)."""
@@ -71,6 +80,7 @@ class AwsSession:
         self.settings = settings or SessionSettings()
         self._boto = self._base_session()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._client_ids: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._cache: dict[CacheKey, Any] = {}
         self._key_locks: dict[CacheKey, threading.Lock] = {}
@@ -132,7 +142,24 @@ class AwsSession:
                     # endpoint (moto server, a proxy) does not resolve "<account>.127.0.0.1".
                     c.meta.events.register("before-sign.s3-control", _strip_account_host)
                 self._clients[key] = c
+                self._client_ids[key] = self._identity_of(c)
             return c
+
+    def _identity_of(self, client: Any) -> str:
+        """What, besides the request, selects a client's answers: endpoint, region, credentials."""
+        s = self.settings
+        return "|".join(str(v) for v in (client.meta.endpoint_url, client.meta.region_name, s.profile, s.role_arn,
+                                          s.external_id))
+
+    def client_identity(self, service: str, region: str) -> str:
+        """The identity of the client a call to ``service`` in ``region`` goes through (part of its cache key)."""
+        with self._lock:
+            known = self._client_ids.get((service, region))
+        if known is not None:
+            return known
+        self.client(service, region)
+        with self._lock:
+            return self._client_ids[(service, region)]
 
     @property
     def default_region(self) -> str:
@@ -166,7 +193,7 @@ class AwsSession:
 
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
         """One API call, cached for the run; raises :class:`ApiError` on failure."""
-        key = _key(service, region, operation, params)
+        key = _key(service, region, operation, "call", (), params, self.client_identity(service, region))
         return self._cached(key, lambda: self._invoke(service, region, operation, params))  # type: ignore[no-any-return]
 
     def call_uncached(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
@@ -174,15 +201,22 @@ class AwsSession:
         return self._invoke(service, region, operation, params)
 
     def paginate(self, service: str, region: str, operation: str, result_key: str, **params: Any) -> list[Any]:
-        """Every item of a paginated listing (cached); raises :class:`ApiError` on failure."""
-        key = _key(service, region, operation + "*", params)
-        return self._cached(key, lambda: self._pages(service, region, operation, result_key, params))  # type: ignore[no-any-return]
+        """Every item of a paginated listing (cached); raises :class:`ApiError` on failure.
+
+        ``result_key`` is part of the cache key: asking the same listing for another of
+        its result lists makes its own request and gets its own list.
+        """
+        key = _key(service, region, operation, "pages", (result_key,), params, self.client_identity(service, region))
+        found = self._cached(key, lambda: self._pages(service, region, operation, result_key, params))
+        return list(found)  # a copy: a caller that edits its list never edits the cache
 
     def paginate_many(self, service: str, region: str, operation: str, result_keys: tuple[str, ...],
                       **params: Any) -> dict[str, list[Any]]:
         """Every item of a listing with several result lists (cached), by result key."""
-        key = _key(service, region, operation + "*", {**params, "__keys__": list(result_keys)})
-        return self._cached(key, lambda: self._pages_by_key(service, region, operation, result_keys, params))  # type: ignore[no-any-return]
+        key = _key(service, region, operation, "pages", tuple(result_keys), params,
+                   self.client_identity(service, region))
+        found = self._cached(key, lambda: self._pages_by_key(service, region, operation, result_keys, params))
+        return {k: list(v) for k, v in found.items()}
 
     def _cached(self, key: CacheKey, fn: Callable[[], Any]) -> Any:
         with self._lock:
@@ -310,14 +344,15 @@ def _reverse(client: Any) -> dict[str, str]:
     return rev
 
 
-def _key(service: str, region: str, operation: str, params: dict[str, Any]) -> CacheKey:
+def _key(service: str, region: str, operation: str, shape: str, result_keys: tuple[str, ...],
+         params: dict[str, Any], client: str) -> CacheKey:
     """The cache key of a call: flat parameters as a tuple (cheap: one per request), else JSON."""
     try:
         frozen: Any = tuple(sorted((k, type(v).__name__, v) for k, v in params.items()))
         hash(frozen)
     except TypeError:  # nested parameters (lists, dicts)
         frozen = json.dumps(params, sort_keys=True, default=str)
-    return (service, region, operation, frozen)
+    return (service, region, operation, shape, result_keys, frozen, client)
 
 
 def is_connect_failure(err: ApiError) -> bool:
