@@ -65,6 +65,15 @@ def _street_line(line: str) -> bool:
     return any(len(w) >= 3 and w not in common_words() for w in words)
 
 
+def _numbered(line: str) -> bool:
+    """A house number and a name, whatever its words: "400 Emperor", "1111 Ogden"."""
+    return bool(_STREET.match(line)) and line[:1].isdigit()
+
+
+def _next_kind(kinds: list[str], n: int) -> str:
+    return next((k for k in kinds[n + 1:] if k != "blank"), "")
+
+
 def _place_line(line: str) -> bool:
     """A city, region or country line of a postal block: "Ždár nad Sázavou 1", "VIERZON",
     ", SJ", "Teixeira de Freitas", "Cyprus (Greek)". Capitalised words, short particles, region
@@ -94,6 +103,12 @@ def find_address_blocks(text: str, streets: Sequence[tuple[int, int, float]] = (
         street = begins is not None or _street_line(line)
         kinds.append("unit" if _UNIT.match(line) else "street" if street else "postal" if _POSTAL.match(line)
                      else "blank" if s == e else "place" if _place_line(line) else "other")
+    postal_like = [bool(_POSTAL.match(text[s:e])) for s, e in lines]
+    for n in range(len(kinds) - 1):
+        # "400 Emperor" / "Suite 174": a number and ordinary words are a street above a unit line.
+        if kinds[n] in ("place", "other", "postal") and _numbered(text[lines[n][0]:lines[n][1]]) \
+                and _next_kind(kinds, n) == "unit":
+            kinds[n] = "street"
     out: list[tuple[int, int, float]] = []
     i = 0
     while i < len(kinds):
@@ -101,12 +116,13 @@ def find_address_blocks(text: str, streets: Sequence[tuple[int, int, float]] = (
             i += 1
             continue
         last, j, tail = i, i + 1, 0
-        while j < len(kinds) and tail < 5 and kinds[j] in ("unit", "postal", "place", "blank"):
+        postal = False
+        while j < len(kinds) and tail < 5 and (kinds[j] in ("unit", "postal", "place", "blank") or postal_like[j]):
             if kinds[j] != "blank":
                 last, tail = j, tail + 1
+                postal = postal or postal_like[j]  # below a street, "Ciudad del Vaticano 14339" is postal
             j += 1
-        parts = kinds[i + 1:last + 1]
-        units, postal = "unit" in parts, "postal" in parts
+        units = "unit" in kinds[i + 1:last + 1]
         if units or postal:
             score = STREET_SCORE + (UNIT_BOOST if units else 0.0) + (POSTAL_BOOST if postal else 0.0)
             out.append((lines[i][0], lines[last][1], round(score, 2)))
