@@ -65,9 +65,27 @@ def _street_line(line: str) -> bool:
     return any(len(w) >= 3 and w not in common_words() for w in words)
 
 
-def _numbered(line: str) -> bool:
-    """A house number and a name, whatever its words: "400 Emperor", "1111 Ogden"."""
-    return bool(_STREET.match(line)) and line[:1].isdigit()
+# A house number, a name of up to five words and an optional number, ending the line.
+_NUMBERED_END = re.compile(rf"(?<![\w.,/-])\d{{1,6}}[a-zA-Z]?(?:[ /-]\d{{1,4}})?[ ,]+{_NAME}(?:[ ]{_NAME}){{0,4}}"
+                           rf"(?:[ ,]+\d{{1,5}}[a-zA-Z]?\.?)?$")
+# Capitalised words (and a postcode) at the start of a line, up to the first lower-case word.
+_PLACE_LEAD = re.compile(rf"(?:[A-ZÀ-ÞΑ-ΩА-Я][\w'’.-]*(?:[ ,]+(?=[A-ZÀ-ÞΑ-ΩА-Я(\d]))?|\(\w+\)[ ]?|\d{{4,6}}[ ]?)+")
+
+
+def _place_lead(text: str, start: int, end: int) -> int:
+    """End of the place words (and postcode) that start a line before a sentence goes on:
+    "Austria 58566| last night." Stops before a word that is not a place ("Thanks")."""
+    from auditor.data.names import STOP
+
+    m = _PLACE_LEAD.match(text, start, end)
+    if not m:
+        return start
+    stop = start
+    for word in re.finditer(r"\S+", text[start:m.end()]):
+        if fold(word.group().strip(",.?!()")) in STOP:
+            break
+        stop = start + word.end()
+    return stop
 
 
 def _next_kind(kinds: list[str], n: int) -> str:
@@ -105,10 +123,12 @@ def find_address_blocks(text: str, streets: Sequence[tuple[int, int, float]] = (
                      else "blank" if s == e else "place" if _place_line(line) else "other")
     postal_like = [bool(_POSTAL.match(text[s:e])) for s, e in lines]
     for n in range(len(kinds) - 1):
-        # "400 Emperor" / "Suite 174": a number and ordinary words are a street above a unit line.
-        if kinds[n] in ("place", "other", "postal") and _numbered(text[lines[n][0]:lines[n][1]]) \
-                and _next_kind(kinds, n) == "unit":
-            kinds[n] = "street"
+        if kinds[n] in ("place", "other", "postal") and _next_kind(kinds, n) == "unit":
+            # "400 Emperor" / "Suite 174", "Meet me at 36884 Löberöd 27" / "Suite 431": a house
+            # number and a name at the end of the line above a unit line are a street.
+            m = _NUMBERED_END.search(text, lines[n][0], lines[n][1])
+            if m:
+                lines[n], kinds[n] = (m.start(), lines[n][1]), "street"
     out: list[tuple[int, int, float]] = []
     i = 0
     while i < len(kinds):
@@ -123,8 +143,16 @@ def find_address_blocks(text: str, streets: Sequence[tuple[int, int, float]] = (
                 postal = postal or postal_like[j]  # below a street, "Ciudad del Vaticano 14339" is postal
             j += 1
         units = "unit" in kinds[i + 1:last + 1]
+        end = lines[last][1]
+        if j < len(kinds) and kinds[j] == "other" and (last > i or postal):
+            # The block's last line runs on into a sentence: "Austria 58566 last night.",
+            # "Switzerland? I am in Oslo": its leading place words belong to the address.
+            lead = _place_lead(text, lines[j][0], lines[j][1])
+            if lead > lines[j][0]:
+                end = lead
+                postal = postal or any(c.isdigit() for c in text[lines[j][0]:lead])
         if units or postal:
             score = STREET_SCORE + (UNIT_BOOST if units else 0.0) + (POSTAL_BOOST if postal else 0.0)
-            out.append((lines[i][0], lines[last][1], round(score, 2)))
+            out.append((lines[i][0], end, round(score, 2)))
         i = last + 1
     return out

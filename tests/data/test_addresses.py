@@ -261,3 +261,15 @@ def test_not_an_address_block(text: str) -> None:
 def test_a_second_house_number_before_the_street() -> None:
     text = "his address: 699 295 Pireos Street"
     assert [text[s:e] for s, e, _ in find_addresses(text)] == ["699 295 Pireos Street"]
+
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Meet me at 36884 Löberöd 27\n Suite 431\n ÅSARP\n Sweden", "36884 Löberöd 27\n Suite 431\n ÅSARP\n Sweden"),
+    ("}}400 Emperor\n}}Apt. 791\n}}Sittingbourne", "400 Emperor\n}}Apt. 791\n}}Sittingbourne"),
+    ("sent to 12 Linzer Strasse 69\n Suite 664\n BAD DÜRRNBERG\n Austria 58566 last night.",
+     "12 Linzer Strasse 69\n Suite 664\n BAD DÜRRNBERG\n Austria 58566"),
+    ("274 Avenida Reyes Católicos\nSuite 174\nMarbella\nCiudad del Vaticano 14339",
+     "274 Avenida Reyes Católicos\nSuite 174\nMarbella\nCiudad del Vaticano 14339"),
+])
+def test_block_lines_that_need_the_layout(text: str, address: str) -> None:
+    assert address in [text[s:e] for s, e, score in find_addresses(text) if score >= 0.5]
