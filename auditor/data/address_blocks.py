@@ -69,7 +69,7 @@ def _street_line(line: str) -> bool:
 _NUMBERED_END = re.compile(rf"(?<![\w.,/-])\d{{1,6}}[a-zA-Z]?(?:[ /-]\d{{1,4}})?[ ,]+{_NAME}(?:[ ]{_NAME}){{0,4}}"
                            rf"(?:[ ,]+\d{{1,5}}[a-zA-Z]?\.?)?$")
 # Capitalised words (and a postcode) at the start of a line, up to the first lower-case word.
-_PLACE_LEAD = re.compile(rf"(?:[A-ZÀ-ÞΑ-ΩА-Я][\w'’.-]*(?:[ ,]+(?=[A-ZÀ-ÞΑ-ΩА-Я(\d]))?|\(\w+\)[ ]?|\d{{4,6}}[ ]?)+")
+_PLACE_LEAD = re.compile(r"(?:[A-ZÀ-ÞΑ-ΩА-Я][\w'’.-]*(?:[ ,]+(?=[A-ZÀ-ÞΑ-ΩА-Я(\d]))?|\(\w+\)[ ]?|\d{4,6}[ ]?)+")
 
 
 def _place_lead(text: str, start: int, end: int) -> int:
