@@ -69,6 +69,7 @@ _MIN_DIGITS = {"PHONE_NUMBER": 6, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}
 _HAS_DIGIT = re.compile(r"\d")
+_IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")  # necessary for Presidio's IBAN pattern (case-sensitive)
 _PROBE_TIMEOUT = 1.0  # seconds per probe: the patterns are ours and Presidio's, the text is untrusted
 
 
@@ -395,6 +396,9 @@ class PiiAnalyzer:
             need = _MIN_DIGITS.get(e)
             if e == "EMAIL_ADDRESS":
                 if "@" in text:
+                    out.append(e)
+            elif e == "IBAN_CODE":  # Presidio's pattern starts with a country code and check digits
+                if digits >= 6 and _IBAN_START.search(text):
                     out.append(e)
             elif e == "IP_ADDRESS":  # IPv4: four numbers, three dots; IPv6: at least two colons
                 if (digits >= 4 and text.count(".") >= 3) or text.count(":") >= 2:
