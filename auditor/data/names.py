@@ -145,7 +145,13 @@ def _key(word: str) -> str:
     return key[:-2] if key.endswith(_POSSESSIVE) and len(key) > 3 else key
 
 
-def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = bool) -> tuple[int, float] | None:
+# Verbs after which a lone given name that is also a word ("Drew", "Angel") is a subject.
+_SUBJECT_VERBS = frozenset({"had", "said", "says", "shouted", "told", "asked", "replied", "explained", "called",
+                            "wrote", "went", "lives", "lived", "works", "worked", "emailed", "phoned", "paid"})
+
+
+def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = bool,
+               next_word: str = "") -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [_key(w) for w in words]
     start = 0
@@ -181,6 +187,8 @@ def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = boo
         return start, 0.55
     if len(name) == 1 and (strong or prev.lower().rstrip(".") in STRONG_CUES):
         return start, 0.6
+    if len(name) == 1 and first_hit and next_word in _SUBJECT_VERBS:  # "Charlie had given", "Nick shouted"
+        return start, 0.55
     return None
 
 
@@ -209,6 +217,11 @@ def _whole_field(text: str, start: int, end: int) -> bool:
     return bool(_FIELD_START.search(text[max(0, start - 4):start]) and _FIELD_END.match(text, end))
 
 
+def _initial(word: str) -> bool:
+    """A middle initial: "D." or a bare capital "K" ("Anne-Lotte K Modderkolk")."""
+    return (len(word) == 2 and word[1] == ".") or (len(word) == 1 and word.isupper())
+
+
 def _surname_like(key: str) -> bool:
     """A common word that can still be a surname after an unknown given name ("Crysta
     Bradshaw", "Lisandro Ramos"): not a function, organisation, street or title word."""
@@ -223,7 +236,7 @@ def _unknown_run_score(words: list[str], text: str, start: int, end: int,
     notes and messages a data platform holds. In title-case text (headings, products,
     departments) only a run that fills a whole field; never a run of common words."""
     # Initials between names ("Byrghita D. Lundqvist") are neither evidence nor an objection.
-    keys = [_key(w) for i, w in enumerate(words) if not (0 < i < len(words) - 1 and len(w) == 2 and w[1] == ".")]
+    keys = [_key(w) for i, w in enumerate(words) if not (0 < i < len(words) - 1 and _initial(w))]
     if len(keys) > 3 or any(len(k) < 3 for k in keys) or _known(keys[0]):
         return None
     if any(_known(k) and not _surname_like(k) for k in keys[1:]):
@@ -245,6 +258,9 @@ def _unknown_run_score(words: list[str], text: str, start: int, end: int,
     after = _WORD.match(text, end + 1) if text[end:end + 1] == " " else None
     if after is not None and (after.group(0).lower() in _PERSON_VERBS or after.group(0).islower()):
         return 0.5
+    if text[end:end + 2] == ", " and len(keys) == 1:  # addressed by name: "Geraldino, can I please..."
+        after = _WORD.match(text, end + 2)
+        return 0.5 if after is not None and after.group(0).islower() else None
     return None
 
 
@@ -376,7 +392,9 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
         words = [m.group(0) for m in run]
         if len(words[0]) == 2 and text[max(0, run[0].start() - 1):run[0].start()] == ".":
             continue  # the second letter of an abbreviation ("U.S. Army"), not an initial
-        scored = _score_run(words, _prev_word(text, run[0].start()), title_case)
+        after = _WORD.match(text, run[-1].end() + 1) if text[run[-1].end():run[-1].end() + 1] == " " else None
+        scored = _score_run(words, _prev_word(text, run[0].start()), title_case,
+                            after.group(0).lower() if after else "")
         if scored is None:
             unknown = _unknown_run_score(words, text, run[0].start(), run[-1].end(), title_case)
             scored = None if unknown is None else (0, unknown)
@@ -388,6 +406,34 @@ def find_names(text: str) -> list[tuple[int, int, float]]:
             end -= 2 if words[-1].endswith(_POSSESSIVE) else 0
             out.append((run[k].start(), end, score))
     out += _lower_case_names(matches, text)
+    return out + _list_members(matches, text, out)
+
+
+_LIST_GAP = re.compile(r"^(?:, ?| and | & |, and | or | und | et | y | e )$")
+
+
+def _list_members(matches: list[re.Match[str]], text: str,
+                  found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """The other members of a list that holds a name: "founders: Kreutzmann, Wood and Hart",
+    "Sergio, Floretta, Jan, Cleotilde": single capitalised words between commas or "and",
+    none of them a function, organisation, street or title word."""
+    named = {s for s, _e, score in found if score >= 0.5}
+    if not named:
+        return []
+    out: list[tuple[int, int, float]] = []
+    i = 0
+    while i < len(matches):
+        j = i
+        while j + 1 < len(matches) and _LIST_GAP.match(text[matches[j].end():matches[j + 1].start()]):
+            j += 1
+        members = [m for m in matches[i:j + 1] if _capitalised(m.group(0))]
+        if j > i and len(members) == j - i + 1 and any(m.start() in named for m in members):
+            for m in members:
+                key = _key(m.group(0))
+                if m.start() not in named and len(key) >= 2 and not (
+                        key in STOP or key in ORG_WORDS or key in STREET_WORDS or key in TITLES or _abstract_noun(key)):
+                    out.append((m.start(), m.end() - (1 if m.group(0).endswith(".") else 0), 0.5))
+        i = j + 1
     return out
 
 

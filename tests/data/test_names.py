@@ -75,3 +75,18 @@ def test_more_names_found(text: str, name: str) -> None:
 @pytest.mark.parametrize("text", ["We'll send the E-mail tomorrow.", "Urban Forestry; Parks maintenance"])
 def test_more_not_names(text: str) -> None:
     assert found(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("our 3 founders: Kreutzmann, Wood and Hart. The idea", "Wood"),  # a list that holds a name
+    ("Anne-Lotte K Modderkolk | Swiss Re AG", "Anne-Lotte K Modderkolk"),  # a bare middle initial
+    ("Geraldino, can I please speak to you", "Geraldino"),  # addressed by name
+    ("Charlie had given Charlie his address", "Charlie"),  # a name that is also a word, as subject
+])
+def test_names_from_lists_initials_and_address(text: str, name: str) -> None:
+    assert name in found(text)
+
+
+@pytest.mark.parametrize("text", ["The Board met in Paris, London and Rome.", "However, we agreed."])
+def test_lists_without_a_name_stay_unmasked(text: str) -> None:
+    assert found(text) == []
