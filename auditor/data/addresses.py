@@ -935,8 +935,23 @@ def find_addresses(text: str) -> list[tuple[int, int, float]]:
     streets = _street_candidates(text)
     streets += _postcode_candidates(text, streets)
     found = _resolve(streets + _cued_candidates(text, streets) + find_address_blocks(text, streets))
-    return [(_leading_number(text, _line_unit_before(text, b)), _place_after(text, _line_unit_after(text, e)) if
-             score >= CONFIDENT else e, score) for b, e, score in found]
+    out = [(_leading_number(text, _line_unit_before(text, b)), _place_after(text, _line_unit_after(text, e)) if
+            score >= CONFIDENT else e, score) for b, e, score in found]
+    return [_intersection(text, b, e, score) if score >= CONFIDENT else (b, e, score) for b, e, score in out]
+
+
+_CORNER_BEFORE = re.compile(r"(?:the )?(?:corner|intersection|junction) of $", re.IGNORECASE)
+_AND_STREET = re.compile(r" (?:and|&) ((?:[A-Z0-9À-ÞΑ-ΩА-Я][\w'’.-]*)(?: [A-Z0-9À-ÞΑ-ΩА-Я][\w'’.-]*){0,4})")
+
+
+def _intersection(text: str, start: int, end: int, score: float) -> tuple[int, int, float]:
+    """A corner names two streets: "the corner of 99 Derry Street and Lillestøl Stream" is one
+    address, from "the corner of" through the second street's capitalised words."""
+    corner = _CORNER_BEFORE.search(text, max(0, start - 24), start)
+    if not corner:
+        return start, end, score
+    m = _AND_STREET.match(text, end)
+    return corner.start(), (m.end() if m else end), score
 
 
 _UNIT_AFTER = re.compile(r"[ ,]+(?:apt|apto|apartment|suite|ste|unit|flat|#)\.?[ ]*#?\d[\w-]{0,5}(?![\w-])",

@@ -273,3 +273,8 @@ def test_a_second_house_number_before_the_street() -> None:
 ])
 def test_block_lines_that_need_the_layout(text: str, address: str) -> None:
     assert address in [text[s:e] for s, e, score in find_addresses(text) if score >= 0.5]
+
+
+def test_a_corner_names_both_streets() -> None:
+    text = "Ask the driver to stop at the corner of 99 Derry Street and Lillestøl Stream please"
+    assert [text[s:e] for s, e, _ in find_addresses(text)] == ["the corner of 99 Derry Street and Lillestøl Stream"]
