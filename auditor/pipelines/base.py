@@ -146,11 +146,19 @@ def read_parquet_bytes(data: bytes) -> pd.DataFrame:
     return pd.read_parquet(io.BytesIO(data), engine="pyarrow")
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a header (pyarrow's writer: several times faster than pandas')."""
+def csv_bytes(frame: pd.DataFrame, *, for_people: bool = False) -> bytes:
+    """UTF-8 CSV with a header (pyarrow's writer: several times faster than pandas').
+
+    ``for_people``: a file someone opens in a spreadsheet (quarantined records), so text that a
+    spreadsheet would run as a formula is neutralised (``auditor/core/cellsafe.py``). Zone data
+    is written as is: the next step reads it back byte for byte."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    if for_people:
+        from auditor.core.cellsafe import neutralise_frame
+
+        frame = neutralise_frame(frame)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for i, column in enumerate(table.schema):
         # Calendar dates (midnight timestamps) are written as YYYY-MM-DD, not with a time of day.

@@ -29,7 +29,7 @@ def apply_quality_gate(state: RunState, gate: Any, frame: pd.DataFrame, *, root:
     routable = rows is not None and bool(rows.any()) and not gate.aggregate_failed
     if state.settings["on_quality_failure"] == "quarantine" and routable and rows is not None:
         bad = frame[rows.to_numpy()].assign(_reason="failed: " + "; ".join(failed))
-        quarantine_records(state.store, root, state.run_id, rejected_name, csv_bytes(bad), len(bad),
+        quarantine_records(state.store, root, state.run_id, rejected_name, csv_bytes(bad, for_people=True), len(bad),
                            {r: 1 for r in failed}, pipeline, state.now())
         state.step("curated").rejected_rows += len(bad)
         state.lineage.quarantined["records"] += len(bad)

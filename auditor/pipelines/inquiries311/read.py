@@ -19,8 +19,10 @@ from datetime import datetime
 
 import pandas as pd
 
+from auditor.core.errors import DataError
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.future import future_cutoff
+from auditor.pipelines.workbook import read_grid
 
 COLUMNS = ["Department", "Type", "Year Month", "Channel", "Number of Records", "BI_ID"]
 REQUIRED = ["Department", "Type", "Year Month", "Channel", "Number of Records"]
@@ -66,9 +68,13 @@ def _read_xlsx(name: str, data: bytes) -> pd.DataFrame:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise BadInput(name, "not a readable .xlsx workbook (corrupt or not an Excel file)")
     try:
-        frame = pd.read_excel(io.BytesIO(data), dtype=str, engine="calamine", keep_default_na=False)
-    except (ValueError, OSError, zipfile.BadZipFile, KeyError) as exc:
-        raise BadInput(name, f"not a readable .xlsx workbook: {type(exc).__name__}") from exc
+        grid = read_grid(name, data)  # bounded: zip bombs, entity bombs and huge sheets are refused
+    except DataError as exc:
+        raise BadInput(name, str(exc).removeprefix(f"{name}: ")) from None
+    if grid.empty:
+        raise BadInput(name, "the workbook's first sheet is empty")
+    frame = grid.iloc[1:].reset_index(drop=True)
+    frame.columns = list(grid.iloc[0])
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:

@@ -26,8 +26,10 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from auditor.core.errors import DataError
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.future import future_cutoff
+from auditor.pipelines.workbook import read_grid
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,9 @@ def read_workbook(name: str, data: bytes) -> tuple[Spec, pd.DataFrame]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise BadInput(name, "not a readable .xlsx workbook (corrupt or not an Excel file)")
     try:
-        grid = pd.read_excel(io.BytesIO(data), header=None, dtype=str, engine="calamine", keep_default_na=False)
-    except (ValueError, OSError, zipfile.BadZipFile, KeyError) as exc:
-        raise BadInput(name, f"not a readable .xlsx workbook: {type(exc).__name__}") from exc
+        grid = read_grid(name, data)  # bounded: zip bombs, entity bombs and huge sheets are refused
+    except DataError as exc:
+        raise BadInput(name, str(exc).removeprefix(f"{name}: ")) from None
     best: tuple[int, Spec | None, int] = (0, None, 0)
     for row in range(min(10, len(grid))):
         cells = {_norm(v) for v in grid.iloc[row].tolist() if str(v).strip()}

@@ -150,7 +150,7 @@ class Registrar:
 
     def _set_aside(self, state: RunState, c: Cleaned) -> None:
         # Rejected records keep their PII: Quarantine is a restricted zone like Landing.
-        quarantine_records(state.store, self.root, state.run_id, f"{c.kind}.rejected.csv", csv_bytes(c.rejected),
+        quarantine_records(state.store, self.root, state.run_id, f"{c.kind}.rejected.csv", csv_bytes(c.rejected, for_people=True),
                            len(c.rejected), c.reasons, self.name, state.now())
         state.lineage.quarantined["records"] += len(c.rejected)
 
