@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from auditor.core.errors import CollectionError, UsageError
+from auditor.core.errors import CollectionError, DataError, UsageError
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8", ".json": "application/json", ".sarif": "application/sarif+json",
@@ -39,6 +39,19 @@ def content_type(path: Path) -> str:
     return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
+# Answers that say the destination or the credentials are wrong: the user's to fix (exit 2).
+# Anything else (throttling past retries, a 5xx, a dropped connection) is a failed run (exit 3).
+_SETUP_CODES = ("NoSuchBucket", "AccessDenied", "AllAccessDisabled", "InvalidBucketName", "PermanentRedirect",
+                "AuthorizationHeaderMalformed", "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoCredentialsError",
+                "EndpointConnectionError", "AccessControlListNotSupported")
+
+
+def _publish_error(where: str, code: str) -> Exception:
+    if code in _SETUP_CODES:
+        return DataError(f"{where}: {code} (check the bucket, its region and the credentials)")
+    return CollectionError(f"{where}: {code}")
+
+
 def publish(files: Iterable[Path], url: str, *, public: bool = False, client: Any = None) -> list[str]:
     """Upload ``files`` (flat, by name) under ``url``; returns the object URLs."""
     import boto3  # type: ignore[import-untyped]
@@ -54,12 +67,16 @@ def publish(files: Iterable[Path], url: str, *, public: bool = False, client: An
             extra["CacheControl"] = "no-cache"
         if public:
             extra["ACL"] = "public-read"
+        where = f"could not publish {path.name} to s3://{bucket}/{key}"
         try:
             s3.upload_file(str(path), bucket, key, ExtraArgs=extra)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "ClientError")
-            raise CollectionError(f"could not publish {path.name} to s3://{bucket}/{key}: {code}") from None
+            raise _publish_error(where, code) from None
         except (BotoCoreError, boto3.exceptions.S3UploadFailedError) as exc:
-            raise CollectionError(f"could not publish {path.name} to s3://{bucket}/{key}: {exc}") from None
+            # upload_file wraps the service's answer in its message ("... NoSuchBucket ...").
+            text = " ".join(str(exc).split())
+            code = next((c for c in _SETUP_CODES if c in text), type(exc).__name__)
+            raise _publish_error(where, code if code in _SETUP_CODES else text) from None
         out.append(f"s3://{bucket}/{key}")
     return out

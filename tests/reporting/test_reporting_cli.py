@@ -30,7 +30,8 @@ def test_report_writes_every_format(tmp_path: Path) -> None:
     res = _run("report", aws, data, "-o", out, "--format", "html,json,sarif,junit,csv,ocsf")
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in out.parent.iterdir())
-    assert names == ["findings.csv", "findings.json", "findings.ocsf.json", "findings.sarif", "index.html", "junit.xml"]
+    assert names == ["controls.csv", "findings.csv", "findings.json", "findings.ocsf.json", "findings.sarif",
+                     "index.html", "junit.xml"]
     merged = json.loads((out.parent / "findings.json").read_text(encoding="utf-8"))
     assert merged["run"]["id"] == "aws-1+data-1"
 
@@ -113,7 +114,8 @@ def test_publish_to_s3_with_content_types_and_no_acl(tmp_path: Path) -> None:
                    "--publish", "s3://audit-reports/runs/2026-11-27")
         assert res.exit_code == 0, res.output
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket="audit-reports")["Contents"]}
-        assert keys == {"runs/2026-11-27/index.html", "runs/2026-11-27/findings.sarif", "runs/2026-11-27/findings.csv"}
+        assert keys == {"runs/2026-11-27/index.html", "runs/2026-11-27/findings.sarif", "runs/2026-11-27/findings.csv",
+                        "runs/2026-11-27/controls.csv"}
         head = s3.head_object(Bucket="audit-reports", Key="runs/2026-11-27/index.html")
         assert head["ContentType"] == "text/html; charset=utf-8" and head["CacheControl"] == "no-cache"
         assert s3.head_object(Bucket="audit-reports", Key="runs/2026-11-27/findings.sarif")["ContentType"] \
@@ -146,4 +148,6 @@ def test_publish_bad_url_and_missing_bucket(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "s3://bucket/prefix" in res.output
     with mock_aws():
         res = CliRunner().invoke(cli, ["report", str(doc), "-o", str(tmp_path / "i.html"), "--publish", "s3://nope/p"])
-    assert res.exit_code == 3 and "could not publish" in res.output
+    # A bucket that does not exist is the user's to fix: exit 2, one line naming it.
+    assert res.exit_code == 2 and "could not publish" in res.output and "NoSuchBucket" in res.output
+    assert len([line for line in res.output.splitlines() if line.startswith("error:")]) == 1
