@@ -5,7 +5,8 @@ Examples::
     auditor data scan landing/enroll.csv s3://bucket/raw/ --fail-on high   # -> reports/data-scan/
     auditor data mask landing/enroll.csv curated/enroll.parquet --policy mask.yml
     auditor data unmask curated/enroll.parquet restored.csv --policy mask.yml
-    auditor data check curated/enroll.parquet --ruleset enroll.dqdl
+    auditor data check curated/enroll.parquet --ruleset enroll.dqdl [--ref reference=customers.csv]
+    auditor data check landing/enroll.csv --recommend --ruleset starter.dqdl
     auditor data model-hash /models/en_core_web_sm-3.8.0
 """
 
@@ -197,30 +198,102 @@ def unmask(src: str, dst: str, policy: Path, encoding: str | None, sheet: str | 
 
 @data.command("check")
 @click.argument("path")
-@click.option("--ruleset", required=True, type=click.Path(path_type=Path), help="DQDL ruleset file.")
+@click.option("--ruleset", type=click.Path(path_type=Path),
+              help="DQDL ruleset file (with --recommend: where to write the starter ruleset).")
+@click.option("--ref", "refs", multiple=True, metavar="NAME=PATH",
+              help="A reference dataset (local or s3://) for ReferentialIntegrity, DatasetMatch, RowCountMatch, "
+                   "SchemaMatch, AggregateMatch and CustomSql; NAME is the alias the rules use. Repeatable.")
+@click.option("--recommend", is_flag=True,
+              help="Profile PATH and write a starter ruleset that passes on it (to --ruleset, or stdout).")
+@click.option("--history", "history_path", type=click.Path(path_type=Path),
+              help="Run history for dynamic rules and DetectAnomalies: a metrics file (JSON lines; this run's "
+                   "metrics are appended) or a scheduler output folder (read only).")
+@click.option("--composite-evaluation", "composite", type=click.Choice(["dataset", "row"]), default="dataset",
+              show_default=True, help="Composite rules: combine whole-dataset outcomes, or judge each row (Glue's "
+                                      "compositeRuleEvaluation.method = ROW).")
 @click.option("--show-rows", type=click.IntRange(0, 1000), default=5, show_default=True,
               help="Failing row numbers shown per rule.")
 @read_options
-def check(path: str, ruleset: Path, show_rows: int, encoding: str | None, sheet: str | None,
-          chunk_rows: int | None) -> None:
-    """Evaluate a Glue DQDL ruleset over a dataset.
+def check(path: str, ruleset: Path | None, refs: tuple[str, ...], recommend: bool, history_path: Path | None,
+          composite: str, show_rows: int, encoding: str | None, sheet: str | None, chunk_rows: int | None) -> None:
+    """Evaluate a Glue DQDL ruleset over a dataset (CSV, XLSX, Parquet; local or s3://).
 
-    Exit 1 when a rule fails, 3 when a rule could not be evaluated (ERROR: a
-    column it names is missing, its SQL does not run) and none failed, 0 when
-    every rule passes.
+    CSV and XLSX columns get the types their values have, so comparisons and ``where``
+    clauses work as on a Glue table. Exit 1 when a rule fails, 3 when a rule could not
+    be evaluated (ERROR: a column it names is missing, its SQL does not run, a reference
+    dataset was not given) and none failed, 0 when every rule passes; 2 for a bad
+    ruleset (``file:line:col: message``) or unreadable data.
+
+    Examples::
+
+        auditor data check enroll.csv --ruleset enroll.dqdl
+        auditor data check orders.parquet --ruleset orders.dqdl --ref reference=s3://bucket/customers.csv
+        auditor data check enroll.csv --recommend --ruleset starter.dqdl
     """
+    from contextlib import ExitStack
+
     from auditor.core.errors import UsageError
-    from auditor.data.quality import evaluate_ruleset, load_ruleset
+    from auditor.data.quality import load_ruleset
     from auditor.data.readers import ReadOptions, open_dataset
 
-    rules = load_ruleset(ruleset)
-    with open_dataset(path, ReadOptions(encoding=encoding, sheet=sheet, chunk_rows=chunk_rows or 50_000)) as tables:
+    if not recommend and ruleset is None:
+        raise UsageError("data check: --ruleset FILE is required (or --recommend to write one)")
+    if recommend and ruleset is not None and ruleset.exists():
+        raise UsageError(f"{ruleset}: already exists; --recommend does not overwrite a ruleset")
+    rules = None if recommend else load_ruleset(ruleset)  # type: ignore[arg-type]  # a syntax error stops here
+    aliases = dict(_parse_ref(r) for r in refs)
+    opts = ReadOptions(encoding=encoding, sheet=sheet, chunk_rows=chunk_rows or 50_000)
+    with ExitStack() as stack:
+        tables = stack.enter_context(open_dataset(path, opts))
         if len(tables) > 1:
             raise UsageError(f"{path}: {len(tables)} sheets; choose one with --sheet")
-        # Streamed: chunks go into a disk-backed DuckDB database, never one big DataFrame.
-        results = evaluate_ruleset(rules, tables[0].chunks(), columns=tables[0].columns)
+        if recommend:
+            _recommend(tables[0], ruleset)
+            return
+        ref_tables = {}
+        for alias, ref_path in aliases.items():
+            ref = stack.enter_context(open_dataset(ref_path, ReadOptions(encoding=encoding)))
+            if len(ref) > 1:
+                raise UsageError(f"--ref {alias}={ref_path}: {len(ref)} sheets; a reference needs one")
+            ref_tables[alias] = ref[0]
+        report = _run_check(rules, tables[0], ref_tables, history_path, composite, path)
+    raise SystemExit(_print_report(report, show_rows))
+
+
+def _parse_ref(text: str) -> tuple[str, str]:
+    from auditor.core.errors import UsageError
+
+    name, eq, ref_path = text.partition("=")
+    if not eq or not name.strip() or not ref_path.strip():
+        raise UsageError(f"--ref {text}: expected NAME=PATH (e.g. reference=customers.csv)")
+    return name.strip(), ref_path.strip()
+
+
+def _run_check(rules: Any, table: Any, refs: dict[str, Any], history_path: Path | None, composite: str,
+               path: str) -> Any:
+    from auditor.data.quality import MetricHistory, run_ruleset
+
+    history = MetricHistory.open(history_path) if history_path else None
+    return run_ruleset(rules, table, refs=refs, history=history, dataset_id=path, data_path=path,
+                       composite=composite, record=history is not None and history.path is not None)
+
+
+def _recommend(table: Any, target: Path | None) -> None:
+    from auditor.data.quality.recommend import recommend_ruleset
+
+    text = recommend_ruleset(table)
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    target.write_text(text, encoding="utf-8")
+    rules = text.count("\n    ")
+    click.echo(f"wrote {target} ({rules} rules that pass on {table.source}; review them, then: "
+               f"auditor data check {table.source} --ruleset {target})")
+
+
+def _print_report(report: Any, show_rows: int) -> int:
     failed = errors = 0
-    for r in results:
+    for r in report.results:
         status = r.outcome
         failed += status == "FAIL"
         errors += status == "ERROR"
@@ -230,13 +303,17 @@ def check(path: str, ruleset: Path, show_rows: int, encoding: str | None, sheet:
         if r.failing_rows:
             shown = ", ".join(str(i + 1) for i in r.failing_rows[:show_rows]) if show_rows else ""
             line += f"; {len(r.failing_rows)} failing rows" + (f": {shown}" if shown else "")
-        if r.message:
+        if r.message and r.message != f"{len(r.failing_rows)} row(s) fail":
             line += f"; {r.message}"
         click.echo(line)
+    for text, metrics in report.analyzers:
+        values = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items())
+        click.echo(f"ANALYZER {text}: {values or 'no metric'}")
+    results = report.results
     passed = len(results) - failed - errors
     click.echo(f"{passed}/{len(results)} rules pass" + (f", {errors} could not be evaluated" if errors else ""))
     # A definite violation (1) wins over "could not evaluate" (3), as in the gate.
-    raise SystemExit(EXIT_GATE if failed else EXIT_ERROR if errors else 0)
+    return EXIT_GATE if failed else EXIT_ERROR if errors else 0
 
 
 @data.command("model-hash")

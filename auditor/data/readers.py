@@ -101,6 +101,7 @@ class Table:
     max_cell_chars: int = 1_000_000
     unread_columns: dict[str, str] = field(default_factory=dict)  # left out (name -> why); see ReadOptions
     error: str = ""  # why this table cannot be read while the others of its file can (a broken sheet)
+    local_path: str = ""  # the local file read (the temporary copy of an s3:// object); DuckDB reads it directly
     _renamed: bool = field(default=False, repr=False)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
@@ -168,6 +169,8 @@ def open_dataset(path: str | Path, options: ReadOptions | None = None) -> Iterat
             tables = [_open_parquet(spath, local, size, options)]
         else:
             tables = _open_xlsx(spath, local, size, options)
+        for table in tables:
+            table.local_path = str(local)
         yield tables
     finally:
         if tmpdir:

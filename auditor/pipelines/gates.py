@@ -82,8 +82,10 @@ class QualityGate(Gate):
 
     name = "quality"
 
-    def __init__(self, ruleset_name: str, ruleset_text: str) -> None:
+    def __init__(self, ruleset_name: str, ruleset_text: str, *, history: Any = None, dataset_id: str = "") -> None:
+        """``history``: past metrics for dynamic rules (e.g. ``MetricHistory.from_lineage(...)``)."""
         self.ruleset_name, self.ruleset_text = ruleset_name, ruleset_text
+        self.history, self.dataset_id = history, dataset_id or ruleset_name
 
     def check(self, frame: pd.DataFrame, *, step: str) -> GateResult:
         import numpy as np
@@ -92,13 +94,16 @@ class QualityGate(Gate):
         if isinstance(funcs, str):
             return GateResult(self.name, step, available=False, error=funcs)
         parse_ruleset, evaluate_ruleset = funcs
-        results = evaluate_ruleset(parse_ruleset(self.ruleset_text), frame.reset_index(drop=True))
+        results = evaluate_ruleset(parse_ruleset(self.ruleset_text), frame.reset_index(drop=True),
+                                   history=self.history, dataset_id=self.dataset_id)
         failed = np.zeros(len(frame), dtype=bool)
         rules = []
         aggregate_failed = False
         for r in results:
+            # "metrics" (Glue-named) go into the lineage manifest: the history dynamic rules read.
             rules.append({"rule": r.rule, "outcome": r.outcome, "metric": r.metric,
-                          "failing_rows": len(r.failing_rows), "detail": r.message})
+                          "failing_rows": len(r.failing_rows), "detail": r.message,
+                          "metrics": dict(getattr(r, "metrics", {}) or {})})
             if not r.passed:
                 if r.failing_rows:
                     failed[np.asarray(r.failing_rows, dtype=int)] = True

@@ -57,9 +57,9 @@ def test_data_check_exit_codes(tmp_path: Path) -> None:
     assert code == 3, out
     assert "ERROR IsComplete \"nope\"; could not evaluate: column 'nope' does not exist" in out
     assert "1/2 rules pass, 1 could not be evaluated" in out
-    code, out = _check(tmp_path, 'IsComplete "status", CustomSql "select nope from primary" = 1')
+    code, out = _check(tmp_path, 'ColumnValues "id" < 3, CustomSql "select nope from primary" = 1')
     assert code == 1, out  # a definite violation wins over "could not evaluate"
-    assert "FAIL IsComplete \"status\"" in out and "ERROR CustomSql" in out
+    assert "FAIL ColumnValues \"id\" < 3" in out and "ERROR CustomSql" in out
     assert _check(tmp_path, 'IsComplete "id"')[0] == 0
 
 

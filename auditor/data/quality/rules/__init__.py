@@ -1,0 +1,1 @@
+"""The built-in DQDL rule types, one module per family (see ``registry.BUILTIN_MODULES``)."""
