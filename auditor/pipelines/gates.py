@@ -246,3 +246,12 @@ def _dataset_resources(table_id: str, frame: pd.DataFrame, classification: Any) 
                      {str(c): _dtype(frame[c]) for c in frame.columns})
     resources: list[Any] = table_resources(scan)
     return resources
+
+
+def quality_history(store: Any, pipeline: str) -> Any:
+    """The quality metrics of this pipeline's earlier runs (their lineage manifests, oldest
+    first): what dynamic DQDL rules (``avg(last(10))``) and DetectAnomalies compare against."""
+    from auditor.data.quality.history import MetricHistory
+    from auditor.pipelines.lineage import history
+
+    return MetricHistory.from_lineage(history(store, pipeline), pipeline)

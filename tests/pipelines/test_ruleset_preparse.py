@@ -55,3 +55,18 @@ def test_block_position_maps_to_the_yaml_line_and_column(tmp_path: Path) -> None
     assert (moved.path, moved.line, moved.col) == ("p.yml", 6, 30)
     assert lines[moved.line - 1][moved.col - 1:].startswith("betwen")
     assert str(moved).startswith("p.yml:6:30: expected a comparison")
+
+
+def test_pipeline_quality_gate_reads_its_own_history(tmp_path: Path) -> None:
+    """Dynamic rules compare with the pipeline's earlier runs: their quality metrics, read
+    back from the lineage manifests in the store."""
+    from auditor.pipelines.gates import quality_history
+    from auditor.pipelines.store import open_store
+
+    store = tmp_path / "lake"
+    assert quality_history(open_store(store), "inquiries-311").runs == []
+    res = CliRunner().invoke(cli, ["pipeline", "run", "inquiries-311", "--store", str(store), "--sample",
+                                   "--output-dir", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    runs = quality_history(open_store(store), "inquiries-311").runs
+    assert len(runs) == 1 and runs[0]["metrics"]

@@ -32,7 +32,7 @@ import pandas as pd
 from auditor.pipelines.base import LandingFile, RunState, csv_bytes, parquet_bytes
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.exports import Chart
-from auditor.pipelines.gates import QualityGate
+from auditor.pipelines.gates import QualityGate, quality_history
 from auditor.pipelines.inquiries311.read import read_export
 from auditor.pipelines.promote import Output, version_of
 from auditor.pipelines.routing import apply_quality_gate
@@ -112,7 +112,8 @@ class Inquiries311:
         curated = state.step("curated")
         curated.input_rows = len(combined)
         with state.lineage.timed("gates"):
-            gate = QualityGate(self.name, state.settings["quality_ruleset"]).check(combined, step="curated")
+            gate = QualityGate(self.name, state.settings["quality_ruleset"],
+                               history=quality_history(state.store, self.name)).check(combined, step="curated")
             state.record_gate(gate)
             combined = self._apply_quality(state, gate, combined)
         curated.output_rows = len(combined)

@@ -32,7 +32,7 @@ import pandas as pd
 from auditor.pipelines.base import LandingFile, RunState, csv_bytes, parquet_bytes
 from auditor.pipelines.errors import BadInput, GateBlocked, GateUnavailable
 from auditor.pipelines.exports import Chart
-from auditor.pipelines.gates import GateResult, PiiGate, QualityGate
+from auditor.pipelines.gates import GateResult, PiiGate, QualityGate, quality_history
 from auditor.pipelines.promote import Output, version_of
 from auditor.pipelines.quarantine import quarantine_records
 from auditor.pipelines.registrar.clean import SPECS, Cleaned, clean, read_workbook
@@ -118,8 +118,9 @@ class Registrar:
         curated = state.step("curated")
         curated.input_rows = sum(len(f) for f in masked.values())
         with state.lineage.timed("gates"):
-            gate = QualityGate(self.name, state.settings["quality_ruleset"]).check(masked["applications"],
-                                                                                   step="curated")
+            gate = QualityGate(self.name, state.settings["quality_ruleset"],
+                               history=quality_history(state.store, self.name)).check(masked["applications"],
+                                                                                      step="curated")
             state.record_gate(gate)
             masked["applications"] = self._apply_quality(state, gate, masked["applications"])
             for kind, frame in masked.items():
