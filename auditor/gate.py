@@ -53,10 +53,6 @@ class GateResult:
     baseline: bool = False
 
 
-def _key(f: dict[str, Any]) -> tuple[str, str]:
-    return f["rule_id"], f["resource_id"]
-
-
 def worst_first(f: dict[str, Any]) -> tuple[int, str, str]:
     """Sort key: worst severity first, then rule id, then resource id."""
     return -severity_rank(f["severity"]), f["rule_id"], f["resource_id"]
@@ -66,12 +62,12 @@ def decide(doc: dict[str, Any], *, fail_on: str | None, allow_errors: bool = Fal
            baseline: dict[str, Any] | None = None) -> GateResult:
     """Decide the gate for ``doc`` (optionally relative to ``baseline``)."""
     findings = doc["findings"]
-    failing = [f for f in findings if f["status"] == "FAIL"]
     if baseline is not None:
-        before = {_key(f) for f in baseline["findings"] if f["status"] == "FAIL"}
-        candidates = [f for f in failing if _key(f) not in before]
+        from auditor.reporting.diff import diff_documents  # the one definition of "new" (report, gate, run)
+
+        candidates = diff_documents(doc, baseline).new
     else:
-        candidates = failing
+        candidates = [f for f in findings if f["status"] == "FAIL"]
     counts: dict[str, Counter[str]] = {sev: Counter() for sev in reversed(SEVERITIES)}
     for f in findings:
         counts[f["severity"]][f["status"]] += 1
@@ -180,19 +176,24 @@ def escape_property(value: str) -> str:
 def finding_file(f: dict[str, Any]) -> str | None:
     """The repository file a finding is about, when it has one; else None.
 
-    Findings carry no file/line field; only dataset findings name a file, in
-    their resource id (``path``, ``path!Sheet`` or ``path#column``). A path
-    counts when it is relative, local and inside the working tree (an
-    ``s3://`` URI, an absolute path or ``../x.csv`` is no file of the
-    repository under review).
+    IaC findings carry a ``location`` (the template or plan file, the line);
+    dataset findings name a file in their resource id (``path``, ``path!Sheet``
+    or ``path#column``). A path counts when it is relative, local and inside
+    the working tree (an ``s3://`` URI, an absolute path or ``../x.csv`` is no
+    file of the repository under review).
     """
-    if not f["resource_type"].startswith("dataset."):
+    location = f.get("location")
+    path: str
+    if isinstance(location, dict) and isinstance(location.get("file"), str):
+        path = str(location["file"])
+    elif not f["resource_type"].startswith("dataset."):
         return None
-    resource: str = f["resource_id"]
-    path = resource.partition("#")[0] if f["resource_type"] == "dataset.column" else resource
-    head, bang, _sheet = path.rpartition("!")
-    if bang and head.lower().endswith((".xlsx", ".xlsm")):
-        path = head
+    else:
+        resource: str = f["resource_id"]
+        path = resource.partition("#")[0] if f["resource_type"] == "dataset.column" else resource
+        head, bang, _sheet = path.rpartition("!")
+        if bang and head.lower().endswith((".xlsx", ".xlsm")):
+            path = head
     path = path.removeprefix("./")
     if not path or "://" in path or path.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", path):
         return None
@@ -211,7 +212,11 @@ def _annotation(tag: str, f: dict[str, Any]) -> str:
     properties = {"title": title}
     path = finding_file(f)
     if path is not None:
-        properties["file"] = path  # no finding has a line number, so no line=
+        properties["file"] = path
+        line = (f.get("location") or {}).get("line")
+        if isinstance(line, int) and line > 0:  # IaC findings: the resource's line in the template
+            properties["line"] = str(line)
+            properties["col"] = str((f.get("location") or {}).get("column") or 1)
     message = _UNPRINTABLE.sub(" ", f"{f['resource_id']}: {f['message'] or f['title']}")
     return _command("warning" if tag == "ERROR" else "error", properties, truncate(message, ANNOTATION_MESSAGE_WIDTH))
 

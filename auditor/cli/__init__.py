@@ -36,9 +36,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from auditor.cli import aws, baseline, data, demo, meta, pipeline, report
+    from auditor.cli import aws, baseline, data, demo, iac, meta, pipeline, report
 
-    for module in (aws, data, pipeline, report, baseline, meta, demo):
+    for module in (aws, iac, data, pipeline, report, baseline, meta, demo):
         module.register(cli)
 
 

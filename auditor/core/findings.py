@@ -29,9 +29,18 @@ class Status(StrEnum):
     MUTED = "MUTED"
 
 
+_OPTIONAL_FIELDS = ("account", "owner", "first_seen", "last_seen", "days_open", "due", "overdue")
+
+
 @dataclass
 class Finding:
-    """One rule's verdict on one resource."""
+    """One rule's verdict on one resource.
+
+    ``owner`` (from a resource tag or an ownership file), ``first_seen`` /
+    ``last_seen`` (ISO timestamps of the first run of the current streak and of
+    this run), ``days_open``, ``due`` (date the severity's SLA ends) and
+    ``overdue`` are optional and written only when known.
+    """
 
     rule_id: str
     title: str
@@ -45,6 +54,16 @@ class Finding:
     compliance: dict[str, list[str]] = field(default_factory=dict)
     remediation: str = ""
     mute: dict[str, str] | None = None
+    account: str = ""  # the AWS account the finding is about (AWS scans; every account of an organization scan)
+    # Ownership and time (see auditor.reporting.aging): empty / None until a run or report fills them.
+    owner: str = ""
+    first_seen: str = ""
+    last_seen: str = ""
+    days_open: int | None = None
+    due: str = ""
+    overdue: bool | None = None
+    # Where the resource is declared (IaC scans): {file, line, column, address}; None otherwise.
+    location: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Written out rather than dataclasses.asdict: a scan serialises tens of thousands
@@ -57,6 +76,12 @@ class Finding:
         }
         if self.mute is not None:
             d["mute"] = dict(self.mute)
+        for key in _OPTIONAL_FIELDS:  # left out when unset, so older readers see the same document
+            value = getattr(self, key)
+            if value not in ("", None):
+                d[key] = value
+        if self.location is not None:
+            d["location"] = dict(self.location)
         return d
 
     @classmethod

@@ -21,10 +21,17 @@ config error:
 - mapping keys that are not plain values, and numbers longer than 100 characters
   (Python refuses to convert ints of over 4,300 digits, and sexagesimal ones such as
   ``1:2:3:...`` take quadratic time).
+
+Local tags (CloudFormation's short-form intrinsics) are read only when the caller names
+them: ``parse_yaml(text, path, tags={"!Ref": "Ref", "!Sub": "Fn::Sub", ...})`` turns
+``!Ref Bucket`` into ``{"Ref": "Bucket"}`` and ``!GetAtt [Key, Arn]`` into
+``{"Fn::GetAtt": ["Key", "Arn"]}`` (a tagged scalar is its text), with the same marks and
+limits as any other value; a local tag not in ``tags`` is a problem at its line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,10 +155,11 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def parse_yaml(text: str, path: str) -> tuple[Document, list[Problem]]:
+def parse_yaml(text: str, path: str, tags: Mapping[str, str] | None = None) -> tuple[Document, list[Problem]]:
     """Parse ``text``; return the document and any syntax, duplicate-key or limit problems.
 
     When a limit is hit the document's data stays ``None``, like after a syntax error.
+    ``tags`` maps local tags to the key that wraps the tagged value (see the module doc).
     """
     doc = Document(path=path, data=None)
     problems: list[Problem] = []
@@ -200,6 +208,11 @@ def parse_yaml(text: str, path: str) -> tuple[Document, list[Problem]]:
         else:
             seen.add(id(n))
         doc.marks[where] = _mark(n)
+        if tags is not None and n.tag.startswith("!") and not n.tag.startswith("!!"):
+            return tagged(n, where, alias_at)
+        return content(n, where, alias_at)
+
+    def content(n: yaml.Node, where: PathKey, alias_at: tuple[int, int] | None) -> Any:
         if isinstance(n, yaml.MappingNode):
             out: dict[str, Any] = {}
             first_seen: dict[str, int] = {}
@@ -226,6 +239,19 @@ def parse_yaml(text: str, path: str) -> tuple[Document, list[Problem]]:
             return [build(item, (*where, i), alias_at, (id(n), i)) for i, item in enumerate(n.value)]
         return scalar(n, where)
 
+    def tagged(n: yaml.Node, where: PathKey, alias_at: tuple[int, int] | None) -> Any:
+        """``!Tag value`` -> ``{key: value}``, the value built like any other (bounded the same way)."""
+        assert tags is not None
+        key = tags.get(n.tag)
+        if key is None:
+            problems.append(Problem(path, *_mark(n), format_path(where), f"unknown tag '{n.tag}'"))
+            return None
+        inner = (*where, key)
+        doc.marks[inner] = _mark(n)
+        if isinstance(n, yaml.ScalarNode):
+            return {key: str(n.value)}
+        return {key: content(n, inner, alias_at)}
+
     def scalar(n: yaml.Node, where: PathKey) -> Any:
         try:
             return loader.construct_object(n, deep=True)
@@ -243,7 +269,7 @@ def parse_yaml(text: str, path: str) -> tuple[Document, list[Problem]]:
     return doc, problems
 
 
-def read_yaml(path: str | Path) -> tuple[Document, list[Problem]]:
+def read_yaml(path: str | Path, tags: Mapping[str, str] | None = None) -> tuple[Document, list[Problem]]:
     """Read and parse a YAML file; unreadable or non-UTF-8 files are problems too."""
     p = Path(path)
     try:
@@ -259,4 +285,4 @@ def read_yaml(path: str | Path) -> tuple[Document, list[Problem]]:
         return Document(str(path), None), [Problem(str(path), 1, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     except OSError as exc:
         return Document(str(path), None), [Problem(str(path), 0, 0, "", f"cannot read: {exc.strerror}")]
-    return parse_yaml(text, str(path))
+    return parse_yaml(text, str(path), tags)

@@ -11,7 +11,10 @@ run carries a notification with the number left out.
 
 Cloud resources have no source file, so each result is located by a logical
 location (the resource id) and, for code-scanning UIs that require a physical
-location, an artifact URI derived from the resource id.
+location, an artifact URI derived from the resource id. A finding with a
+``location`` (``auditor iac scan``: the template or plan that declares the
+resource) points at that file instead, with its line and column, so code
+scanning marks the exact template line on the pull request.
 """
 
 from __future__ import annotations
@@ -38,6 +41,28 @@ def _artifact_uri(resource_id: str) -> str:
     return "resources/" + re.sub(r"[^A-Za-z0-9._/-]+", "_", resource_id).strip("/")
 
 
+def _physical(f: dict[str, Any]) -> dict[str, Any]:
+    """The physical location of a result: the declaring file and line when known, else a resource URI."""
+    location = f.get("location")
+    if not isinstance(location, dict) or not isinstance(location.get("file"), str):
+        return {"artifactLocation": {"uri": _artifact_uri(f["resource_id"])}}
+    path = Path(location["file"])
+    if path.is_absolute():
+        try:  # code scanning matches paths relative to the repository (the working directory in CI)
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return {"artifactLocation": {"uri": path.as_uri()}, **_region(location)}
+    return {"artifactLocation": {"uri": path.as_posix().removeprefix("./"), "uriBaseId": "%SRCROOT%"},
+            **_region(location)}
+
+
+def _region(location: dict[str, Any]) -> dict[str, Any]:
+    line = location.get("line")
+    if not isinstance(line, int) or line < 1:
+        return {}
+    return {"region": {"startLine": line, "startColumn": int(location.get("column") or 1)}}
+
+
 def to_sarif(doc: dict[str, Any]) -> dict[str, Any]:
     """The SARIF log for a findings document."""
     rules: dict[str, dict[str, Any]] = {}
@@ -61,7 +86,7 @@ def to_sarif(doc: dict[str, Any]) -> dict[str, Any]:
                 "ruleId": rid, "ruleIndex": list(rules).index(rid), "level": LEVEL[f["severity"]],
                 "message": {"text": f["message"] or f["title"]},
                 "locations": [{
-                    "physicalLocation": {"artifactLocation": {"uri": _artifact_uri(f["resource_id"])}},
+                    "physicalLocation": _physical(f),
                     "logicalLocations": [{"fullyQualifiedName": f["resource_id"], "kind": "resource"}],
                 }],
                 "partialFingerprints": {"auditorFinding/v1": f"{rid}:{f['resource_id']}"},

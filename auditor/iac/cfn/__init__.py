@@ -1,0 +1,1 @@
+"""CloudFormation: templates (:mod:`.template`), intrinsic functions (:mod:`.intrinsics`), stacks (:mod:`.stack`)."""
