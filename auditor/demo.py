@@ -113,7 +113,6 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
                 prepared_after = prepare(default_rule_paths("aws"), resource_prefix="aws.", mutelist=mutelist)
                 after = run_scan(prepared_after, ScanOptions(regions=DEMO_REGIONS), RunContext(clock=context.clock))
                 yield f"aws: re-scanned after baseline apply: {_count(after)}"
-                write_outputs(before, output_dir / "aws-before-baseline", ["json"], command=DEMO_COMMAND)
                 before_baseline = before
                 docs.append(after)
             else:
@@ -126,7 +125,10 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
         from auditor.data.samples import write_sample_dataset
         from auditor.data.scan import DataScanOptions, run_data_scan
 
-        sample = write_sample_dataset(work / "datasets" / "registrar-applicants.csv", rows=200, seed=7)
+        # An extract as it lands, before masking: in the registrar's Landing zone layout, so reports
+        # show its raw PII where it belongs (and whether the pipeline gate kept it from Raw and Curated).
+        landing = work / "landing-sample" / "registraroffice" / "enrollwithdraw" / "Landing"
+        sample = write_sample_dataset(landing / "registrar-applicants.csv", rows=200, seed=7)
         prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
         frameworks = frameworks or control_index(prepared.frameworks)
         # One Presidio engine for the whole demo: the pipelines reuse it from the shared services.
@@ -173,6 +175,9 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
         previous = merge([before_baseline, *docs[1:]],
                          RunInfo(id=f"{context.run_id}-before", started_at=run.started_at, finished_at=run.started_at,
                                  tool_version=__version__, kind="all"), frameworks)
+        # The baseline the report compares with is kept as a file, so `auditor gate --baseline` on the
+        # same pair of documents counts the same new failures.
+        write_outputs(previous, output_dir / "aws-before-baseline", ["json"], command=DEMO_COMMAND)
         write_html(combined, output_dir, baseline=previous)
         yield "report: 'what changed' compares with the account before the baseline was applied"
     yield f"demo: {_count(combined)}"

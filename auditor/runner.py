@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
+from auditor.catalogue import catalogue, with_rendered_titles
 from auditor.compliance.mapping import Framework, apply_mappings, control_index, load_frameworks
 from auditor.core.config import RunConfig, load_config
 from auditor.core.context import RunContext
@@ -24,7 +25,9 @@ from auditor.core.loader import load_rules
 from auditor.core.mutes import Mutelist, load_mutelist
 from auditor.core.registry import did_you_mean
 from auditor.core.rules import Rule
+from auditor.ownership import tag_owner
 from auditor.plugins import load_plugins
+from auditor.report_config import ReportSettings, report_settings
 from auditor.shipped import rules_dir
 
 DEFAULT_RULES = rules_dir()
@@ -44,6 +47,7 @@ class Prepared:
     config: RunConfig
     mutelist: Mutelist | None = None
     warnings: list[str] = field(default_factory=list)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
 
 def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = None,
@@ -57,6 +61,7 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
     rules: list[Rule] = []
     run_config = RunConfig()
     mutes: Mutelist | None = None
+    settings = ReportSettings()
     try:
         frameworks = load_frameworks(framework_dirs)
     except ConfigError as exc:
@@ -68,7 +73,8 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
     try:
         run_config = load_config(config)
         if rules:
-            rules = run_config.apply(rules, also_known=lambda: _shipped_rules(frameworks))
+            rules = with_rendered_titles(run_config.apply(rules, also_known=lambda: _shipped_rules(frameworks)))
+        settings = report_settings(run_config)  # the ownership file is checked before anything runs too
     except ConfigError as exc:
         problems += exc.problems
     if mutelist is not None:
@@ -93,7 +99,7 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
         day = (today or datetime.now()).date()
         for e in mutes.expired(day):
             warnings.append(f"{e.source}: mute of {e.rule} on {e.resource} expired {e.expires.isoformat()} and no longer mutes")
-    return Prepared(rules, frameworks, run_config, mutes, warnings)
+    return Prepared(rules, frameworks, run_config, mutes, warnings, settings)
 
 
 def _shipped_rules(frameworks: dict[str, Framework]) -> list[Rule]:
@@ -116,13 +122,46 @@ def evaluate(prepared: Prepared, inventory: Any, context: RunContext, *, kind: s
     """
     findings = Engine(prepared.rules, prepared.mutelist, context).run(inventory)
     findings += list(extra_findings)
+    _assign_owners(findings, inventory, prepared.report)
     run = RunInfo(id=context.run_id, started_at=_iso(started_at), finished_at=_iso(context.now()),
                   tool_version=__version__, kind=kind, account=account, regions=sorted(regions),
                   warnings=[*prepared.warnings, *warnings])
     doc = document(run, findings, control_index(prepared.frameworks))
-    if attachments:
-        doc["attachments"] = attachments
+    # What was checked and what was accepted travel with the findings: reports tell "no resources
+    # in scope" from "no rule", and list every mute (expired ones too) in the exceptions register.
+    context_parts: dict[str, Any] = {"rules": catalogue(prepared.rules)}
+    if prepared.mutelist is not None:
+        context_parts["mutes"] = [e.as_dict() | {"rule": e.rule, "resource": e.resource}
+                                  for e in prepared.mutelist.entries]
+    pii = _pii_columns(inventory)
+    if pii:
+        context_parts["pii_columns"] = pii
+    doc["attachments"] = {**context_parts, **(attachments or {})}
     return doc
+
+
+def _pii_columns(inventory: Any) -> list[dict[str, Any]]:
+    """Where PII is and whether it is masked, per column (no values): the report's PII-by-zone matrix."""
+    out = []
+    for res in getattr(inventory, "resources", {}).get("dataset.column", []):
+        a = res.attrs if isinstance(res.attrs, dict) else {}
+        if a.get("pii") is True:
+            entities = sorted({str(e) for e in [a.get("entity"), *(a.get("entity_counts") or {})] if e})
+            out.append({"dataset": str(a.get("path", res.id.partition("#")[0])), "column": str(a.get("column", "")),
+                        "entities": entities, "masked": bool(a.get("masked"))})
+    return out
+
+
+def _assign_owners(findings: list[Finding], inventory: Any, settings: ReportSettings) -> None:
+    """Each finding's owner: its resource's owner tag (when collected), else the ownership file."""
+    tagged: dict[str, str] = {}
+    for items in getattr(inventory, "resources", {}).values():
+        for res in items:
+            owner = tag_owner(res.attrs.get("Tags"), settings.owner_tag) if isinstance(res.attrs, dict) else ""
+            if owner:
+                tagged[res.id] = owner
+    for f in findings:
+        f.owner = f.owner or tagged.get(f.resource_id) or settings.owners.for_finding(f.rule_id, f.resource_id)
 
 
 def _iso(t: datetime) -> str:

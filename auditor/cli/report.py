@@ -39,33 +39,62 @@ def read_findings(path: Path) -> dict[str, Any]:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="The HTML report (default: index.html beside the first FINDINGS, e.g. "
                    "reports/aws-scan/index.html); other formats are written beside it.")
-@click.option("--baseline", type=click.Path(path_type=Path), help="Previous findings.json to diff against.")
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="Previous findings.json: what changed, and since when each failure is open.")
 @click.option("--format", "formats", default="html", show_default=True,
               help="Comma-separated formats to write (html, json, sarif, junit, csv, ocsf, gitlab).")
 @click.option("--title", help="Report title (default: 'Governance and compliance audit').")
+@click.option("--config", "config", type=click.Path(path_type=Path),
+              help="Run config whose 'report:' section sets the SLA days, owner tag, ownership file "
+                   "and expiry warning.")
+@click.option("--owners", type=click.Path(path_type=Path),
+              help="Ownership file (resource, rule and control globs -> owner); overrides report.owners.")
+@click.option("--evidence", type=click.Path(path_type=Path),
+              help="Also write an evidence pack into this new directory: findings, reports, rules, config, "
+                   "mutelist and a SHA-256 manifest.")
+@click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path),
+              help="With --evidence: the rule files or folders used (default: those the findings name).")
+@click.option("--mutelist", type=click.Path(path_type=Path), help="With --evidence: the mutelist used.")
 @click.option("--publish", "publish_url", help="Also upload the written files to s3://bucket/prefix.")
 @click.option("--public", is_flag=True, help="With --publish: grant public-read (off by default).")
 @click.option("--force", is_flag=True, help="With --format json: overwrite a findings.json another command wrote; "
               "with --baseline: diff against a baseline from another AWS account.")
 def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | None, formats: str, title: str | None,
-           publish_url: str | None, public: bool, force: bool) -> None:
+           config: Path | None, owners: Path | None, evidence: Path | None, rule_paths: tuple[Path, ...],
+           mutelist: Path | None, publish_url: str | None, public: bool, force: bool) -> None:
     """Build the report from one or more findings.json files (AWS, data, pipeline runs).
+
+    The report opens with the verdict per framework (COMPLIANT, NOT COMPLIANT,
+    INCOMPLETE), the failing controls with owner and age, the exceptions
+    register and the data and pipeline summary. With --baseline, each failure
+    carries since when it is open (first seen, days open, SLA due, overdue), in
+    the HTML, findings.json and findings.csv alike.
 
     \b
     Examples:
       auditor report reports/aws-scan/findings.json     # -> reports/aws-scan/index.html
       auditor report aws.json data.json --baseline last-week.json --format html,sarif,csv
+      auditor report findings.json --config audit.yml --owners owners.yml --format html,json,csv
+      auditor report findings.json --format html,json,csv --evidence evidence/2026-12-07
       auditor report findings.json --publish s3://audit-reports/2026-11-27
     """
     from auditor.cli.common import parse_formats
+    from auditor.core.config import load_config
     from auditor.gate import check_baseline_account
+    from auditor.report_config import report_settings
     from auditor.reporting.merge import merge_documents
-    from auditor.reporting.writers import load_writers
-    from auditor.reporting.writers.html_writer import render
+    from auditor.reporting.model import prepare_document
+    from auditor.reporting.writers import write_format
+    from auditor.reporting.writers.html_writer import now_iso, render
 
     wanted = parse_formats(formats)
     docs = [read_findings(p) for p in findings]
     base = read_findings(baseline) if baseline else None
+    if config is not None:
+        from auditor.plugins import load_plugins
+
+        load_plugins()  # the config's other sections (aws, data, schedule...) are validated too
+    settings = report_settings(load_config(config), owners_file=str(owners) if owners else None)
     merged = merge_documents(docs)
     if base is not None and baseline is not None:  # before anything is written
         check_baseline_account(merged, base, baseline_path=str(baseline), force=force)
@@ -73,19 +102,27 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
         from auditor.reporting.publish import parse_s3_url
 
         parse_s3_url(publish_url)  # a bad URL is a usage error before anything is written
+    if evidence is not None and evidence.exists() and (not evidence.is_dir() or any(evidence.iterdir())):
+        from auditor.core.errors import UsageError
+
+        raise UsageError(f"--evidence {evidence}: exists and is not an empty directory; an evidence pack is "
+                         "never updated in place, name a new directory")
     output = output or findings[0].parent / "index.html"
     outdir = output.parent
+    # Time and owners are filled in once, so the JSON, the CSV and the HTML say the same.
+    merged = prepare_document(merged, base, settings)
     if "json" in wanted:
         _claim_for_json(merged, findings, outdir, force)
+    generated_at = now_iso()
     written: list[Path] = []
     if "html" in wanted:
         from auditor.reporting.atomic import write_atomic
 
-        written.append(write_atomic(output, render(docs, baseline=base, title=title)))
-    registry = load_writers()
+        written.append(write_atomic(output, render([merged], baseline=base, title=title, settings=settings,
+                                                   generated_at=generated_at, prepared=True)))
     for fmt in wanted:
         if fmt != "html":
-            written.append(registry.get(fmt)(merged, outdir))
+            written += write_format(fmt, merged, outdir)
     for p in written:
         click.echo(f"wrote {p}")
     if base is not None:
@@ -94,6 +131,14 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
         d = diff_documents(merged, base)
         click.echo(f"since {base['run']['id']}: {len(d.new)} new, {len(d.resolved)} resolved, "
                    f"{len(d.unchanged)} unchanged failures")
+    if evidence is not None:
+        from auditor.reporting.evidence import sha256_file, write_evidence
+
+        manifest = write_evidence(evidence, doc=merged, inputs=list(findings), reports=written, baseline=baseline,
+                                  rule_paths=list(rule_paths), config=config, owners=owners, mutelist=mutelist,
+                                  created_at=generated_at)
+        click.echo(f"evidence pack {evidence}: manifest SHA-256 {sha256_file(manifest)} "
+                   f"(check with: cd {evidence} && sha256sum -c SHA256SUMS)")
     if publish_url:
         from auditor.reporting.publish import publish
 

@@ -82,10 +82,12 @@ def _semantic(doc: Document, frameworks: Mapping[str, Collection[str]],
                     problems.append(doc.problem((*base, "compliance", fw, j),
                                                 f"unknown control '{control}' in {fw}",
                                                 did_you_mean(control, list(known))))
-        if isinstance(raw.get("message"), str):
-            for name in re.findall(r"{([^{}:!]+)", raw["message"]):
-                if name.startswith("params.") and name[7:] not in params:
-                    problems.append(doc.problem((*base, "message"), f"unknown param '{name[7:]}' in message"))
+        for text_field in ("message", "title"):  # a title may name params too ("... in the last {params.days} days")
+            if isinstance(raw.get(text_field), str):
+                for name in re.findall(r"{([^{}:!]+)", raw[text_field]):
+                    if name.startswith("params.") and name[7:] not in params:
+                        problems.append(doc.problem((*base, text_field),
+                                                    f"unknown param '{name[7:]}' in {text_field}"))
         if is_broken(prefix):
             continue
         line, _ = doc.locate(base)
@@ -96,6 +98,7 @@ def _semantic(doc: Document, frameworks: Mapping[str, Collection[str]],
             remediation=Remediation(**(raw.get("remediation") or {})), params=dict(params),
             description=raw.get("description", ""), message=raw.get("message", ""),
             enabled=raw.get("enabled", True), source=f"{doc.path}:{line}",
+            risk=raw.get("risk", ""), references=list(raw.get("references") or []),
         ))
     return rules, problems
 

@@ -10,6 +10,8 @@ A rule file::
         severity: high
         compliance: {cis-aws-6.0: ["4.6"], cis-aws-5.0: ["3.6"]}
         remediation: {cli: "aws kms enable-key-rotation --key-id <KEY_ID>"}
+        risk: Without rotation a leaked key decrypts everything it ever protected.
+        references: ["https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"]
         params: {}
         where:
           - {key: KeyManager, op: eq, value: CUSTOMER}
@@ -74,6 +76,8 @@ class Rule:
     message: str = ""
     enabled: bool = True
     source: str = ""
+    risk: str = ""  # why a failure matters, in one or two sentences (shown in reports)
+    references: list[str] = field(default_factory=list)  # documentation URLs (AWS docs, CIS)
 
     def with_overrides(self, params: dict[str, Any] | None = None, severity: str | None = None,
                        enabled: bool | None = None) -> Rule:

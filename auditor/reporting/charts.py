@@ -97,7 +97,10 @@ def _series_label(row: dict[str, Any], key: str) -> str:
 
 
 def chart_for(name: str, table: Any) -> Chart | None:
-    """A chart for a metric table: a list of rows, or ``{"title", "rows", "x", "y", "series"}``."""
+    """A chart for a metric table: a list of rows, or ``{"title", "rows", "x", "y", "series", "colors"}``.
+
+    ``colors`` (optional) maps a series value to its colour, e.g. ``{"FAIL": "#b3261e"}``.
+    """
     spec: dict[str, Any] = table if isinstance(table, dict) else {"rows": table}
     rows = [r for r in spec.get("rows") or [] if isinstance(r, dict)]
     title = str(spec.get("title") or name.replace("_", " "))
@@ -138,6 +141,8 @@ def chart_for(name: str, table: Any) -> Chart | None:
                                "h": round(max(base - top, 0.5), 1), "label": f"{x}: {_fmt(v)}"})
         return chart
     chart.kind = "line"
+    given = spec.get("colors")
+    colors: dict[str, Any] = given if isinstance(given, dict) else {}
     series: dict[str, dict[str, float]] = {}
     for r in rows:
         series.setdefault(_series_label(r, chart.series_key), {})[str(r.get(chart.x))] = float(r[chart.y])
@@ -147,7 +152,8 @@ def chart_for(name: str, table: Any) -> Chart | None:
     for n, s in enumerate(ranked[:MAX_SERIES]):
         pts = [(round(PAD_L + step * (xs.index(x) + 0.5), 1), sy(v), f"{s} {x}: {_fmt(v)}")
                for x, v in sorted(series[s].items(), key=lambda kv: xs.index(kv[0]))]
-        chart.lines.append({"name": s, "color": PALETTE[n % len(PALETTE)],
+        # A spec may fix a series' colour (a status keeps its colour in every chart: FAIL red, PASS green).
+        chart.lines.append({"name": s, "color": str(colors.get(s) or PALETTE[n % len(PALETTE)]),
                             "points": " ".join(f"{px},{py}" for px, py, _ in pts),
                             "dots": [{"x": px, "y": py, "label": lab} for px, py, lab in pts]})
     return chart

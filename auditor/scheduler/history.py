@@ -6,7 +6,12 @@
       {"id": "3f2a9c1b7d10", "folder": "2026-11-27T02-00-00Z", "started_at": "...", "finished_at": "...",
        "kind": "all", "sources": ["aws", "data"], "total": 912, "by_status": {"PASS": 420, "FAIL": 490, ...},
        "failing_by_severity": {"critical": 3, ...}, "pass_rate": 0.46,
+       "frameworks": {"cis-aws-6.0": {"verdict": "NOT COMPLIANT", "pass_rate": 0.61}, ...},
        "new": 4, "resolved": 1, "unchanged": 486, "exit_code": 1, "notified": ["sns"], "problems": []}]}
+
+``frameworks`` holds each framework's verdict and share of controls passing
+(``auditor.reporting.verdict``): each run's report shows them as a trend over
+the kept runs, and the index page beside every run.
 
 Only folders recorded in the history are ever deleted, and only inside the
 output directory.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +31,8 @@ from auditor.reporting.atomic import write_atomic
 
 HISTORY = "history.json"
 INDEX = "index.html"
+# The report's status colours (report.css), so FAIL is red and ERROR purple in the trend too.
+STATUS_COLORS = {"FAIL": "#b3261e", "ERROR": "#7c3aed", "PASS": "#137333"}
 
 
 def folder_name(started: datetime, output_dir: Path, run_id: str) -> str:
@@ -61,7 +69,11 @@ def previous_findings(output_dir: Path, history: list[dict[str, Any]]) -> dict[s
 
 
 def record(doc: dict[str, Any], folder: str, *, sources: list[str], new: int | None, resolved: int | None,
-           unchanged: int | None, exit_code: int, notified: list[str], problems: list[str]) -> dict[str, Any]:
+           unchanged: int | None, exit_code: int, notified: list[str], problems: list[str],
+           verdicts: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The history entry of a run; ``verdicts`` maps framework id -> ``auditor.reporting.verdict.Verdict``."""
+    from auditor.reporting.trend import point
+
     s = doc["summary"]
     by = s["by_status"]
     decided = by["PASS"] + by["FAIL"] + by["ERROR"]
@@ -69,8 +81,16 @@ def record(doc: dict[str, Any], folder: str, *, sources: list[str], new: int | N
             "finished_at": doc["run"]["finished_at"], "kind": doc["run"]["kind"], "sources": sources,
             "total": s["total"], "by_status": dict(by), "failing_by_severity": dict(s["by_severity"]),
             "pass_rate": round(by["PASS"] / decided, 4) if decided else None,
+            "frameworks": point(folder, verdicts or {})["frameworks"],
             "new": new, "resolved": resolved, "unchanged": unchanged, "exit_code": exit_code,
             "notified": notified, "problems": problems}
+
+
+def trend_points(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The kept runs as trend points (``auditor.reporting.trend``), oldest first; older entries without verdicts
+    are left out."""
+    return [{"run": str(e.get("started_at", e["folder"]))[:16], "frameworks": e["frameworks"]}
+            for e in history if isinstance(e.get("frameworks"), dict) and e["frameworks"]]
 
 
 def prune(output_dir: Path, history: list[dict[str, Any]], keep: int) -> tuple[list[dict[str, Any]], list[str]]:
@@ -99,7 +119,7 @@ def write_index(output_dir: Path, history: list[dict[str, Any]], *, title: str, 
     trend_rows = [{"run": e["folder"], "status": st, "findings": e["by_status"].get(st, 0)}
                   for e in history for st in ("FAIL", "ERROR", "PASS")]
     trend = chart_for("trend", {"title": "Findings per run", "rows": trend_rows, "x": "run", "series": "status",
-                                "y": "findings"}) if len(history) > 1 else None
+                                "y": "findings", "colors": STATUS_COLORS}) if len(history) > 1 else None
     html = environment().get_template("runs.html.j2").render(
         title=title, generated_at=generated_at, runs=list(reversed(history)), trend=trend)
     return write_atomic(output_dir / INDEX, html)

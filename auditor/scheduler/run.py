@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.core.config import RunConfig
 from auditor.core.context import RunContext
 from auditor.core.errors import ConfigError, NotAvailableError, UsageError
 from auditor.core.registry import did_you_mean
@@ -42,6 +43,12 @@ def _iso(context: RunContext) -> str:
 
 def load_schedule(config_path: Path) -> dict[str, Any]:
     """Validate the whole config file (every registered section) and return ``schedule``."""
+    return load_run_config(config_path).section("schedule")
+
+
+def load_run_config(config_path: Path) -> RunConfig:
+    """The whole config file, validated (every registered section), with a valid ``schedule:``."""
+    from auditor import report_config  # noqa: F401  (registers the report: section)
     from auditor.core.config import load_config
     from auditor.plugins import load_plugins
     from auditor.scheduler import config as schedule_config  # also registers the section
@@ -56,7 +63,7 @@ def load_schedule(config_path: Path) -> dict[str, Any]:
     problems = schedule_config.schedule_problems(cfg)
     if problems:
         raise ConfigError(problems)
-    return cfg.section("schedule")
+    return cfg
 
 
 def check_sources(wanted: dict[str, Any]) -> None:
@@ -82,15 +89,20 @@ def run_scheduled(config_path: Path, *, context: RunContext | None = None, outpu
     from auditor.core.findings import RunInfo, merge
     from auditor.core.outdir import check_output_folder
     from auditor.gate import decide
+    from auditor.report_config import report_settings
+    from auditor.reporting.assess import assess
     from auditor.reporting.diff import diff_documents
-    from auditor.reporting.writers import load_writers
+    from auditor.reporting.model import prepare_document
+    from auditor.reporting.writers import write_format
     from auditor.reporting.writers.html_writer import render
     from auditor.scheduler import history as hist
     from auditor.scheduler.sources import SourceRequest, sources
 
     say = progress or (lambda _line: None)
     context = context or RunContext()
-    sched = load_schedule(config_path)
+    run_config = load_run_config(config_path)
+    sched = run_config.section("schedule")
+    settings = report_settings(run_config)  # the ownership file is checked before any source runs
     wanted: dict[str, Any] = sched["sources"]
     check_sources(wanted)
     out = Path(output_dir or sched.get("output_dir", "reports/runs"))
@@ -122,19 +134,21 @@ def run_scheduled(config_path: Path, *, context: RunContext | None = None, outpu
     run = RunInfo(id=context.run_id, started_at=started, finished_at=_iso(context), tool_version=__version__,
                   kind="all" if len({d["run"]["kind"] for d in docs}) > 1 else docs[0]["run"]["kind"], command="run")
     doc = merge(docs, run, control_index(load_frameworks()))
+    # Since when each failure is open comes from the previous kept run (which carried it from its own).
+    doc = prepare_document(doc, previous, settings)
 
     diff = diff_documents(doc, previous) if previous is not None else None
     new = diff.new if diff else [f for f in doc["findings"] if f["status"] == "FAIL"]
     formats = list(sched.get("formats") or DEFAULT_FORMATS)
-    registry = load_writers()
-    written = []
+    written: list[Path] = []
     for fmt in ["json", *[f for f in formats if f not in ("json", "html")]]:
-        written.append(registry.get(fmt)(doc, folder))
+        written += write_format(fmt, doc, folder)
     if "html" in formats:
         from auditor.reporting.atomic import write_atomic
 
-        written.append(write_atomic(folder / "index.html", render([doc], baseline=previous, generated_at=started,
-                                                                  title=title)))
+        written.append(write_atomic(folder / "index.html", render(
+            [doc], baseline=previous, generated_at=started, title=title, settings=settings,
+            history=hist.trend_points(history), prepared=True)))
     if work.exists():
         import shutil
 
@@ -163,7 +177,8 @@ def run_scheduled(config_path: Path, *, context: RunContext | None = None, outpu
     entry = hist.record(doc, folder.name, sources=list(wanted), new=len(diff.new) if diff else None,
                         resolved=len(diff.resolved) if diff else None,
                         unchanged=len(diff.unchanged) if diff else None, exit_code=outcome.exit_code,
-                        notified=outcome.notified, problems=outcome.problems)
+                        notified=outcome.notified, problems=outcome.problems,
+                        verdicts=assess(doc).verdicts)
     history, deleted = hist.prune(out, [*history, entry], int(sched.get("keep", 30)))
     hist.write_history(out, history)
     hist.write_index(out, history, title=title, generated_at=_iso(context))

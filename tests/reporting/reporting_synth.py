@@ -67,7 +67,8 @@ def _aws_findings(rng: random.Random, n_buckets: int, fail_ratio: float) -> list
             msg = f"{name}: {title.lower()}" + (" — not satisfied" if status == Status.FAIL else "")
             evidence: dict[str, Any] = {"Versioning.Status": "Suspended"} if status == Status.FAIL else {}
             out.append(Finding(rule_id, title, status, sev, rtype, rid, "us-east-1" if rtype != "aws.iam-user" else "",
-                               msg, evidence, compliance, rem))
+                               msg, evidence, compliance, rem,
+                               owner="data-platform" if rtype == "aws.s3-bucket" else ""))  # an Owner tag
     # An attribute that could not be fetched, and an accepted risk.
     out.append(Finding("s3-bucket-tls-only", "S3 buckets deny non-TLS requests", Status.ERROR, "medium",
                        "aws.s3-bucket", "arn:aws:s3:::registraroffice-locked", "us-east-1",
@@ -155,11 +156,48 @@ def attachments() -> dict[str, Any]:
     }
 
 
+# Rules the run evaluated that found nothing in scope (no server certificate in the account), and
+# risk text and references as rule files carry them.
+UNMATCHED_RULES = [{"id": "iam-server-certificate-not-expired", "title": "No expired server certificates are stored in IAM",
+                    "severity": "medium", "resource": "aws.iam-server-certificate",
+                    "compliance": {"cis-aws-5.0": ["1.18"], "cis-aws-6.0": ["2.18"]}, "risk": "", "references": [],
+                    "enabled": True, "source": "rules/aws/iam.yml"}]
+RISK = {"iam-root-mfa-enabled": ("Whoever has the root password controls the account; MFA is the only second factor.",
+                                 ["https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-virt-mfa-for-root.html"])}
+MUTES = [
+    {"rule": "kms-cmk-rotation-enabled", "resource": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/legacy",
+     "reason": "legacy key, retired in Q1", "owner": "platform", "expires": "2027-03-31", "source": "mutelist.yml"},
+    {"rule": "s3-bucket-versioning-enabled", "resource": "arn:aws:s3:::registraroffice-landing-0000[0-9]",
+     "reason": "landing buckets are rebuilt nightly", "owner": "data-platform", "expires": "2026-11-01",
+     "source": "mutelist.yml"},
+    {"rule": "iam-user-mfa-enabled", "resource": f"arn:aws:iam::{ACCOUNT}:user/service-*",
+     "reason": "service users sign in with keys only (RISK-7)", "owner": "", "expires": "2026-12-15",
+     "source": "mutelist.yml"},
+]
+
+
+def catalogue(findings: list[Finding]) -> list[dict[str, Any]]:
+    """The run's rule list (``attachments.rules``) for ``findings``, as ``auditor.catalogue`` writes it."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        risk, refs = RISK.get(f.rule_id, ("", []))
+        entry = out.setdefault(f.rule_id, {"id": f.rule_id, "title": f.title, "severity": f.severity,
+                                           "resource": f.resource_type, "compliance": {}, "risk": risk,
+                                           "references": refs, "enabled": True, "source": "rules/synthetic.yml"})
+        for fw, ids in f.compliance.items():
+            known = entry["compliance"].setdefault(fw, [])
+            known.extend(i for i in ids if i not in known)
+    return sorted([*out.values(), *UNMATCHED_RULES], key=lambda e: e["id"])
+
+
 def make_doc(*, seed: int = 7, n_buckets: int = 6, fail_ratio: float = 0.4, kind: str = "all",
              run_id: str = "run-2026-11-27T10-00-00Z", started_at: str = "2026-11-27T10:00:00Z",
              finished_at: str = "2026-11-27T10:06:00Z", with_attachments: bool = True,
              extra: list[Finding] | None = None, frameworks: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """A findings document like ``auditor demo`` would write (schema-valid)."""
+    """A findings document like ``auditor demo`` would write (schema-valid).
+
+    With attachments it carries what a scan writes: the rule list, the mutelist, datasets and pipelines.
+    """
     from auditor.compliance.mapping import load_frameworks
 
     rng = random.Random(seed)
@@ -173,7 +211,7 @@ def make_doc(*, seed: int = 7, n_buckets: int = 6, fail_ratio: float = 0.4, kind
     fws = frameworks if frameworks is not None else {fw.id: fw.control_ids() for fw in load_frameworks().values()}
     doc = document(run, findings, fws)
     if with_attachments:
-        doc["attachments"] = attachments()
+        doc["attachments"] = {"rules": catalogue(findings), "mutes": [dict(m) for m in MUTES], **attachments()}
     return doc
 
 

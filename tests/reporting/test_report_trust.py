@@ -47,12 +47,18 @@ def test_report_cli_shows_the_real_counts(tmp_path: Path, doc: dict[str, Any]) -
     assert res.exit_code == 0, res.output
     html = (tmp_path / "index.html").read_text(encoding="utf-8")
     n = _counts(doc)
-    card = html.split("Checks passing", 1)[1].split("decided checks", 1)[0]
-    assert f'<div class="big">{n["PASS"] / (n["PASS"] + n["FAIL"] + n["ERROR"]) * 100:.0f}%</div>' in card
-    assert f'{n["PASS"]} of {n["PASS"] + n["FAIL"] + n["ERROR"]}' in card
-    assert "100%" not in card
+    verdicts = html.split('id="verdict"', 1)[1].split("</section>", 1)[0]
+    # The doctored summary says every control passed; the findings say otherwise.
+    assert 'v-NOT-COMPLIANT">NOT COMPLIANT<' in verdicts and 'v-COMPLIANT">' not in verdicts
+    card = verdicts.split("Failing findings", 1)[1].split("</div></div>", 1)[0]
+    assert f'<div class="big">{n["FAIL"]}</div>' in card and n["FAIL"] > 0
     rewritten = json.loads(f.read_text(encoding="utf-8"))
-    assert rewritten["summary"] == doc["summary"]
+    core = ("total", "by_status", "by_severity")
+    assert {k: rewritten["summary"][k] for k in core} == {k: doc["summary"][k] for k in core}
+    for fw, view in doc["summary"]["frameworks"].items():
+        written = rewritten["summary"]["frameworks"][fw]
+        assert {k: written[k] for k in view} == view
+    assert rewritten["summary"]["frameworks"]["cis-aws-6.0"]["verdict"] == "NOT COMPLIANT"
 
 
 def _write(path: Path, data: dict[str, Any]) -> Path:

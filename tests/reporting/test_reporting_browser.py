@@ -119,3 +119,21 @@ def test_screenshot(site: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / "report.png")
     assert XSS  # the hostile finding is part of the screenshot page
+
+
+def test_owner_filter(site: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
+    """#owner=NAME keeps that owner's findings; #owner=- the unassigned ones."""
+    d, doc = site
+    owned = sum(1 for f in doc["findings"] if f.get("owner") == "data-platform")
+    assert 0 < owned < len(doc["findings"])
+    res = _chromium(tmp_path, (d / "index.html").as_uri() + "#owner=data-platform", "--dump-dom")
+    assert _console_errors(res.stderr) == []
+    assert f'data-explorer-matches="{owned}"' in res.stdout
+    unassigned = _chromium(tmp_path, (d / "index.html").as_uri() + "#owner=-&status=FAIL", "--dump-dom")
+    expected = sum(1 for f in doc["findings"] if not f.get("owner") and f["status"] == "FAIL")
+    assert f'data-explorer-matches="{expected}"' in unassigned.stdout
+    # Failing controls owned by someone else are hidden from the summary table too.
+    table = unassigned.stdout.split('id="failing-controls"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<tr data-filter-item="" data-owners="([^"]*)"( class="hidden")?>', table)
+    assert rows and {owner for owner, hidden in rows if hidden} == {"data-platform"}
+    assert {owner for owner, hidden in rows if not hidden} == {""}

@@ -16,6 +16,7 @@ import pytest
 from reporting_synth import make_doc
 
 from auditor.compliance.mapping import Control, Framework
+from auditor.report_config import DEFAULT_SLA_DAYS, ReportSettings
 from auditor.reporting.writers.html_writer import render
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "report.html"
@@ -46,16 +47,21 @@ def _frameworks() -> dict[str, Framework]:
 
 def _render(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     monkeypatch.delenv("AUDITOR_TEMPLATES", raising=False)
+    # The run's own rule list only: edits to the shipped rules' mappings do not move this golden file.
+    monkeypatch.setattr("auditor.reporting.coverage._shipped_catalogue", lambda: {})
     monkeypatch.chdir(tmp_path)  # no reports/templates override from the working tree
     fws = _frameworks()
     ids = {k: v.control_ids() for k, v in fws.items()}
-    prev = make_doc(seed=11, n_buckets=3, run_id="golden-prev", started_at="2026-11-20T10:00:00Z",
-                    finished_at="2026-11-20T10:06:00Z", frameworks=ids)
+    # Two weeks before: failures open since then are past the critical SLA (7 days), not the high one (30).
+    prev = make_doc(seed=11, n_buckets=3, run_id="golden-prev", started_at="2026-11-13T10:00:00Z",
+                    finished_at="2026-11-13T10:06:00Z", frameworks=ids)
     cur = make_doc(seed=12, n_buckets=3, run_id="golden-run", frameworks=ids)
     for doc in (prev, cur):  # only the fixed frameworks: no cis-aws-5.0 mapping
         for f in doc["findings"]:
             f["compliance"].pop("cis-aws-5.0", None)
-    return _normalise(render([cur], baseline=prev, generated_at=FROZEN, frameworks=fws))
+    # A configured SLA (high: 10 days instead of 30), so the golden shows failures past it.
+    settings = ReportSettings(sla_days={**DEFAULT_SLA_DAYS, "high": 10})
+    return _normalise(render([cur], baseline=prev, generated_at=FROZEN, frameworks=fws, settings=settings))
 
 
 def test_html_matches_golden(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

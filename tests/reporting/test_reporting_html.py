@@ -16,7 +16,8 @@ from auditor.reporting.writers.html_writer import render
 
 def test_sections_render_from_a_full_document(doc: dict[str, Any]) -> None:
     html = render([doc], generated_at="2026-11-27T12:00:00Z")
-    for heading in ("Executive summary", "Controls by framework", "Failing findings by rule", "Data governance",
+    for heading in ("Compliance verdict", "What fails, where, since when, who owns it", "Exceptions register",
+                    "Data and pipelines", "Controls by framework", "Failing findings by rule", "Data governance",
                     "Pipeline runs", "All findings"):
         assert heading in html
     assert "not run in this report" not in html

@@ -93,7 +93,8 @@ def test_runs_history_trend_and_pruning(tmp_path: Path, hook: Hook) -> None:
     assert first.exit_code == 0, first.lines
     assert first.folder == runs / "2026-11-27T02-00-00Z"
     assert sorted(p.name for p in first.folder.iterdir()) == [
-        "findings.csv", "findings.json", "findings.ocsf.json", "findings.sarif", "index.html", "junit.xml"]
+        "controls.csv", "findings.csv", "findings.json", "findings.ocsf.json", "findings.sarif", "index.html",
+        "junit.xml"]
     assert "first recorded run" in first.lines[0]
     # First run: every critical/high failure is new, so the webhook hears about it.
     assert first.notified == ["webhook"] and len(hook.bodies) == 1
@@ -303,3 +304,29 @@ def test_trend_has_one_point_per_run_even_within_a_minute(tmp_path: Path) -> Non
     html = (runs / "index.html").read_text(encoding="utf-8")
     polyline = html.split("<polyline points=\"", 1)[1].split("\"", 1)[0]
     assert len(polyline.split()) == 2
+
+
+def test_runs_carry_first_seen_and_show_each_frameworks_trend(tmp_path: Path) -> None:
+    """Since when a failure is open comes from the run history; each run's report shows the verdict trend."""
+    cfg = _config(tmp_path)
+    data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    data["report"] = {"sla_days": {"high": 5}}
+    cfg.write_text(yaml.safe_dump(data), encoding="utf-8")
+    _findings(tmp_path, seed=1)
+    first = run_scheduled(cfg, context=_ctx(0))
+    second = run_scheduled(cfg, context=_ctx(10))
+    doc = json.loads((second.folder / "findings.json").read_text(encoding="utf-8"))
+    high = [f for f in doc["findings"] if f["status"] == "FAIL" and f["severity"] == "high"]
+    assert high and {f["first_seen"] for f in high} == {"2026-11-27T02:00:00Z"}
+    assert {(f["days_open"], f["due"], f["overdue"]) for f in high} == {(10, "2026-12-02", True)}
+    h = json.loads((tmp_path / "runs" / "history.json").read_text(encoding="utf-8"))["runs"]
+    assert [sorted(e["frameworks"]) for e in h] == [["cis-aws-5.0", "cis-aws-6.0", "governance-baseline"]] * 2
+    assert h[0]["frameworks"]["cis-aws-6.0"]["verdict"] == "NOT COMPLIANT"
+    report = (second.folder / "index.html").read_text(encoding="utf-8")
+    trend = report.split('id="trend"', 1)[1].split("</section>", 1)[0]
+    assert "2026-11-27T02:00" in trend and "2026-12-07T02:00" in trend and "<polyline" in trend
+    assert "days" in report and "overdue" in report
+    index = (tmp_path / "runs" / "index.html").read_text(encoding="utf-8")
+    assert index.count("NOT COMPLIANT") >= 4 and first.folder.name in index
+    # The history page colours statuses as the report does: FAIL red, ERROR purple, PASS green.
+    assert 'stroke="#b3261e"' in index and 'stroke="#7c3aed"' in index and 'stroke="#137333"' in index

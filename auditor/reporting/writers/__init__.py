@@ -26,6 +26,17 @@ WRITER_MODULES = (
 )
 
 
+# Files a format writes besides the one its writer returns: listed by the commands, published
+# with the rest and put in evidence packs.
+COMPANIONS: dict[str, tuple[str, ...]] = {"csv": ("controls.csv",)}
+
+
+def write_format(fmt: str, doc: dict[str, Any], outdir: Path) -> list[Path]:
+    """Write ``fmt`` for ``doc`` into ``outdir``; every file written (the writer's, then its companions)."""
+    path = load_writers().get(fmt)(doc, outdir)
+    return [path, *(outdir / name for name in COMPANIONS.get(fmt, ()) if (outdir / name).is_file())]
+
+
 def load_writers() -> Registry[Writer]:
     import importlib
 

@@ -1,4 +1,12 @@
-"""``findings.csv``: one row per finding, for spreadsheets.
+"""``findings.csv`` (one row per finding) and ``controls.csv`` (one row per control), for spreadsheets.
+
+``findings.csv`` ends with the finding's owner, first and last seen, days open,
+SLA due date and overdue flag (``auditor.reporting.aging``). ``controls.csv``
+has one row per control of each framework with the status label the HTML
+report and ``findings.json`` show (``pass``, ``pass (no resources in scope)``,
+``fail``, ``error: <API call>``, ``manual``, ``not evaluated: ...``), the
+framework's verdict, the worst failing severity, how many resources fail, the
+owner and since when it is open.
 
 Excel-friendly: UTF-8 with a byte-order mark (so Excel detects the encoding),
 CRLF line ends, every field quoted when needed. Formula injection is
@@ -22,7 +30,12 @@ from auditor.reporting.atomic import write_atomic
 from auditor.reporting.writers import writers
 
 COLUMNS = ("status", "severity", "rule_id", "title", "resource_type", "resource_id", "region", "message",
-           "compliance", "evidence", "remediation", "mute_reason", "mute_expires", "run_id")
+           "compliance", "evidence", "remediation", "mute_reason", "mute_expires", "run_id",
+           "owner", "first_seen", "last_seen", "days_open", "due", "overdue")
+CONTROL_COLUMNS = ("framework", "verdict", "control", "title", "section", "type", "status", "worst_severity",
+                   "failing_resources", "failing_sample", "muted", "owner", "first_seen", "days_open", "overdue",
+                   "rules")
+CONTROLS_FILENAME = "controls.csv"
 
 
 def neutralise(value: Any) -> str:
@@ -42,11 +55,35 @@ def to_csv(doc: dict[str, Any]) -> str:
         w.writerow([neutralise(v) for v in (
             f["status"], f["severity"], f["rule_id"], f["title"], f["resource_type"], f["resource_id"], f["region"],
             f["message"], compliance, f["evidence"] or "", f["remediation"], mute.get("reason", ""),
-            mute.get("expires", ""), doc["run"]["id"])])
+            mute.get("expires", ""), doc["run"]["id"], f.get("owner", ""), f.get("first_seen", ""),
+            f.get("last_seen", ""), _text(f.get("days_open")), f.get("due", ""), _text(f.get("overdue")))])
+    return buf.getvalue()
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def controls_csv(doc: dict[str, Any], frameworks: dict[str, Any] | None = None) -> str:
+    """``controls.csv``: one row per control per framework (see the module docstring)."""
+    from auditor.reporting.assess import assess
+
+    a = assess(doc, frameworks)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(CONTROL_COLUMNS)
+    for fw, rows in a.statuses.items():
+        verdict = a.verdicts[fw].verdict
+        for c in rows:
+            w.writerow([neutralise(v) for v in (
+                fw, verdict, c.id, c.title, c.section, "automated" if c.automated else "manual", c.label, c.worst,
+                str(c.failing_total), "; ".join(c.failing_resources), str(c.muted), c.owner, c.first_seen,
+                _text(c.days_open), str(c.overdue), "; ".join(r["rule_id"] for r in c.rules))])
     return buf.getvalue()
 
 
 @writers.register("csv")
 def write_csv(doc: dict[str, Any], outdir: Path) -> Path:
-    """Write ``OUTDIR/findings.csv``."""
+    """Write ``OUTDIR/findings.csv`` and ``OUTDIR/controls.csv`` (see ``COMPANIONS``); return the first."""
+    write_atomic(outdir / CONTROLS_FILENAME, "\ufeff" + controls_csv(doc))
     return write_atomic(outdir / "findings.csv", "\ufeff" + to_csv(doc))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.report_config import ReportSettings
 from auditor.reporting.atomic import write_atomic
 from auditor.reporting.writers import writers
 
@@ -18,14 +20,19 @@ def now_iso() -> str:
 
 def render(docs: list[dict[str, Any]], *, baseline: dict[str, Any] | None = None,
            generated_at: str | None = None, title: str | None = None,
-           frameworks: dict[str, Any] | None = None) -> str:
-    """The HTML report for ``docs`` (merged), optionally compared with ``baseline``."""
+           frameworks: dict[str, Any] | None = None, settings: ReportSettings | None = None,
+           history: Sequence[dict[str, Any]] | None = None, prepared: bool = False) -> str:
+    """The HTML report for ``docs`` (merged), optionally compared with ``baseline``.
+
+    ``settings`` (SLA, owners, expiry warning), ``history`` (trend points) and
+    ``prepared`` as for :func:`auditor.reporting.model.build_report`.
+    """
     from auditor.reporting.html import render_html
     from auditor.reporting.model import build_report
 
     kwargs = {"title": title} if title else {}
     model = build_report(docs, baseline=baseline, generated_at=generated_at or now_iso(), frameworks=frameworks,
-                         **kwargs)
+                         settings=settings, history=history, prepared=prepared, **kwargs)
     return render_html(model)
 
 

@@ -19,8 +19,18 @@ def write_json(doc: dict[str, Any], outdir: Path) -> Path:
     The document is indented (2 spaces) except each finding, which is one line: two
     runs diff finding by finding, and the compact form is written by the C encoder
     (an indented dump runs in pure Python, several times slower at 50k findings).
+
+    Each framework of the summary also carries the compliance answer the HTML report
+    shows (``auditor.reporting.assess.summary_extras``): ``verdict`` (COMPLIANT, NOT
+    COMPLIANT, INCOMPLETE), ``statuses`` (controls per status), ``failing_controls``,
+    ``not_evaluated_controls``, ``manual_controls`` and ``control_status`` (each
+    control's label, e.g. ``"2.18": "pass (no resources in scope)"``). Readers
+    recompute the summary from the findings (``auditor.reporting.summary``); these
+    are for people and other tools, never trusted on the way back in.
     """
-    return write_atomic(outdir / "findings.json", dumps(doc))
+    from auditor.reporting.assess import with_compliance
+
+    return write_atomic(outdir / "findings.json", dumps(with_compliance(doc)))
 
 
 def dumps(doc: dict[str, Any]) -> str:
