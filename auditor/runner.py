@@ -148,7 +148,8 @@ def _pii_columns(inventory: Any) -> list[dict[str, Any]]:
         if a.get("pii") is True:
             entities = sorted({str(e) for e in [a.get("entity"), *(a.get("entity_counts") or {})] if e})
             out.append({"dataset": str(a.get("path", res.id.partition("#")[0])), "column": str(a.get("column", "")),
-                        "entities": entities, "masked": bool(a.get("masked"))})
+                        "entities": entities, "masked": bool(a.get("masked")),
+                        **({"operator": str(a["mask_operator"])} if a.get("mask_operator") else {})})
     return out
 
 

@@ -82,6 +82,7 @@ from auditor.data.sampling import (
     ColumnProfile,
     as_text,
     looks_masked,
+    mask_operator,
     profile_series,
 )
 
@@ -289,6 +290,7 @@ class ColumnClassification:
     raw_values: int = 0  # mixed columns: values in which the value-by-value pass found PII
     uncovered: list[str] = field(default_factory=list)
     masked_samples: list[str] = field(default_factory=list)
+    mask_operator: str = ""  # how the masked cells were masked ("keyed hash", "replaced", ...), "" if none
     evidence: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -452,6 +454,7 @@ def _all_masked(result: ColumnClassification, profile: ColumnProfile, ambiguous:
     result.masked = True
     result.support = 1.0
     result.masked_samples = [shape_mask(v)[:40] for v in profile.masked_examples]
+    result.mask_operator = mask_operator(profile.masked_examples)
     return result
 
 

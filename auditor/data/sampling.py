@@ -164,3 +164,19 @@ def profile_series(series: pd.Series, column: str, size: int) -> ColumnProfile:
     sampler = ColumnSampler(column, size)
     sampler.add(series)
     return sampler.profile()
+
+
+_OPERATORS = (("keyed hash", re.compile(r"tok_[0-9a-f]{16,64}")), ("encrypted", re.compile(r"enc:v1:")),
+              ("replaced", re.compile(r"<[A-Z][A-Z_]+>")))
+
+
+def mask_operator(examples: list[str]) -> str:
+    """How a column was masked, read from its masking output: "keyed hash" (``tok_...``),
+    "encrypted" (``enc:v1:...``), "replaced" (``<PERSON>``), "partial" (``j***@***.ca``),
+    several joined with " + ", or "" when there is no example."""
+    kinds = []
+    for example in examples:
+        kind = next((name for name, rx in _OPERATORS if rx.search(example)), "partial")
+        if kind not in kinds:
+            kinds.append(kind)
+    return " + ".join(kinds)

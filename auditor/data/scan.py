@@ -172,7 +172,7 @@ def table_resources(scan: TableScan) -> list[Resource]:
             "pii": r.pii, "classification": r.classification, "confidence": r.confidence, "support": r.support,
             "name_hint": r.name_hint, "masked": r.masked, "free_text": r.free_text,
             "entity_counts": dict(r.entity_counts), "uncovered": list(r.uncovered), "sample_size": r.sample_size,
-            "masked_samples": list(r.masked_samples), "evidence": dict(r.evidence),
+            "masked_samples": list(r.masked_samples), "mask_operator": r.mask_operator, "evidence": dict(r.evidence),
         }
         out.append(Resource(type="dataset.column", id=f"{t.id}#{name}", attrs=attrs, name=f"{t.id}#{name}"))
     return out
@@ -200,7 +200,7 @@ def inventory_entry(scan: TableScan) -> dict[str, Any]:
         "id": t.id, "path": t.source, "format": t.format, "sheet": t.sheet, "rows": scan.rows,
         "columns": [{"name": c, "kind": r.kind, "entity": r.entity, "pii": r.pii,
                      "classification": r.classification, "confidence": r.confidence, "support": r.support,
-                     "masked": r.masked, "entity_counts": dict(r.entity_counts),
+                     "masked": r.masked, "mask_operator": r.mask_operator, "entity_counts": dict(r.entity_counts),
                      "masked_samples": list(r.masked_samples), "uncovered": list(r.uncovered),
                      "nulls": scan.nulls.get(c, 0)}
                     for c, r in scan.classification.columns.items()],

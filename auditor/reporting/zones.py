@@ -16,8 +16,9 @@ not mute.
 **Gate lines.** One line per pipeline run: status, each gate's rules passed
 out of evaluated, PII columns masked, records quarantined.
 
-Entities come from the detector; the masking operator is not recorded in the
-findings, so the matrix says *masked*, not how.
+Entities come from the detector; the masking operator ("keyed hash",
+"encrypted", "replaced", "partial") is read from the masking output a scan sees
+(``attachments.pii_columns[].operator``) and shown beside *masked* when known.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class PiiRow:
     column: str
     entities: list[str] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)  # zone -> "raw" | "masked"
+    operators: dict[str, str] = field(default_factory=dict)  # zone -> "keyed hash", "replaced", ... when known
     expected: bool = False  # Landing raw PII that a passing gate kept out of Raw and Curated
 
     @property
@@ -118,6 +120,14 @@ def _same_family(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or a.endswith("/" + b) or b.endswith("/" + a))
 
 
+def _operators(doc: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(dataset path, column) -> how it was masked, from ``attachments.pii_columns[].operator``
+    (read from the masking output itself: tokens, ciphertexts, placeholders, partial masks)."""
+    listed = (doc.get("attachments") or {}).get("pii_columns")
+    return {(str(c.get("dataset", "")), str(c.get("column", ""))): str(c["operator"])
+            for c in listed or [] if isinstance(c, dict) and c.get("operator")}
+
+
 def _observations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], bool]]:
     """(dataset path, column, entities, masked) for every PII column the document knows of."""
     att = doc.get("attachments") or {}
@@ -154,6 +164,7 @@ def pii_matrix(doc: dict[str, Any], gated_families: list[str]) -> list[PiiRow]:
     stores = [str(p.get("store", "")) for p in (doc.get("attachments") or {}).get("pipelines") or []
               if isinstance(p, dict)]
     rows: dict[tuple[str, str, str], PiiRow] = {}
+    operators = _operators(doc)
     for path, column, entities, masked in _observations(doc):
         family, zone, table = _split(path, stores)
         row = rows.setdefault((family, table, column), PiiRow(family, table, column))
@@ -161,6 +172,8 @@ def pii_matrix(doc: dict[str, Any], gated_families: list[str]) -> list[PiiRow]:
         # Raw wins over masked: one unmasked copy in a zone is what matters.
         if row.cells.get(zone) != "raw":
             row.cells[zone] = "masked" if masked else "raw"
+            if masked and operators.get((path, column)):
+                row.operators[zone] = operators[(path, column)]
     for row in rows.values():
         # A file outside the store named like a pipeline's dataset family is shown under that family's name.
         row.family = next((g for g in gated_families if _same_family(row.family, g)), row.family)

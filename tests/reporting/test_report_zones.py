@@ -76,3 +76,27 @@ def test_the_summary_shows_the_matrix_and_gate_lines_without_values() -> None:
     assert "1 raw: expected, not promoted" in section and "2 masked" in section
     assert "registrar</strong>" in section and "pii gate 1/1 passed" in section and "99 records quarantined" in section
     assert not [p for p in PLANTED_PII if p in html]
+
+
+def test_the_matrix_says_how_a_column_was_masked() -> None:
+    from auditor.data.sampling import mask_operator
+
+    assert mask_operator(["tok_" + "a" * 16, "tok_" + "b" * 16]) == "keyed hash"
+    assert mask_operator(["<PERSON>", "enc:v1:QUJD"]) == "replaced + encrypted"
+    assert mask_operator(["j***@***.ca"]) == "partial" and mask_operator([]) == ""
+    doc = _doc()
+    doc["attachments"]["pii_columns"][1]["operator"] = "keyed hash"
+    rows = {(r.table, r.column): r for r in pii_matrix(doc, ["registraroffice/enrollwithdraw"])}
+    assert rows[("applications", "email")].operators == {"Raw": "keyed hash"}
+    assert "masked (keyed hash)" in render([doc], generated_at="x")
+
+
+def test_a_scan_of_masked_output_records_the_operator(tmp_path: Any) -> None:
+    import pandas as pd
+
+    from auditor.data.classify import classify_frame
+    from auditor.data.pii import PiiSettings, build_analyzer
+
+    frame = pd.DataFrame({"email": [f"tok_{i:016x}" for i in range(50)]})
+    column = classify_frame(frame, build_analyzer(PiiSettings(workers=1)))["email"]
+    assert column.pii and column.masked and column.mask_operator == "keyed hash"
