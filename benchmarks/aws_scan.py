@@ -11,6 +11,11 @@ and prints wall time, peak RSS of the scan process, and API calls by operation.
     .venv/bin/python benchmarks/aws_scan.py            # N = 100 and 1000
     .venv/bin/python benchmarks/aws_scan.py --n 200    # one size
     .venv/bin/python benchmarks/aws_scan.py --n 100 --prowler /tmp/prowler-venv/bin/prowler
+    .venv/bin/python benchmarks/aws_scan.py --n 100 --organization 20 --processes 2   # 20 accounts
+
+``--organization K`` builds an AWS Organization of K accounts on the server (the
+management account and K-1 members, each seeded like the single account), then times
+``auditor aws scan --organization`` beside the scan of the management account alone.
 
 Only loopback traffic; the server and the scan stop by themselves.
 """
@@ -25,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -55,11 +61,38 @@ def start_moto(port: int, stock: bool = False) -> subprocess.Popen[bytes]:
     raise SystemExit("moto server did not start")
 
 
-def seed(endpoint: str, n: int) -> None:
+MANAGEMENT = "123456789012"  # moto's default account: the one the "bench" credentials sign in to
+
+
+def member_credentials(endpoint: str, account: str) -> dict[str, str]:
+    """Credentials of ``account`` (moto maps an assumed role's keys to the role's account)."""
     import boto3
 
-    kw: dict[str, Any] = {"region_name": REGION, "endpoint_url": endpoint, "aws_access_key_id": "bench",
-                          "aws_secret_access_key": "bench"}
+    sts = boto3.client("sts", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="bench",
+                       aws_secret_access_key="bench")
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                            RoleSessionName="bench-seed")["Credentials"]
+    return {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"]}
+
+
+def create_organization(endpoint: str, size: int) -> list[str]:
+    """An organization of ``size`` accounts (management included); returns the member ids."""
+    import boto3
+
+    org = boto3.client("organizations", region_name=REGION, endpoint_url=endpoint, aws_access_key_id="bench",
+                       aws_secret_access_key="bench")
+    org.create_organization(FeatureSet="ALL")
+    return [org.create_account(Email=f"member-{i}@example.org", AccountName=f"member-{i}")["CreateAccountStatus"]
+            ["AccountId"] for i in range(1, size)]
+
+
+def seed(endpoint: str, n: int, account: str = MANAGEMENT, credentials: dict[str, str] | None = None,
+         prefix: str = "bench") -> None:
+    import boto3
+
+    kw: dict[str, Any] = {"region_name": REGION, "endpoint_url": endpoint,
+                          **(credentials or {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"})}
     s3, iam, kms = boto3.client("s3", **kw), boto3.client("iam", **kw), boto3.client("kms", **kw)
     key_arns = []
     for i in range(max(1, n // 10)):
@@ -71,7 +104,7 @@ def seed(endpoint: str, n: int) -> None:
     def bucket(i: int) -> None:
         zone = ("landing", "raw", "curated")[i % 3]
         # Most data buckets say their zone in their name; every tenth says it only in a DataZone tag.
-        name = f"bench-{i:05d}-{zone}" if i % 10 else f"bench-{i:05d}-store"
+        name = f"{prefix}-{i:05d}-{zone}" if i % 10 else f"{prefix}-{i:05d}-store"
         s3.create_bucket(Bucket=name)
         if not i % 10:
             s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": [{"Key": "DataZone", "Value": zone}]})
@@ -94,12 +127,12 @@ def seed(endpoint: str, n: int) -> None:
         list(pool.map(user, range(max(1, n // 5))))
     logs, ct = boto3.client("logs", **kw), boto3.client("cloudtrail", **kw)
     cw, sns = boto3.client("cloudwatch", **kw), boto3.client("sns", **kw)
-    s3.create_bucket(Bucket="bench-trail-logs")
+    s3.create_bucket(Bucket=f"{prefix}-trail-logs")
     logs.create_log_group(logGroupName="trail")
-    ct.create_trail(Name="main", S3BucketName="bench-trail-logs", IsMultiRegionTrail=True,
+    ct.create_trail(Name="main", S3BucketName=f"{prefix}-trail-logs", IsMultiRegionTrail=True,
                     EnableLogFileValidation=True, KmsKeyId=key_arns[0],
-                    CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:123456789012:log-group:trail:*",
-                    CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/ct")
+                    CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{account}:log-group:trail:*",
+                    CloudWatchLogsRoleArn=f"arn:aws:iam::{account}:role/ct")
     ct.start_logging(Name="main")
     topic = sns.create_topic(Name="alerts")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="sec@example.org")
@@ -128,12 +161,13 @@ def seed(endpoint: str, n: int) -> None:
             pass
 
 
-def run_scan(endpoint: str, outdir: Path) -> dict[str, Any]:
+def run_scan(endpoint: str, outdir: Path, extra: list[str] | None = None) -> dict[str, Any]:
     env = scan_env(endpoint)
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, "-m", "auditor", "aws", "scan", "--region", REGION, "--output-dir",
-                                 str(outdir), "--no-fail-on-error"], env=env, stdout=subprocess.DEVNULL, stderr=err)
+                                 str(outdir), "--no-fail-on-error", *(extra or [])], env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
         # wait4 gives the scan process's own peak RSS (not the moto server's, not earlier children's).
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -144,12 +178,20 @@ def run_scan(endpoint: str, outdir: Path) -> dict[str, Any]:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"scan failed ({proc.returncode}): {stderr.strip()[-500:]}")
     doc = json.loads((outdir / "findings.json").read_text(encoding="utf-8"))
+    aws = doc["attachments"]["aws"]
+    org = aws.get("organization")
+    resources: dict[str, int] = dict(aws.get("resources", {}))
+    for entry in (org or {}).get("accounts", []):
+        for t, count in entry.get("resources", {}).items():
+            resources[t] = resources.get(t, 0) + count
     return {"wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1),
             "scan_cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "scan_sys_s": round(usage.ru_stime, 2),
             "findings": doc["summary"]["total"], "by_status": doc["summary"]["by_status"],
-            "resources": doc["attachments"]["aws"]["resources"], "api_calls": doc["attachments"]["aws"]["api_calls"],
-            "api_calls_total": doc["attachments"]["aws"]["api_calls_total"],
-            "collection_s": doc["attachments"]["aws"]["collection_seconds"]}
+            "resources": resources, "api_calls": aws["api_calls"], "api_calls_total": aws["api_calls_total"],
+            "api_calls_by_type": aws.get("api_calls_by_type", {}),
+            "collection_s": aws["collection_seconds"],
+            "accounts": {"scanned": org["scanned"], "failed": org["failed"]} if org else None,
+            "by_account": Counter(f.get("account", "") for f in doc["findings"])}
 
 
 def scan_env(endpoint: str) -> dict[str, str]:
@@ -207,17 +249,80 @@ def bench(n: int, prowler: str | None = None, stock: bool = False) -> dict[str, 
             server.kill()
 
 
+def bench_organization(n: int, size: int, max_parallel: int, processes: int = 1,
+                       stock: bool = False) -> dict[str, Any]:
+    """An organization of ``size`` accounts of shape ``n``: the organization scan beside one account's scan."""
+    port = free_port()
+    server = start_moto(port, stock)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        members = create_organization(endpoint, size)
+        seed(endpoint, n)
+        for i, account in enumerate(members, 1):
+            seed(endpoint, n, account, member_credentials(endpoint, account), prefix=f"b{i:02d}")
+        seeded = time.perf_counter() - t0
+        out: dict[str, Any] = {"seed_s": round(seeded, 1), "members": len(members)}
+        org_args = ["--organization", "--max-parallel", str(max_parallel), "--processes", str(processes)]
+        for label, extra in (("one", []), ("org", org_args)):
+            server_cpu = cpu_seconds(server.pid)
+            with tempfile.TemporaryDirectory() as tmp:
+                out[label] = run_scan(endpoint, Path(tmp), extra)
+            out[label]["server_cpu_s"] = round(cpu_seconds(server.pid) - server_cpu, 2)
+        return out
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def print_calls(r: dict[str, Any]) -> None:
+    """API calls by resource type (per resource of that type) and by operation."""
+    print("  API calls by resource type (the type whose collection made them; per resource):")
+    for t, count in sorted(r["api_calls_by_type"].items(), key=lambda kv: -kv[1]):
+        per = f"{count / r['resources'][t]:.2f} per resource" if r["resources"].get(t) else ""
+        print(f"    {t:<45} {count:>6}  {per}")
+    print("  API calls by operation:")
+    for op, count in sorted(r["api_calls"].items(), key=lambda kv: -kv[1]):
+        print(f"    {op:<45} {count}")
+
+
+def print_organization(n: int, size: int, r: dict[str, Any]) -> None:
+    one, org = r["one"], r["org"]
+    print(f"\nOrganization of {size} accounts, each N={n} (seeding took {r['seed_s']} s):")
+    for label, x in (("one account", one), (f"{size} accounts", org)):
+        print(f"  {label:<12}: wall {x['wall_s']} s, scan CPU {x['scan_cpu_s']} s, moto server CPU "
+              f"{x['server_cpu_s']} s, peak RSS {x['peak_rss_mb']} MB, {x['api_calls_total']} API calls, "
+              f"{x['findings']} findings {x['by_status']}")
+    accounts = org["accounts"] or {}
+    print(f"  accounts scanned {accounts.get('scanned')}, failed {accounts.get('failed')}; findings per account "
+          f"{min(org['by_account'].values())}-{max(org['by_account'].values())}")
+    print(f"  organization / one account wall-time ratio: {org['wall_s'] / one['wall_s']:.1f}x (target <= 3x)")
+    print_calls(org)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, action="append", help="account size (repeat); default 100 and 1000")
     parser.add_argument("--prowler", help="path to a prowler executable (installed in its own venv) to compare with")
+    parser.add_argument("--organization", type=int, metavar="K",
+                        help="an organization of K accounts of shape --n (default N=100): org scan vs one account")
+    parser.add_argument("--max-parallel", type=int, default=4, help="accounts scanned at once with --organization")
+    parser.add_argument("--processes", type=int, default=1, help="worker processes with --organization")
     parser.add_argument("--stock-moto", action="store_true",
                         help="serve moto with `python -m moto.server` as shipped (see benchmarks/moto_server.py)")
     args = parser.parse_args()
-    sizes = args.n or [100, 1000]
-    results = {}
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  python: {sys.version.split()[0]}  "
           f"server: {'python -m moto.server' if args.stock_moto else 'benchmarks/moto_server.py'}")
+    if args.organization:
+        for n in args.n or [100]:
+            print_organization(n, args.organization, bench_organization(n, args.organization, args.max_parallel,
+                                                                        args.processes, args.stock_moto))
+        return
+    sizes = args.n or [100, 1000]
+    results = {}
     for n in sorted(sizes):
         r = bench(n, args.prowler, args.stock_moto)
         results[n] = r
@@ -230,9 +335,7 @@ def main() -> None:
             p = r["prowler"]
             print(f"  prowler (s3 iam kms cloudtrail cloudwatch): wall {p['wall_s']} s, exit {p['exit']}, "
                   f"{p['findings']} findings; auditor is {p['wall_s'] / r['wall_s']:.1f}x faster {p['stderr_tail']}")
-        print("  API calls by operation:")
-        for op, count in sorted(r["api_calls"].items(), key=lambda kv: -kv[1]):
-            print(f"    {op:<45} {count}")
+        print_calls(r)
     if 100 in results and 1000 in results:
         ratio = results[1000]["wall_s"] / results[100]["wall_s"]
         print(f"\nN=1000 / N=100 wall-time ratio: {ratio:.1f}x (target <= 12x); "

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from auditor.aws import cloudtrail, cloudwatch, iam, s3
-from auditor.aws.collect import Scope, collector, error_code, fetch
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.collect import Scope, collector, error_code
 from auditor.aws.monitoring import qualifying
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
@@ -30,28 +31,9 @@ CLOUDSHELL_POLICY = "arn:{p}:iam::aws:policy/AWSCloudShellFullAccess"
 class Account(ResourceType):
     """The AWS account. Example: ``{key: Root.AccessKeysActive, op: eq, value: false}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "AccountId": "12-digit account id",
-        "PasswordPolicy": "IAM password policy, or null when none is set",
-        "Summary": "IAM account summary (AccountMFAEnabled, AccountAccessKeysPresent, ...)",
-        "Root": "{MfaActive, HardwareMfa, AccessKeysActive} from the account summary and MFA devices",
-        "RootUsage": "{PasswordLastUsed, LastUsed, AccessKeys} from the credential report's root row",
-        "SupportRoles": "[role names] with AWSSupportAccess attached",
-        "CloudShellFullAccess": "[user/group/role names] with AWSCloudShellFullAccess attached",
-        "S3PublicAccessBlock": "account-level S3 public access block",
-        "ContactInformation": "primary contact {FullName, PhoneNumber, AddressLine1, City, PostalCode, "
-                              "CountryCode, CompanyName, ...} (Account API GetContactInformation)",
-        "SecurityContact": "security alternate contact {Name, Title, EmailAddress, PhoneNumber}, null when none",
-        "Trails": "[trail summaries] (see aws.cloudtrail-trail)",
-        "LogMetricFilters": "[{LogGroupName, FilterName, FilterPattern, MetricName, MetricNamespace, "
-                            "Alarms: [...]}] on the log groups of qualifying trails",
-        "MetricAlarms": "[alarms] of the scanned regions and us-east-1 (billing), with SNS topic status",
-    }
-    permissions = ("iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:GenerateCredentialReport",
-                   "iam:GetCredentialReport", "iam:ListVirtualMFADevices", "iam:ListEntitiesForPolicy",
-                   "s3:GetAccountPublicAccessBlock", "account:GetContactInformation",
-                   "account:GetAlternateContact", "cloudwatch:DescribeAlarms",
-                   "logs:DescribeMetricFilters", "sns:ListSubscriptionsByTopic")
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 def _password_policy(scope: Scope) -> dict[str, Any] | None:
@@ -70,8 +52,13 @@ def _root(scope: Scope) -> dict[str, Any]:
                                      AssignmentStatus="Assigned")
     root_virtual = any(str(d.get("SerialNumber", "")).endswith(":mfa/root-account-mfa-device")
                        or str(d.get("User", {}).get("Arn", "")).endswith(":root") for d in virtual)
+    # AccountPasswordPresent 0: the root user has no console password (e.g. root credentials
+    # removed centrally by AWS Organizations); MFA then protects no sign-in. Absent from the
+    # summary (older endpoints, emulators): unknown, None, so the MFA rules judge MFA alone.
+    present = summary.get("AccountPasswordPresent")
     return {"MfaActive": mfa, "HardwareMfa": mfa and not root_virtual,
-            "AccessKeysActive": (summary.get("AccountAccessKeysPresent") or 0) > 0}
+            "AccessKeysActive": (summary.get("AccountAccessKeysPresent") or 0) > 0,
+            "PasswordPresent": None if present is None else bool(present)}
 
 
 def _root_usage(scope: Scope) -> dict[str, Any]:
@@ -161,27 +148,58 @@ def _complete_trails(scope: Scope) -> list[dict[str, Any]]:
     return found
 
 
-_FETCHERS: dict[str, Callable[[Scope], Any]] = {
-    "PasswordPolicy": _password_policy,
-    "Summary": _summary,
-    "Root": _root,
-    "RootUsage": _root_usage,
-    "SupportRoles": _support_roles,
-    "CloudShellFullAccess": lambda scope: _entities(scope, CLOUDSHELL_POLICY),
-    "S3PublicAccessBlock": s3.account_public_access_block,
-    "ContactInformation": _contact_information,
-    "SecurityContact": _security_contact,
-    "Trails": lambda scope: [{k: v for k, v in t.items() if not k.startswith("_")} for t in _complete_trails(scope)],
-    "LogMetricFilters": _log_metric_filters,
-    "MetricAlarms": _metric_alarms,
-}
+def _account_wide(fn: Callable[[Scope], Any]) -> Callable[[Scope, Resource, Any], Any]:
+    def fetcher(scope: Scope, _res: Resource, _item: Any) -> Any:
+        return fn(scope)
+    fetcher.__name__ = getattr(fn, "__name__", "fetcher")
+    return fetcher
+
+
+_REPORT = ("iam:GenerateCredentialReport", "iam:GetCredentialReport")
+_TRAILS = ("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
+           "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetBucketLogging")
+TABLE = AttributeTable(ACCOUNT_TYPE, attributes={
+    "AccountId": Attr("12-digit account id"),
+    "PasswordPolicy": Attr("IAM password policy, or null when none is set", fetch=_account_wide(_password_policy),
+                           permissions=("iam:GetAccountPasswordPolicy",)),
+    "Summary": Attr("IAM account summary (AccountMFAEnabled, AccountAccessKeysPresent, ...)",
+                    fetch=_account_wide(_summary), permissions=("iam:GetAccountSummary",)),
+    "Root": Attr("{MfaActive, HardwareMfa, AccessKeysActive, PasswordPresent} from the account summary "
+                 "(PasswordPresent: AccountPasswordPresent, null when the summary does not say) and MFA devices",
+                 fetch=_account_wide(_root), permissions=("iam:GetAccountSummary", "iam:ListVirtualMFADevices")),
+    "RootUsage": Attr("{PasswordLastUsed, LastUsed, AccessKeys} from the credential report's root row",
+                      fetch=_account_wide(_root_usage), permissions=_REPORT),
+    "SupportRoles": Attr("[role names] with AWSSupportAccess attached", fetch=_account_wide(_support_roles),
+                         permissions=("iam:ListEntitiesForPolicy",)),
+    "CloudShellFullAccess": Attr("[user/group/role names] with AWSCloudShellFullAccess attached",
+                                 fetch=_account_wide(lambda scope: _entities(scope, CLOUDSHELL_POLICY)),
+                                 permissions=("iam:ListEntitiesForPolicy",)),
+    "S3PublicAccessBlock": Attr("account-level S3 public access block",
+                                fetch=_account_wide(s3.account_public_access_block),
+                                permissions=("s3:GetAccountPublicAccessBlock",)),
+    "ContactInformation": Attr("primary contact {FullName, PhoneNumber, AddressLine1, City, PostalCode, "
+                               "CountryCode, CompanyName, ...} (Account API GetContactInformation)",
+                               fetch=_account_wide(_contact_information),
+                               permissions=("account:GetContactInformation",)),
+    "SecurityContact": Attr("security alternate contact {Name, Title, EmailAddress, PhoneNumber}, null when none",
+                            fetch=_account_wide(_security_contact), permissions=("account:GetAlternateContact",)),
+    "Trails": Attr("[trail summaries] (see aws.cloudtrail-trail)", fetch=_account_wide(
+        lambda scope: [{k: v for k, v in t.items() if not k.startswith("_")} for t in _complete_trails(scope)]),
+        permissions=_TRAILS),
+    "LogMetricFilters": Attr("[{LogGroupName, FilterName, FilterPattern, MetricName, MetricNamespace, "
+                             "Alarms: [...]}] on the log groups of qualifying trails",
+                             fetch=_account_wide(_log_metric_filters),
+                             permissions=("logs:DescribeMetricFilters", "cloudwatch:DescribeAlarms",
+                                          "sns:ListSubscriptionsByTopic", *_TRAILS)),
+    "MetricAlarms": Attr("[alarms] of the scanned regions and us-east-1 (billing), with SNS topic status",
+                         fetch=_account_wide(_metric_alarms),
+                         permissions=("cloudwatch:DescribeAlarms", "sns:ListSubscriptionsByTopic")),
+})
+Account.attributes, Account.permissions = TABLE.docs(), TABLE.permissions()
 
 
 @collector(ACCOUNT_TYPE)
 def collect_account(scope: Scope) -> list[Resource]:
     res = Resource(ACCOUNT_TYPE, scope.account_arn, {"AccountId": scope.account}, region="global",
                    name=f"account {scope.account}")
-    wanted = [a for a in _FETCHERS if scope.needs(ACCOUNT_TYPE, a)]
-    for attr in wanted:
-        fetch(res, attr, lambda a=attr: _FETCHERS[a](scope))  # type: ignore[misc]
-    return [res]
+    return [TABLE.fill(scope, res)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from auditor.aws import s3
+from auditor.aws.attributes import Attr, AttributeTable
 from auditor.aws.collect import Scope, collector, fetch
 from auditor.aws.session import ApiError
 from auditor.aws.trail_selectors import summarize_selectors
@@ -29,25 +30,34 @@ TRAIL_TYPE = "aws.cloudtrail-trail"
 class CloudTrailTrail(ResourceType):
     """A CloudTrail trail. Example: ``{key: IsMultiRegionTrail, op: eq, value: true}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "Name": "trail name",
-        "TrailARN": "trail ARN",
-        "HomeRegion": "home region",
-        "IsMultiRegionTrail": "bool",
-        "IsOrganizationTrail": "bool",
-        "IsExternal": "bool: an organization trail owned by another account (management account)",
-        "LogFileValidationEnabled": "bool",
-        "KmsKeyId": "KMS key ARN that encrypts the log files (absent = SSE-S3)",
-        "S3BucketName": "log bucket",
-        "CloudWatchLogsLogGroupArn": "CloudWatch Logs group receiving the events",
-        "LogGroupName": "name of that log group",
-        "IsLogging": "bool, from GetTrailStatus",
-        "ManagementEvents": "{Read: bool, Write: bool}",
-        "S3DataEvents": "{Read: bool, Write: bool}: object-level events for all buckets",
-        "LogBucket": "{Name, Exists, Versioning: {Status, MFADelete}, Logging: {Enabled, TargetBucket}}",
-    }
-    permissions = ("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors",
-                   "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning", "s3:GetBucketLogging")
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
+
+
+# Every attribute comes from the trail summaries (``trails``), which the account's Trails
+# attribute shares: described once per scan, in the trail's home region.
+TABLE = AttributeTable(TRAIL_TYPE, listing=("cloudtrail:DescribeTrails",), attributes={
+    "Name": Attr("trail name"),
+    "TrailARN": Attr("trail ARN"),
+    "HomeRegion": Attr("home region"),
+    "IsMultiRegionTrail": Attr("bool"),
+    "IsOrganizationTrail": Attr("bool"),
+    "IsExternal": Attr("bool: an organization trail owned by another account (management account)"),
+    "LogFileValidationEnabled": Attr("bool"),
+    "KmsKeyId": Attr("KMS key ARN that encrypts the log files (absent = SSE-S3)"),
+    "S3BucketName": Attr("log bucket"),
+    "CloudWatchLogsLogGroupArn": Attr("CloudWatch Logs group receiving the events"),
+    "LogGroupName": Attr("name of that log group"),
+    "IsLogging": Attr("bool, from GetTrailStatus", permissions=("cloudtrail:GetTrailStatus",)),
+    "ManagementEvents": Attr("{Read: bool, Write: bool}", permissions=("cloudtrail:GetEventSelectors",)),
+    "S3DataEvents": Attr("{Read: bool, Write: bool}: object-level events for all buckets",
+                         permissions=("cloudtrail:GetEventSelectors",)),
+    "LogBucket": Attr("{Name, Exists, Versioning: {Status, MFADelete}, Logging: {Enabled, TargetBucket}}",
+                      permissions=("s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketVersioning",
+                                   "s3:GetBucketLogging")),
+})
+CloudTrailTrail.attributes, CloudTrailTrail.permissions = TABLE.docs(), TABLE.permissions()
 
 
 def trails(scope: Scope) -> list[dict[str, Any]]:

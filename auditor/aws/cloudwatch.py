@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from auditor.aws.attributes import Attr, AttributeTable
 from auditor.aws.collect import Scope, collector
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
@@ -28,14 +29,21 @@ ALARM_TYPE = "aws.metric-alarm"
 class MetricAlarm(ResourceType):
     """A CloudWatch metric alarm. Example: ``{key: ActionsEnabled, op: eq, value: true}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "AlarmName": "name", "AlarmArn": "ARN", "MetricName": "metric", "Namespace": "metric namespace",
-        "Statistic": "statistic", "Threshold": "number", "ComparisonOperator": "GreaterThanThreshold...",
-        "Dimensions": "mapping {Name: Value}", "ActionsEnabled": "bool", "AlarmActions": "[ARNs]",
-        "StateValue": "OK | ALARM | INSUFFICIENT_DATA", "Region": "alarm region",
-        "Topics": "[{TopicArn, Exists, ConfirmedSubscriptions, PendingSubscriptions}] for SNS actions",
-    }
-    permissions = ("cloudwatch:DescribeAlarms", "sns:ListSubscriptionsByTopic")
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
+
+
+TABLE = AttributeTable(ALARM_TYPE, listing=("cloudwatch:DescribeAlarms",), attributes={
+    "AlarmName": Attr("name"), "AlarmArn": Attr("ARN"), "MetricName": Attr("metric"),
+    "Namespace": Attr("metric namespace"), "Statistic": Attr("statistic"), "Threshold": Attr("number"),
+    "ComparisonOperator": Attr("GreaterThanThreshold..."), "Dimensions": Attr("mapping {Name: Value}"),
+    "ActionsEnabled": Attr("bool"), "AlarmActions": Attr("[ARNs]"),
+    "StateValue": Attr("OK | ALARM | INSUFFICIENT_DATA"), "Region": Attr("alarm region"),
+    "Topics": Attr("[{TopicArn, Exists, ConfirmedSubscriptions, PendingSubscriptions}] for SNS actions",
+                   permissions=("sns:ListSubscriptionsByTopic",)),
+})
+MetricAlarm.attributes, MetricAlarm.permissions = TABLE.docs(), TABLE.permissions()
 
 
 def topic_status(scope: Scope, arn: str) -> dict[str, Any]:

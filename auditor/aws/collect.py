@@ -6,10 +6,11 @@ resource type it produces::
     @collector("aws.kms-key")
     def collect_keys(scope: Scope) -> list[Resource]: ...
 
-``scope.needs(type)`` says which top-level attributes the loaded rules read, so a
-collector fetches only those (no GetBucketPolicy when no rule reads ``Policy``).
+A collector lists its resources and hands each to its type's attribute table
+(:mod:`auditor.aws.attributes`), whose one fetch loop asks only for what a rule whose
+scope or verdict is still open needs (no GetBucketPolicy when no rule reads ``Policy``).
 Collectors never raise for one resource: a failed call is recorded with
-``scope.record(resource, attribute, api_error)``; a failed listing for a whole
+``record(resource, attribute, api_error)``; a failed listing for a whole
 region is ``scope.inventory.fail(...)``. A fetcher that crashes (a bug, an answer
 of an unexpected shape) is recorded like a failed call by :func:`fetch`, naming the
 exception, so one bad answer costs ERROR findings on the rules that read that
@@ -24,11 +25,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from auditor.aws.attributes import attributing, current
 from auditor.aws.session import ApiError, AwsSession
-from auditor.core.filters import EvalContext, decide_all
 from auditor.core.resources import Inventory, Resource
 from auditor.core.rules import Rule
 
@@ -65,47 +65,6 @@ class Scope:
     _memo_lock: threading.Lock = field(default_factory=threading.Lock)
     _key_locks: dict[str, threading.Lock] = field(default_factory=dict)
 
-    def needs(self, type_name: str, attribute: str) -> bool:
-        """Whether some loaded rule reads ``attribute`` of ``type_name``."""
-        return attribute in self.required.get(type_name, set())
-
-    def needs_any(self, type_name: str, *attributes: str) -> bool:
-        return bool(self.required.get(type_name, set()) & set(attributes))
-
-    def to_fetch(self, type_name: str, res: Resource) -> set[str]:
-        """The attributes of ``res`` worth fetching next, given what is collected so far.
-
-        First the scope: if some rule's ``where`` is not settled by the known attributes,
-        the unknown attributes it reads. Then the verdicts: for every enabled rule that
-        keeps ``res`` in scope and whose ``assert`` is not settled yet, the unknown
-        attributes it reads. A rule whose ``where`` excludes the resource needs nothing; a
-        scope a failed call leaves unsettled is an ERROR finding and needs nothing more; a
-        verdict already settled needs nothing more (account-wide Block Public Access fully
-        on settles the bucket rule without GetPublicAccessBlock). Failed attributes are
-        never fetched again. Collectors call this until it is empty, so no call is made
-        that no verdict depends on.
-        """
-        if not self.rules:
-            return set(self.required.get(type_name, set())) - set(res.attrs) - set(res.errors)
-        known = set(res.attrs)
-        done = known | set(res.errors)
-        now = datetime.now(UTC)
-        scope_missing: set[str] = set()
-        verdict_missing: set[str] = set()
-        for rule in self.rules.get(type_name, []):
-            ctx = EvalContext(now=now, params=rule.params)
-            settled = decide_all(rule.where, res.attrs, ctx, known)
-            if settled is False:
-                continue
-            if settled is None:
-                # The scope first. If a failed call leaves it unsettled for good, the engine
-                # reports an ERROR and there is no verdict to feed.
-                scope_missing |= rule.where_roots() - done
-                continue
-            if rule.enabled and decide_all(rule.assert_, res.attrs, ctx, known) is None:
-                verdict_missing |= rule.assert_roots() - done
-        return scope_missing or verdict_missing
-
     def memo(self, key: str, fn: Callable[[], T]) -> T:
         """Compute a shared, derived value once per scan (e.g. the trail list)."""
         with self._memo_lock:
@@ -132,9 +91,11 @@ class Scope:
         items = list(items)
         if getattr(_LOCAL, "inline", False):
             return [fn(i) for i in items]
+        # The pool's threads make their calls for the caller's resource type (call statistics).
+        made_for = current()
 
         def task(item: T) -> R:
-            with _inline():
+            with _inline(), attributing(*(made_for or ("", None))):
                 return fn(item)
 
         return list(self.pool.map(task, items))

@@ -28,7 +28,8 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from auditor.aws.collect import Scope, collector, fetch, record
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.collect import Scope, collector
 from auditor.aws.session import ApiError
 from auditor.core import jsonio
 from auditor.core.resources import Resource, ResourceType, resource_types
@@ -41,15 +42,29 @@ _S3_METRICS = ("BucketSizeBytes", "NumberOfObjects")
 class BucketDashboardCoverage(ResourceType):
     """Dashboards charting an S3 bucket. Example: ``{key: CoveredBy, op: not-empty}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "Name": "bucket name",
-        "Arn": "bucket ARN",
-        "Tags": "bucket tags {key: value}",
-        "Dashboards": "[{Name, BucketSizeBytes: bool, NumberOfObjects: bool}] dashboards charting the bucket",
-        "CoveredBy": "[dashboard names] charting both its size and its object count",
-    }
-    permissions = ("s3:ListAllMyBuckets", "s3:GetBucketTagging", "cloudwatch:ListDashboards",
-                   "cloudwatch:GetDashboard")
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
+
+
+def _tags(scope: Scope, res: Resource, item: Any) -> dict[str, str]:
+    from auditor.aws.s3 import bucket_region, bucket_tags
+
+    # Same calls as the bucket collector's (the session cache answers the second one).
+    name = res.attrs["Name"]
+    return bucket_tags(scope, name, item.get("BucketRegion") or bucket_region(scope, name))
+
+
+TABLE = AttributeTable(COVERAGE_TYPE, listing=("s3:ListAllMyBuckets", "cloudwatch:ListDashboards",
+                                               "cloudwatch:GetDashboard"), attributes={
+    "Name": Attr("bucket name"),
+    "Arn": Attr("bucket ARN"),
+    # Only when the bucket's name does not already settle whether it is a data bucket.
+    "Tags": Attr("bucket tags {key: value}", fetch=_tags, permissions=("s3:GetBucketTagging", "s3:GetBucketLocation")),
+    "Dashboards": Attr("[{Name, BucketSizeBytes: bool, NumberOfObjects: bool}] dashboards charting the bucket"),
+    "CoveredBy": Attr("[dashboard names] charting both its size and its object count"),
+})
+BucketDashboardCoverage.attributes, BucketDashboardCoverage.permissions = TABLE.docs(), TABLE.permissions()
 
 
 def expand_rows(rows: list[Any]) -> list[list[Any]]:
@@ -118,7 +133,7 @@ def _dashboards(scope: Scope) -> tuple[dict[str, dict[str, set[str]]], list[str]
 
 @collector(COVERAGE_TYPE)
 def collect_coverage(scope: Scope) -> list[Resource]:
-    from auditor.aws.s3 import bucket_region, bucket_tags, list_buckets
+    from auditor.aws.s3 import list_buckets
 
     try:
         listing = list_buckets(scope)
@@ -134,15 +149,6 @@ def collect_coverage(scope: Scope) -> list[Resource]:
         name = b["Name"]
         arn = f"arn:{scope.partition}:s3:::{name}"
         res = Resource(COVERAGE_TYPE, arn, {"Name": name, "Arn": arn}, region="global", name=name)
-        # Tags only when the bucket's name does not already settle whether it is a data bucket.
-        if "Tags" in scope.to_fetch(COVERAGE_TYPE, res):
-            # Same calls as the bucket collector's (the session cache answers the second one).
-            try:
-                region = b.get("BucketRegion") or bucket_region(scope, name)
-            except ApiError as err:
-                record(res, "Tags", err)
-            else:
-                fetch(res, "Tags", lambda name=name, region=region: bucket_tags(scope, name, region))  # type: ignore[misc]
         seen = [{"Name": d, **{m: m in metrics.get(name, set()) for m in _S3_METRICS}}
                 for d, metrics in sorted(charts.items()) if name in metrics]
         covered = [d["Name"] for d in seen if all(d[m] for m in _S3_METRICS)]
@@ -152,5 +158,5 @@ def collect_coverage(scope: Scope) -> list[Resource]:
         else:
             res.attrs["Dashboards"] = seen
             res.attrs["CoveredBy"] = covered
-        out.append(res)
+        out.append(TABLE.fill(scope, res, b))
     return out

@@ -13,10 +13,10 @@ scanned region: the account's EC2 settings there). Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
-from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.collect import Scope, collector
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
@@ -29,39 +29,47 @@ SETTINGS_TYPE = "aws.ec2-settings"
 class Vpc(ResourceType):
     """A VPC. Example: ``{any: FlowLogs, match: [{key: FlowLogStatus, op: eq, value: ACTIVE}]}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "VpcId": "VPC id", "IsDefault": "bool", "CidrBlock": "primary CIDR", "Tags": "mapping",
-        "FlowLogs": "[{FlowLogId, FlowLogStatus, TrafficType, LogDestinationType}]",
-    }
-    permissions = ("ec2:DescribeVpcs", "ec2:DescribeFlowLogs")
+    # Derived from VPC_TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 @resource_types.register(INSTANCE_TYPE)
 class Ec2Instance(ResourceType):
     """An EC2 instance. Example: ``{key: IamInstanceProfile, op: present}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "InstanceId": "instance id", "State": "running | stopped | ...", "IamInstanceProfile": "{Arn, Id} or absent",
-        "MetadataOptions": "{HttpTokens: optional | required, HttpEndpoint: enabled | disabled, "
-                           "State: pending | applied, HttpPutResponseHopLimit}",
-        "Tags": "mapping",
-    }
-    permissions = ("ec2:DescribeInstances",)
+    # Derived from EC2INSTANCE_TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 @resource_types.register(SETTINGS_TYPE)
 class Ec2Settings(ResourceType):
     """The account's EC2 settings in one region. Example: ``{key: EbsEncryptionByDefault, op: eq, value: true}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "Region": "region name",
-        "EbsEncryptionByDefault": "bool: new EBS volumes and snapshot copies are always encrypted",
-    }
-    permissions = ("ec2:GetEbsEncryptionByDefault",)
+    # Derived from EC2SETTINGS_TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 def _tags(items: list[dict[str, Any]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in items or []}
+
+
+VPC_TABLE = AttributeTable(VPC_TYPE, listing=("ec2:DescribeVpcs", "ec2:DescribeFlowLogs"), attributes={
+    "VpcId": Attr("VPC id"), "IsDefault": Attr("bool"), "CidrBlock": Attr("primary CIDR"), "Tags": Attr("mapping"),
+    "FlowLogs": Attr("[{FlowLogId, FlowLogStatus, TrafficType, LogDestinationType}]"),
+})
+Vpc.attributes, Vpc.permissions = VPC_TABLE.docs(), VPC_TABLE.permissions()
+
+EC2INSTANCE_TABLE = AttributeTable(INSTANCE_TYPE, listing=("ec2:DescribeInstances",), attributes={
+    "InstanceId": Attr("instance id"), "State": Attr("running | stopped | ..."),
+    "IamInstanceProfile": Attr("{Arn, Id} or absent"),
+    "MetadataOptions": Attr("{HttpTokens: optional | required, HttpEndpoint: enabled | disabled, "
+                            "State: pending | applied, HttpPutResponseHopLimit}"),
+    "Tags": Attr("mapping"),
+})
+Ec2Instance.attributes, Ec2Instance.permissions = EC2INSTANCE_TABLE.docs(), EC2INSTANCE_TABLE.permissions()
 
 
 @collector(VPC_TYPE)
@@ -106,13 +114,17 @@ def collect_instances(scope: Scope) -> list[Resource]:
     return [r for group in scope.map(region_instances, scope.regions) for r in group]
 
 
-def _ebs_encryption_by_default(scope: Scope, region: str) -> bool:
-    return bool(scope.session.call("ec2", region, "GetEbsEncryptionByDefault")["EbsEncryptionByDefault"])
+def _ebs_encryption_by_default(scope: Scope, res: Resource, _item: Any) -> bool:
+    return bool(scope.session.call("ec2", res.region, "GetEbsEncryptionByDefault")["EbsEncryptionByDefault"])
 
 
-_SETTINGS: dict[str, Callable[[Scope, str], Any]] = {
-    "EbsEncryptionByDefault": _ebs_encryption_by_default,
-}
+# One call per setting and region, and only for settings a rule still needs.
+EC2SETTINGS_TABLE = AttributeTable(SETTINGS_TYPE, attributes={
+    "Region": Attr("region name"),
+    "EbsEncryptionByDefault": Attr("bool: new EBS volumes and snapshot copies are always encrypted",
+                                   fetch=_ebs_encryption_by_default, permissions=("ec2:GetEbsEncryptionByDefault",)),
+})
+Ec2Settings.attributes, Ec2Settings.permissions = EC2SETTINGS_TABLE.docs(), EC2SETTINGS_TABLE.permissions()
 
 
 @collector(SETTINGS_TYPE)
@@ -120,10 +132,6 @@ def collect_settings(scope: Scope) -> list[Resource]:
     def one(region: str) -> Resource:
         res = Resource(SETTINGS_TYPE, scope.arn("ec2", region, "settings"), {"Region": region}, region=region,
                        name=f"EC2 settings {region}")
-        # One call per setting and region, and only for settings a rule still needs.
-        while todo := scope.to_fetch(SETTINGS_TYPE, res) & _SETTINGS.keys():
-            attr = next(a for a in _SETTINGS if a in todo)
-            fetch(res, attr, lambda a=attr: _SETTINGS[a](scope, region))  # type: ignore[misc]
-        return res
+        return EC2SETTINGS_TABLE.fill(scope, res, region)
 
     return scope.map(one, scope.regions)

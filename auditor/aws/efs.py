@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from auditor.aws.attributes import Attr, AttributeTable
 from auditor.aws.collect import Scope, collector
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
@@ -24,12 +25,17 @@ EFS_TYPE = "aws.efs-file-system"
 class EfsFileSystem(ResourceType):
     """An EFS file system. Example: ``{key: Encrypted, op: eq, value: true}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "FileSystemId": "fs-...", "Name": "Name tag or empty", "Encrypted": "bool: encrypted at rest",
-        "KmsKeyId": "KMS key ARN or absent", "LifeCycleState": "available | creating | deleting | ...",
-        "Tags": "mapping",
-    }
-    permissions = ("elasticfilesystem:DescribeFileSystems",)
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
+
+
+TABLE = AttributeTable(EFS_TYPE, listing=("elasticfilesystem:DescribeFileSystems",), attributes={
+    "FileSystemId": Attr("fs-..."), "Name": Attr("Name tag or empty"), "Encrypted": Attr("bool: encrypted at rest"),
+    "KmsKeyId": Attr("KMS key ARN or absent"), "LifeCycleState": Attr("available | creating | deleting | ..."),
+    "Tags": Attr("mapping"),
+})
+EfsFileSystem.attributes, EfsFileSystem.permissions = TABLE.docs(), TABLE.permissions()
 
 
 @collector(EFS_TYPE)

@@ -32,7 +32,8 @@ import time
 from typing import Any, ClassVar
 
 from auditor.aws import policy_doc
-from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.collect import Scope, collector
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
@@ -45,20 +46,9 @@ CERT_TYPE = "aws.iam-server-certificate"
 class IamUser(ResourceType):
     """An IAM user. Example: ``{count: AccessKeys, match: [{key: Status, op: eq, value: Active}], op: le, value: 1}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "UserName": "user name",
-        "Arn": "user ARN",
-        "CreateDate": "creation timestamp",
-        "PasswordEnabled": "bool: has a console password",
-        "PasswordLastUsed": "timestamp or null (never)",
-        "PasswordLastChanged": "timestamp or null",
-        "MfaActive": "bool: an MFA device is active",
-        "AccessKeys": "[{Slot: 1|2, Status: Active|Inactive, CreateDate, LastUsedDate}] (credential report)",
-        "AttachedPolicies": "[{PolicyName, PolicyArn}] attached directly to the user",
-        "InlinePolicies": "[names] of inline user policies",
-        "Groups": "[names] of the user's groups",
-    }
-    permissions = ("iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails")
+    # Derived from USER_TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 @resource_types.register(POLICY_TYPE)
@@ -68,24 +58,18 @@ class IamPolicy(ResourceType):
     Example: ``{key: AttachmentCount, op: gt, value: 0}`` in ``where``.
     """
 
-    attributes: ClassVar[dict[str, str]] = {
-        "PolicyName": "policy name",
-        "Arn": "policy ARN (managed) or principal ARN (inline)",
-        "PolicyType": "customer-managed | aws-managed | inline",
-        "AttachmentCount": "number of principals it is attached to (inline: 1)",
-        "AttachedTo": "inline only: the principal ARN",
-        "Document": "normalised document {Statement: [{Effect, Action: [...], Resource: [...]}]}",
-    }
-    permissions = ("iam:GetAccountAuthorizationDetails", "iam:ListPolicies", "iam:GetPolicyVersion")
+    # Derived from POLICY_TABLE (below).
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 @resource_types.register(CERT_TYPE)
 class IamServerCertificate(ResourceType):
     """A server certificate stored in IAM. Example: ``{key: Expiration, value_type: expiration, op: gt, value: 0}``"""
 
-    attributes: ClassVar[dict[str, str]] = {"ServerCertificateName": "name", "Arn": "ARN",
-                                            "Expiration": "expiry timestamp", "UploadDate": "upload timestamp"}
-    permissions = ("iam:ListServerCertificates",)
+    # Derived from CERT_TABLE (below).
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 # --------------------------------------------------------------------------- credential report
@@ -148,6 +132,49 @@ def authorization_details(scope: Scope) -> dict[str, list[dict[str, Any]]]:
                                        PaginationConfig={"PageSize": 1000})
 
 
+def _report_by_user(scope: Scope) -> tuple[dict[str, dict[str, str]], ApiError | None]:
+    """The credential report's rows by user name, or the failure (computed once per scan either way)."""
+    def compute() -> tuple[dict[str, dict[str, str]], ApiError | None]:
+        try:
+            return {r["user"]: r for r in credential_report(scope)}, None
+        except ApiError as err:
+            return {}, err
+    return scope.memo("iam-credential-report-by-user", compute)
+
+
+def _report_row(scope: Scope, res: Resource, _item: Any) -> dict[str, Any]:
+    rows, error = _report_by_user(scope)
+    if error is not None:
+        raise error
+    row = rows.get(res.attrs["UserName"])
+    if row is None:
+        # Users created after the report was generated are not in it yet.
+        raise ApiError("GetCredentialReport", "UserNotInReport")
+    return {"PasswordEnabled": report_bool(row.get("password_enabled")),
+            "PasswordLastUsed": report_value(row.get("password_last_used")),
+            "PasswordLastChanged": report_value(row.get("password_last_changed")),
+            "MfaActive": report_bool(row.get("mfa_active")), "AccessKeys": report_keys(row)}
+
+
+_REPORT = ("iam:GenerateCredentialReport", "iam:GetCredentialReport")
+USER_TABLE = AttributeTable(USER_TYPE, listing=("iam:GetAccountAuthorizationDetails",), attributes={
+    "UserName": Attr("user name"),
+    "Arn": Attr("user ARN"),
+    "CreateDate": Attr("creation timestamp"),
+    "AttachedPolicies": Attr("[{PolicyName, PolicyArn}] attached directly to the user"),
+    "InlinePolicies": Attr("[names] of inline user policies"),
+    "Groups": Attr("[names] of the user's groups"),
+    # One GenerateCredentialReport per scan, no per-key calls.
+    "PasswordEnabled": Attr("bool: has a console password", fetch=_report_row, permissions=_REPORT, shared=True),
+    "PasswordLastUsed": Attr("timestamp or null (never)", fetch=_report_row, permissions=_REPORT, shared=True),
+    "PasswordLastChanged": Attr("timestamp or null", fetch=_report_row, permissions=_REPORT, shared=True),
+    "MfaActive": Attr("bool: an MFA device is active", fetch=_report_row, permissions=_REPORT, shared=True),
+    "AccessKeys": Attr("[{Slot: 1|2, Status: Active|Inactive, CreateDate, LastUsedDate}] (credential report)",
+                       fetch=_report_row, permissions=_REPORT, shared=True),
+})
+IamUser.attributes, IamUser.permissions = USER_TABLE.docs(), USER_TABLE.permissions()
+
+
 @collector(USER_TYPE)
 def collect_users(scope: Scope) -> list[Resource]:
     try:
@@ -155,39 +182,16 @@ def collect_users(scope: Scope) -> list[Resource]:
     except ApiError as err:
         scope.inventory.fail(USER_TYPE, scope.account_arn, "global", err.reason)
         return []
-    report: dict[str, dict[str, str]] = {}
-    report_error = ""
-    if scope.needs_any(USER_TYPE, "PasswordEnabled", "PasswordLastUsed", "PasswordLastChanged", "MfaActive",
-                       "AccessKeys"):
-        try:
-            report = {r["user"]: r for r in credential_report(scope)}
-        except ApiError as err:
-            report_error = err.reason
 
     def one(u: dict[str, Any]) -> Resource:
         name = u["UserName"]
-        res = Resource(USER_TYPE, u["Arn"], {"UserName": name, "Arn": u["Arn"], "CreateDate": u.get("CreateDate")},
-                       region="global", name=name)
-        row = report.get(name)
-        for attr in ("PasswordEnabled", "PasswordLastUsed", "PasswordLastChanged", "MfaActive", "AccessKeys"):
-            if report_error:
-                res.errors[attr] = report_error
-            elif row is None and scope.needs(USER_TYPE, attr):
-                # Users created after the report was generated are not in it yet.
-                res.errors[attr] = "GetCredentialReport: UserNotInReport"
-        if row is not None:
-            res.attrs.update({
-                "PasswordEnabled": report_bool(row.get("password_enabled")),
-                "PasswordLastUsed": report_value(row.get("password_last_used")),
-                "PasswordLastChanged": report_value(row.get("password_last_changed")),
-                "MfaActive": report_bool(row.get("mfa_active")),
-                "AccessKeys": report_keys(row),
-            })
-        res.attrs["AttachedPolicies"] = [{"PolicyName": p.get("PolicyName"), "PolicyArn": p.get("PolicyArn")}
-                                         for p in u.get("AttachedManagedPolicies", [])]
-        res.attrs["InlinePolicies"] = [str(p["PolicyName"]) for p in u.get("UserPolicyList", [])]
-        res.attrs["Groups"] = [str(g) for g in u.get("GroupList", [])]
-        return res
+        res = Resource(USER_TYPE, u["Arn"], {
+            "UserName": name, "Arn": u["Arn"], "CreateDate": u.get("CreateDate"),
+            "AttachedPolicies": [{"PolicyName": p.get("PolicyName"), "PolicyArn": p.get("PolicyArn")}
+                                 for p in u.get("AttachedManagedPolicies", [])],
+            "InlinePolicies": [str(p["PolicyName"]) for p in u.get("UserPolicyList", [])],
+            "Groups": [str(g) for g in u.get("GroupList", [])]}, region="global", name=name)
+        return USER_TABLE.fill(scope, res, u)
 
     return [one(u) for u in users]  # no call per user: everything is in the listing and the report
 
@@ -198,6 +202,25 @@ _INLINE = (("user", "UserDetailList", "UserName", "UserPolicyList"),
            ("group", "GroupDetailList", "GroupName", "GroupPolicyList"),
            ("role", "RoleDetailList", "RoleName", "RolePolicyList"))
 
+
+def _aws_managed_document(scope: Scope, res: Resource, item: Any) -> Any:
+    return policy_doc.parse(scope.session.call("iam", scope.home_region, "GetPolicyVersion", PolicyArn=res.attrs["Arn"],
+                                               VersionId=item["DefaultVersionId"])["PolicyVersion"]["Document"])
+
+
+POLICY_TABLE = AttributeTable(POLICY_TYPE, listing=("iam:GetAccountAuthorizationDetails", "iam:ListPolicies"),
+                              attributes={
+    "PolicyName": Attr("policy name"),
+    "Arn": Attr("policy ARN (managed) or principal ARN (inline)"),
+    "PolicyType": Attr("customer-managed | aws-managed | inline"),
+    "AttachmentCount": Attr("number of principals it is attached to (inline: 1)"),
+    "AttachedTo": Attr("inline only: the principal ARN"),
+    # Customer-managed and inline documents come with GetAccountAuthorizationDetails; only
+    # the AWS-managed policies attached in the account need a GetPolicyVersion each.
+    "Document": Attr("normalised document {Statement: [{Effect, Action: [...], Resource: [...]}]}",
+                     fetch=_aws_managed_document, permissions=("iam:GetPolicyVersion",)),
+})
+IamPolicy.attributes, IamPolicy.permissions = POLICY_TABLE.docs(), POLICY_TABLE.permissions()
 
 @collector(POLICY_TYPE)
 def collect_policies(scope: Scope) -> list[Resource]:
@@ -218,11 +241,7 @@ def collect_policies(scope: Scope) -> list[Resource]:
         res = Resource(POLICY_TYPE, p["Arn"], {"PolicyName": p["PolicyName"], "Arn": p["Arn"], "PolicyType": "aws-managed",
                                                "AttachmentCount": p.get("AttachmentCount", 0)},
                        region="global", name=p["PolicyName"])
-        if scope.needs(POLICY_TYPE, "Document"):
-            fetch(res, "Document", lambda: policy_doc.parse(scope.session.call(
-                "iam", region, "GetPolicyVersion", PolicyArn=p["Arn"],
-                VersionId=p["DefaultVersionId"])["PolicyVersion"]["Document"]))
-        return res
+        return POLICY_TABLE.fill(scope, res, p)
 
     out += scope.map(one_aws, attached_aws)
     for _kind, list_key, name_key, policies_key in _INLINE:
@@ -252,6 +271,13 @@ def _customer_managed(p: dict[str, Any]) -> Resource:
 
 
 # --------------------------------------------------------------------------- certificates
+
+
+CERT_TABLE = AttributeTable(CERT_TYPE, listing=("iam:ListServerCertificates",), attributes={
+    "ServerCertificateName": Attr("name"), "Arn": Attr("ARN"), "Expiration": Attr("expiry timestamp"),
+    "UploadDate": Attr("upload timestamp"),
+})
+IamServerCertificate.attributes, IamServerCertificate.permissions = CERT_TABLE.docs(), CERT_TABLE.permissions()
 
 
 @collector(CERT_TYPE)

@@ -36,7 +36,8 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.collect import Scope, collector
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
@@ -54,41 +55,43 @@ _PROTOCOLS = {"-1": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
 class SecurityGroup(ResourceType):
     """A VPC security group. Example: ``{key: Ingress, op: empty}`` (the default group restricts all traffic)."""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "GroupId": "sg-...", "GroupName": "name", "VpcId": "VPC id", "Description": "text",
-        "IsDefault": "bool: the VPC's default security group", "Tags": "mapping",
-        "Ingress": _ENTRY_DOC, "Egress": _ENTRY_DOC,
-    }
-    permissions = ("ec2:DescribeSecurityGroups",)
+    # Derived from SG_TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 @resource_types.register(NACL_TYPE)
 class NetworkAcl(ResourceType):
     """A VPC network ACL. Example: ``{all: Ingress, match: [{key: Action, op: eq, value: deny}]}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "NetworkAclId": "acl-...", "VpcId": "VPC id", "IsDefault": "bool", "Subnets": "[subnet ids]",
-        "Tags": "mapping",
-        "Ingress": "[{RuleNumber, Action, Protocol, FromPort, ToPort, Source, SourceType}]",
-        "Egress": "[{RuleNumber, Action, Protocol, FromPort, ToPort, Source, SourceType}]",
-    }
-    permissions = ("ec2:DescribeNetworkAcls",)
+    # Derived from NACL_TABLE (below).
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 @resource_types.register(ROUTE_TABLE_TYPE)
 class RouteTable(ResourceType):
     """A VPC route table. Example: ``{all: PeeringRoutes, match: [{key: Coverage, op: eq, value: part}]}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "RouteTableId": "rtb-...", "VpcId": "VPC id", "IsMain": "bool", "Subnets": "[subnet ids]",
-        "Tags": "mapping",
-        "Routes": "[{Destination, State, TargetType, Target, VpcPeeringConnectionId}]",
-        "PeeringRoutes": "[{Destination, VpcPeeringConnectionId, PeerVpcId, PeerCidrs, Coverage}] the active "
-                         "routes through a VPC peering connection; Coverage: part (inside a peer VPC block), "
-                         "whole-peer-vpc (a whole peer block), beyond-peer-vpc (more than the peer VPC), "
-                         "prefix-list, unknown-peer",
-    }
-    permissions = ("ec2:DescribeRouteTables", "ec2:DescribeVpcPeeringConnections")
+    # Derived from ROUTE_TABLE_TABLE (below).
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
+
+
+SG_TABLE = AttributeTable(SG_TYPE, listing=("ec2:DescribeSecurityGroups",), attributes={
+    "GroupId": Attr("sg-..."), "GroupName": Attr("name"), "VpcId": Attr("VPC id"), "Description": Attr("text"),
+    "IsDefault": Attr("bool: the VPC's default security group"), "Tags": Attr("mapping"),
+    "Ingress": Attr(_ENTRY_DOC), "Egress": Attr(_ENTRY_DOC),
+})
+SecurityGroup.attributes, SecurityGroup.permissions = SG_TABLE.docs(), SG_TABLE.permissions()
+
+_NACL_ENTRY_DOC = "[{RuleNumber, Action, Protocol, FromPort, ToPort, Source, SourceType}]"
+NACL_TABLE = AttributeTable(NACL_TYPE, listing=("ec2:DescribeNetworkAcls",), attributes={
+    "NetworkAclId": Attr("acl-..."), "VpcId": Attr("VPC id"), "IsDefault": Attr("bool"),
+    "Subnets": Attr("[subnet ids]"), "Tags": Attr("mapping"),
+    "Ingress": Attr(_NACL_ENTRY_DOC), "Egress": Attr(_NACL_ENTRY_DOC),
+})
+NetworkAcl.attributes, NetworkAcl.permissions = NACL_TABLE.docs(), NACL_TABLE.permissions()
 
 
 def _tags(items: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -256,6 +259,24 @@ def _peering_routes(scope: Scope, region: str, vpc_id: str, routes: list[dict[st
     return out
 
 
+def _peering_routes_of(scope: Scope, res: Resource, _item: Any) -> list[dict[str, Any]]:
+    return _peering_routes(scope, res.region, str(res.attrs.get("VpcId")), res.attrs["Routes"])
+
+
+ROUTE_TABLE_TABLE = AttributeTable(ROUTE_TABLE_TYPE, listing=("ec2:DescribeRouteTables",), attributes={
+    "RouteTableId": Attr("rtb-..."), "VpcId": Attr("VPC id"), "IsMain": Attr("bool"),
+    "Subnets": Attr("[subnet ids]"), "Tags": Attr("mapping"),
+    "Routes": Attr("[{Destination, State, TargetType, Target, VpcPeeringConnectionId}]"),
+    # The peering details cost a call (one per region, cached): only for tables a rule still needs them for.
+    "PeeringRoutes": Attr("[{Destination, VpcPeeringConnectionId, PeerVpcId, PeerCidrs, Coverage}] the active "
+                          "routes through a VPC peering connection; Coverage: part (inside a peer VPC block), "
+                          "whole-peer-vpc (a whole peer block), beyond-peer-vpc (more than the peer VPC), "
+                          "prefix-list, unknown-peer", fetch=_peering_routes_of,
+                          permissions=("ec2:DescribeVpcPeeringConnections",)),
+})
+RouteTable.attributes, RouteTable.permissions = ROUTE_TABLE_TABLE.docs(), ROUTE_TABLE_TABLE.permissions()
+
+
 @collector(ROUTE_TABLE_TYPE)
 def collect_route_tables(scope: Scope) -> list[Resource]:
     def build(region: str, t: dict[str, Any]) -> Resource:
@@ -264,10 +285,6 @@ def collect_route_tables(scope: Scope) -> list[Resource]:
             "RouteTableId": t["RouteTableId"], "VpcId": t.get("VpcId"), "IsMain": any(a.get("Main") for a in assoc),
             "Subnets": sorted(a["SubnetId"] for a in assoc if a.get("SubnetId")), "Tags": _tags(t.get("Tags")),
             "Routes": [_route(r) for r in t.get("Routes", [])]}, region=region, name=t["RouteTableId"])
-        # The peering details cost a call: only for tables some rule still needs them for.
-        if "PeeringRoutes" in scope.to_fetch(ROUTE_TABLE_TYPE, res):
-            fetch(res, "PeeringRoutes",
-                  lambda: _peering_routes(scope, region, str(t.get("VpcId")), res.attrs["Routes"]))
-        return res
+        return ROUTE_TABLE_TABLE.fill(scope, res, t)
 
     return _regional(scope, ROUTE_TABLE_TYPE, "DescribeRouteTables", "RouteTables", "route-table", build)

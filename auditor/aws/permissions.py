@@ -37,6 +37,10 @@ BASE_ACTIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
 
 DEFAULT_PATH = Path("policy_templates/iam/auditor-readonly.json")
 
+#: What the caller of ``auditor aws scan --organization`` needs in its own account, besides the
+#: read-only policy that the role it assumes in each member account carries.
+ORGANIZATION_ACTIONS = ("organizations:ListAccounts", "sts:AssumeRole")
+
 
 def iam_action(service: str, operation: str) -> str:
     """The IAM action that authorises a botocore operation."""
@@ -67,6 +71,23 @@ def readonly_policy() -> dict[str, Any]:
             "Action": required_actions(),
             "Resource": "*",
         }],
+    }
+
+
+def organization_policy(role_name: str = "OrganizationAccountAccessRole", partition: str = "aws") -> dict[str, Any]:
+    """The policy of the principal that runs ``--organization``: list the accounts, assume ``role_name`` in each.
+
+    Each member's ``role_name`` needs :func:`readonly_policy` (and a trust policy naming this
+    principal, with the external id when ``--external-id`` is used).
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AuditorListAccounts", "Effect": "Allow", "Action": ["organizations:ListAccounts"],
+             "Resource": "*"},
+            {"Sid": "AuditorAssumeMemberRole", "Effect": "Allow", "Action": ["sts:AssumeRole"],
+             "Resource": f"arn:{partition}:iam::*:role/{role_name}"},
+        ],
     }
 
 

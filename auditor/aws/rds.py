@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from auditor.aws.collect import Scope, collector, fetch
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.collect import Scope, collector
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
@@ -35,17 +36,9 @@ _FIELDS = ("DBInstanceIdentifier", "DBInstanceArn", "Engine", "EngineVersion", "
 class RdsInstance(ResourceType):
     """An RDS DB instance. Example: ``{key: StorageEncrypted, op: eq, value: true}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "DBInstanceIdentifier": "name", "DBInstanceArn": "ARN", "Engine": "postgres | mysql | aurora-mysql | ...",
-        "EngineVersion": "version", "DBInstanceStatus": "available | stopped | ...", "DBInstanceClass": "db.t3.micro ...",
-        "StorageEncrypted": "bool", "KmsKeyId": "KMS key ARN or absent", "AutoMinorVersionUpgrade": "bool",
-        "PubliclyAccessible": "bool", "MultiAZ": "bool (always false for Aurora instances: see Cluster)",
-        "DBClusterIdentifier": "cluster name or absent", "ReadReplicaSourceDBInstanceIdentifier": "source or absent",
-        "Tags": "mapping",
-        "Cluster": "{DBClusterIdentifier, Engine, MultiAZ, StorageEncrypted} of the instance's cluster, "
-                   "null for an instance outside a cluster",
-    }
-    permissions = ("rds:DescribeDBInstances", "rds:DescribeDBClusters")
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 def _cluster(scope: Scope, region: str, cluster_id: str | None) -> dict[str, Any] | None:
@@ -59,15 +52,30 @@ def _cluster(scope: Scope, region: str, cluster_id: str | None) -> dict[str, Any
     return {"DBClusterIdentifier": cluster_id, "MultiAZ": None, "StorageEncrypted": None, "Engine": None}
 
 
+TABLE = AttributeTable(RDS_TYPE, listing=("rds:DescribeDBInstances",), attributes={
+    "DBInstanceIdentifier": Attr("name"), "DBInstanceArn": Attr("ARN"),
+    "Engine": Attr("postgres | mysql | aurora-mysql | ..."), "EngineVersion": Attr("version"),
+    "DBInstanceStatus": Attr("available | stopped | ..."), "DBInstanceClass": Attr("db.t3.micro ..."),
+    "StorageEncrypted": Attr("bool"), "KmsKeyId": Attr("KMS key ARN or absent"),
+    "AutoMinorVersionUpgrade": Attr("bool"), "PubliclyAccessible": Attr("bool"),
+    "MultiAZ": Attr("bool (always false for Aurora instances: see Cluster)"),
+    "DBClusterIdentifier": Attr("cluster name or absent"),
+    "ReadReplicaSourceDBInstanceIdentifier": Attr("source or absent"),
+    "Tags": Attr("mapping"),
+    # A Multi-AZ instance settles CIS 3.2.4 without reading its cluster.
+    "Cluster": Attr("{DBClusterIdentifier, Engine, MultiAZ, StorageEncrypted} of the instance's cluster, "
+                    "null for an instance outside a cluster",
+                    fetch=lambda scope, res, _item: _cluster(scope, res.region, res.attrs.get("DBClusterIdentifier")),
+                    permissions=("rds:DescribeDBClusters",)),
+})
+RdsInstance.attributes, RdsInstance.permissions = TABLE.docs(), TABLE.permissions()
+
+
 def _instance(scope: Scope, region: str, i: dict[str, Any]) -> Resource:
     attrs = {k: i.get(k) for k in _FIELDS}
     attrs["Tags"] = {t["Key"]: t["Value"] for t in i.get("TagList") or []}
     arn = i.get("DBInstanceArn") or scope.arn("rds", region, f"db:{i['DBInstanceIdentifier']}")
-    res = Resource(RDS_TYPE, arn, attrs, region=region, name=i["DBInstanceIdentifier"])
-    # A Multi-AZ instance settles CIS 3.2.4 without reading its cluster.
-    if "Cluster" in scope.to_fetch(RDS_TYPE, res):
-        fetch(res, "Cluster", lambda: _cluster(scope, region, i.get("DBClusterIdentifier")))
-    return res
+    return TABLE.fill(scope, Resource(RDS_TYPE, arn, attrs, region=region, name=i["DBInstanceIdentifier"]), i)
 
 
 @collector(RDS_TYPE)

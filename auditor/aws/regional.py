@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from auditor.aws.collect import Scope, collector, error_code, fetch
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.collect import Scope, collector, error_code
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
 
@@ -31,18 +32,9 @@ REGION_TYPE = "aws.region"
 class Region(ResourceType):
     """One scanned region. Example: ``{key: SecurityHub.Enabled, op: eq, value: true}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "Region": "region name",
-        "AccessAnalyzers": "[{name, type, status}] IAM Access Analyzer analyzers",
-        "ConfigRecorders": "[{Name, Recording, AllSupported, IncludeGlobalResourceTypes, LastStatus}] "
-                           "(LastStatus upper-cased: SUCCESS | PENDING | FAILURE)",
-        "ConfigGlobalResources": "{Recorded: bool, Regions: [names]}: account-wide, the scanned regions where a "
-                                 "recording recorder includes global resource types",
-        "SecurityHub": "{Enabled: bool, HubArn}",
-        "Macie": "{Status: ENABLED | PAUSED | DISABLED}",
-    }
-    permissions = ("access-analyzer:ListAnalyzers", "config:DescribeConfigurationRecorders",
-                   "config:DescribeConfigurationRecorderStatus", "securityhub:DescribeHub", "macie2:GetMacieSession")
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 def _analyzers(scope: Scope, region: str) -> list[dict[str, Any]]:
@@ -111,24 +103,36 @@ def _macie(scope: Scope, region: str) -> dict[str, Any]:
     return {"Status": out.get("status", "DISABLED")}
 
 
-_FETCHERS: dict[str, Callable[[Scope, str], Any]] = {
-    "AccessAnalyzers": _analyzers,
-    "ConfigRecorders": _recorders,
-    "ConfigGlobalResources": _global_resources,
-    "SecurityHub": _hub,
-    "Macie": _macie,
-}
+def _in_region(fn: Callable[[Scope, str], Any]) -> Callable[[Scope, Resource, Any], Any]:
+    def fetcher(scope: Scope, res: Resource, _item: Any) -> Any:
+        return fn(scope, res.region)
+    fetcher.__name__ = fn.__name__
+    return fetcher
+
+
+_RECORDERS = ("config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus")
+TABLE = AttributeTable(REGION_TYPE, attributes={
+    "Region": Attr("region name"),
+    "AccessAnalyzers": Attr("[{name, type, status}] IAM Access Analyzer analyzers", fetch=_in_region(_analyzers),
+                            permissions=("access-analyzer:ListAnalyzers",)),
+    "ConfigRecorders": Attr("[{Name, Recording, AllSupported, IncludeGlobalResourceTypes, LastStatus}] "
+                            "(LastStatus upper-cased: SUCCESS | PENDING | FAILURE)", fetch=_in_region(_recorders),
+                            permissions=_RECORDERS),
+    "ConfigGlobalResources": Attr("{Recorded: bool, Regions: [names]}: account-wide, the scanned regions where a "
+                                  "recording recorder includes global resource types",
+                                  fetch=_in_region(_global_resources), permissions=_RECORDERS),
+    "SecurityHub": Attr("{Enabled: bool, HubArn}", fetch=_in_region(_hub), permissions=("securityhub:DescribeHub",)),
+    "Macie": Attr("{Status: ENABLED | PAUSED | DISABLED}", fetch=_in_region(_macie),
+                  permissions=("macie2:GetMacieSession",)),
+})
+Region.attributes, Region.permissions = TABLE.docs(), TABLE.permissions()
 
 
 @collector(REGION_TYPE)
 def collect_regions(scope: Scope) -> list[Resource]:
-    wanted = [a for a in _FETCHERS if scope.needs(REGION_TYPE, a)]
-
     def one(region: str) -> Resource:
         res = Resource(REGION_TYPE, scope.arn("ec2", region, f"region/{region}"), {"Region": region},
                        region=region, name=region)
-        for attr in wanted:
-            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, region))  # type: ignore[misc]
-        return res
+        return TABLE.fill(scope, res, region)
 
     return scope.map(one, scope.regions)

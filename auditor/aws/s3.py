@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from auditor.aws import policy_doc
+from auditor.aws.attributes import Attr, AttributeTable, attributing
 from auditor.aws.collect import Scope, collector, error_code, fetch
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
@@ -25,32 +26,9 @@ S3_TYPE = "aws.s3-bucket"
 class S3Bucket(ResourceType):
     """An S3 bucket. Example: ``{key: Encryption.SSEAlgorithm, op: eq, value: "aws:kms"}``"""
 
-    attributes: ClassVar[dict[str, str]] = {
-        "Name": "bucket name",
-        "Arn": "bucket ARN",
-        "Region": "bucket region",
-        "CreationDate": "creation timestamp",
-        "Tags": "tags as a mapping {Key: Value}",
-        "Versioning": "{Status: Enabled|Suspended|Disabled, MFADelete: Enabled|Disabled}",
-        "Encryption": "{SSEAlgorithm: AES256|aws:kms|aws:kms:dsse|null, KMSMasterKeyID, BucketKeyEnabled}",
-        "PublicAccessBlock": "bucket-level {BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets}",
-        "AccountPublicAccessBlock": "the account-level public access block (same keys)",
-        "Policy": "bucket policy, normalised ({Statement: [...]}), null when none",
-        "Acl": "{Owner, Grants: [{Grantee: {Type, URI, ID}, Permission}]}",
-        "Logging": "{Enabled: bool, TargetBucket, TargetPrefix}",
-        "Replication": "{Rules: [{ID, Status, DestinationBucket, DestinationExists, DestinationVersioned, "
-                       "DestinationRegion, CrossRegion}]}",
-        "ObjectLock": "{Enabled: bool, Rule}",
-        "OwnershipControls": "{ObjectOwnership: BucketOwnerEnforced|...}",
-        "IsCloudTrailBucket": "bool: a CloudTrail trail of the account delivers logs here",
-    }
-    permissions = (
-        "s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetBucketTagging", "s3:GetBucketVersioning",
-        "s3:GetEncryptionConfiguration", "s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock",
-        "s3:GetBucketPolicy", "s3:GetBucketAcl", "s3:GetBucketLogging", "s3:GetReplicationConfiguration",
-        "s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls",
-        "cloudtrail:DescribeTrails",
-    )
+    # Derived from TABLE (below): the one declaration of each attribute.
+    attributes: ClassVar[dict[str, str]] = {}
+    permissions: ClassVar[tuple[str, ...]] = ()
 
 
 def list_buckets(scope: Scope) -> list[dict[str, Any]]:
@@ -171,22 +149,60 @@ def _ownership(scope: Scope, name: str, region: str) -> dict[str, Any]:
     return {"ObjectOwnership": rules[0].get("ObjectOwnership") if rules else None}
 
 
+def _trail_bucket(scope: Scope, res: Resource, _item: Any) -> bool:
+    from auditor.aws.cloudtrail import trail_bucket_names
+
+    return res.attrs["Name"] in trail_bucket_names(scope)
+
+
+def _per_bucket(fn: Callable[[Scope, str, str], Any]) -> Callable[[Scope, Resource, Any], Any]:
+    """A fetcher from a function of (scope, bucket name, bucket region)."""
+    def fetcher(scope: Scope, res: Resource, _item: Any) -> Any:
+        return fn(scope, res.attrs["Name"], res.region)
+    fetcher.__name__ = fn.__name__
+    return fetcher
+
+
 # Fetch order: one account-wide call (memoised) that can settle a verdict for every bucket,
 # then the attributes many rules read (Versioning settles replication for a never-versioned
 # bucket) before the ones a single rule reads.
-_FETCHERS: dict[str, Callable[[Scope, str, str], Any]] = {
-    "AccountPublicAccessBlock": lambda scope, _name, _region: account_public_access_block(scope),
-    "Tags": bucket_tags,
-    "Versioning": versioning,
-    "Encryption": encryption,
-    "PublicAccessBlock": _pab,
-    "Policy": _policy,
-    "Acl": _acl,
-    "Logging": logging,
-    "Replication": _replication,
-    "ObjectLock": _object_lock,
-    "OwnershipControls": _ownership,
-}
+TABLE = AttributeTable(S3_TYPE, listing=("s3:ListAllMyBuckets", "s3:GetBucketLocation"), attributes={
+    "Name": Attr("bucket name"),
+    "Arn": Attr("bucket ARN"),
+    "Region": Attr("bucket region"),
+    "CreationDate": Attr("creation timestamp"),
+    "AccountPublicAccessBlock": Attr("the account-level public access block (same keys)",
+                                     fetch=lambda scope, _res, _item: account_public_access_block(scope),
+                                     permissions=("s3:GetAccountPublicAccessBlock",)),
+    "Tags": Attr("tags as a mapping {Key: Value}", fetch=_per_bucket(bucket_tags),
+                 permissions=("s3:GetBucketTagging",)),
+    "Versioning": Attr("{Status: Enabled|Suspended|Disabled, MFADelete: Enabled|Disabled}",
+                       fetch=_per_bucket(versioning), permissions=("s3:GetBucketVersioning",)),
+    "Encryption": Attr("{SSEAlgorithm: AES256|aws:kms|aws:kms:dsse|null, KMSMasterKeyID, BucketKeyEnabled}",
+                       fetch=_per_bucket(encryption), permissions=("s3:GetEncryptionConfiguration",)),
+    "PublicAccessBlock": Attr("bucket-level {BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, "
+                              "RestrictPublicBuckets}", fetch=_per_bucket(_pab),
+                              permissions=("s3:GetBucketPublicAccessBlock",)),
+    "Policy": Attr("bucket policy, normalised ({Statement: [...]}), null when none", fetch=_per_bucket(_policy),
+                   permissions=("s3:GetBucketPolicy",)),
+    "Acl": Attr("{Owner, Grants: [{Grantee: {Type, URI, ID}, Permission}]}", fetch=_per_bucket(_acl),
+                permissions=("s3:GetBucketAcl",)),
+    "Logging": Attr("{Enabled: bool, TargetBucket, TargetPrefix}", fetch=_per_bucket(logging),
+                    permissions=("s3:GetBucketLogging",)),
+    "Replication": Attr("{Rules: [{ID, Status, DestinationBucket, DestinationExists, DestinationVersioned, "
+                        "DestinationRegion, CrossRegion}]}", fetch=_per_bucket(_replication),
+                        permissions=("s3:GetReplicationConfiguration", "s3:ListAllMyBuckets",
+                                     "s3:GetBucketLocation", "s3:GetBucketVersioning")),
+    "ObjectLock": Attr("{Enabled: bool, Rule}", fetch=_per_bucket(_object_lock),
+                       permissions=("s3:GetBucketObjectLockConfiguration",)),
+    "OwnershipControls": Attr("{ObjectOwnership: BucketOwnerEnforced|...}", fetch=_per_bucket(_ownership),
+                              permissions=("s3:GetBucketOwnershipControls",)),
+    "IsCloudTrailBucket": Attr("bool: a CloudTrail trail of the account delivers logs here", fetch=_trail_bucket,
+                               permissions=("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
+                                            "cloudtrail:GetEventSelectors", "s3:GetBucketVersioning",
+                                            "s3:GetBucketLogging")),
+})
+S3Bucket.attributes, S3Bucket.permissions = TABLE.docs(), TABLE.permissions()
 
 
 @collector(S3_TYPE)
@@ -196,34 +212,17 @@ def collect_buckets(scope: Scope) -> list[Resource]:
     except ApiError as err:
         scope.inventory.fail(S3_TYPE, scope.account_arn, "global", err.reason)
         return []
-    trail_buckets: set[str] | None = None
-    trail_error = ""
-    if scope.needs(S3_TYPE, "IsCloudTrailBucket"):
-        from auditor.aws.cloudtrail import trail_bucket_names
-
-        try:
-            trail_buckets = trail_bucket_names(scope)
-        except ApiError as err:
-            trail_error = err.reason
 
     def one(b: dict[str, Any]) -> Resource:
         name = b["Name"]
-        res = Resource(S3_TYPE, f"arn:{scope.partition}:s3:::{name}", {"Name": name, "Arn": f"arn:{scope.partition}:s3:::{name}",
-                                                                       "CreationDate": b.get("CreationDate")}, name=name)
-        region = fetch(res, "Region", lambda: b.get("BucketRegion") or bucket_region(scope, name))
+        arn = f"arn:{scope.partition}:s3:::{name}"
+        res = Resource(S3_TYPE, arn, {"Name": name, "Arn": arn, "CreationDate": b.get("CreationDate")}, name=name)
+        with attributing(S3_TYPE, "Region"):
+            region = fetch(res, "Region", lambda: b.get("BucketRegion") or bucket_region(scope, name))
         if region is None:
             res.errors["*"] = res.errors["Region"]
             return res
         res.region = region
-        if trail_buckets is not None:
-            res.attrs["IsCloudTrailBucket"] = name in trail_buckets
-        elif trail_error:
-            res.errors["IsCloudTrailBucket"] = trail_error
-        # Only what a scope or a verdict still depends on, one attribute at a time (each
-        # answer may settle rules and spare later calls), in _FETCHERS order.
-        while todo := scope.to_fetch(S3_TYPE, res) & _FETCHERS.keys():
-            attr = next(a for a in _FETCHERS if a in todo)
-            fetch(res, attr, lambda a=attr: _FETCHERS[a](scope, name, region))  # type: ignore[misc]
-        return res
+        return TABLE.fill(scope, res, b)
 
     return scope.map(one, listing)

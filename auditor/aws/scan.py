@@ -29,16 +29,21 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.aws import types as _types  # noqa: F401 - registers the resource types
+from auditor.aws.attributes import attributing
 from auditor.aws.collect import COLLECTORS, Scope, crash_reason
 from auditor.aws.scope_check import check_scopes
 from auditor.aws.session import ApiError, AwsSession, SessionSettings
 from auditor.core.context import RunContext
 from auditor.core.errors import CollectionError, UsageError
+from auditor.core.findings import Finding
 from auditor.core.resources import Inventory
 from auditor.runner import Prepared, evaluate
+
+if TYPE_CHECKING:
+    from auditor.aws.organization import OrgOptions
 
 
 @dataclass
@@ -51,6 +56,8 @@ class ScanOptions:
     external_id: str | None = None
     max_attempts: int | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    #: Scan every account of the organization (``--organization``); see :mod:`auditor.aws.organization`.
+    organization: OrgOptions | None = None
 
 
 def settings_for(opts: ScanOptions, context: RunContext) -> SessionSettings:
@@ -103,7 +110,8 @@ def _collect_all(scope: Scope, type_names: list[str]) -> list[Inventory]:
     def one(type_name: str) -> Inventory:
         own = replace(scope, inventory=Inventory())
         try:
-            own.inventory.extend(COLLECTORS[type_name](own))
+            with attributing(type_name, None):
+                own.inventory.extend(COLLECTORS[type_name](own))
         except Exception as exc:  # noqa: BLE001 - a collector bug costs its rules, never the scan
             own.inventory = Inventory()
             own.inventory.fail(type_name, scope.account_arn, "global",
@@ -114,18 +122,27 @@ def _collect_all(scope: Scope, type_names: list[str]) -> list[Inventory]:
         return list(outer.map(one, type_names))
 
 
-def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None = None) -> dict[str, Any]:
-    """Scan the account and return the findings document (kind ``aws``)."""
-    context = context or RunContext()
-    started = context.now()
+@dataclass
+class AccountScan:
+    """What one account's collection produced: the inventory, the scope findings and statistics."""
+
+    account: str
+    partition: str
+    regions: list[str]
+    inventory: Inventory
+    scope_findings: list[Finding]
+    stats: dict[str, Any]
+
+
+def collect_account(prepared: Prepared, session: AwsSession, opts: ScanOptions, context: RunContext, *,
+                    account: str, partition: str) -> AccountScan:
+    """Collect what the rules need from one account (``session`` is already that account's).
+
+    Raises :class:`~auditor.core.errors.CollectionError` when the account's regions cannot
+    be listed; every other failure is recorded on the resources (ERROR findings).
+    """
     t0 = time.perf_counter()
     required = required_attributes(prepared)
-    if not required:
-        raise UsageError("no AWS rules selected: nothing to scan")
-    session = context.services.get("aws_session") or AwsSession(settings_for(opts, context))
-    identity = session.identity()
-    account = str(identity["Account"])
-    partition = str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"
     regions = _regions(session, opts)
     inventory = Inventory()
     with ThreadPoolExecutor(max_workers=session.settings.max_workers, thread_name_prefix="auditor-aws") as pool:
@@ -140,6 +157,37 @@ def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None =
     no_scope, matched = check_scopes(prepared.rules, inventory, context, scope.account_arn)
     stats = {"account": account, "regions": regions, "resources": counts, "scope": matched,
              "api_calls": dict(sorted(session.calls.items())), "api_calls_total": sum(session.calls.values()),
+             "api_calls_by_type": dict(sorted(session.calls_by_type.items())),
              "collection_seconds": round(time.perf_counter() - t0, 3)}
-    return evaluate(prepared, inventory, context, kind="aws", started_at=started, account=account, regions=regions,
-                    extra_findings=no_scope, attachments={"aws": stats})
+    return AccountScan(account, partition, regions, inventory, no_scope, stats)
+
+
+def with_account(findings: list[Finding], account: str) -> list[Finding]:
+    """The findings, each naming the account it is about (``account`` in findings.json)."""
+    for f in findings:
+        f.account = account
+    return findings
+
+
+def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None = None) -> dict[str, Any]:
+    """Scan the account (or, with ``opts.organization`` or ``aws.organization`` in the run config, every
+    account of the organization) and return the findings document (kind ``aws``)."""
+    from auditor.aws.organization import org_options, run_org_scan
+
+    context = context or RunContext()
+    org = org_options(opts)
+    if org is not None:
+        return run_org_scan(prepared, opts, org, context)
+    started = context.now()
+    if not required_attributes(prepared):
+        raise UsageError("no AWS rules selected: nothing to scan")
+    session = context.services.get("aws_session") or AwsSession(settings_for(opts, context))
+    identity = session.identity()
+    account = str(identity["Account"])
+    partition = str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"
+    done = collect_account(prepared, session, opts, context, account=account, partition=partition)
+    doc = evaluate(prepared, done.inventory, context, kind="aws", started_at=started, account=account,
+                   regions=done.regions, extra_findings=done.scope_findings, attachments={"aws": done.stats})
+    for f in doc["findings"]:
+        f["account"] = account
+    return doc

@@ -63,7 +63,7 @@ def check_scopes(rules: list[Rule], inventory: Inventory, context: RunContext,
         candidates = inventory.of(rule.resource)
         engine = Engine([rule], context=context)
         ctx = EvalContext(now=context.now(), params=rule.params, services=context.services)
-        matched = sum(1 for r in candidates if engine.evaluate(rule, r, ctx) is not None)
+        matched = sum(1 for r in candidates if _matches(engine, rule, r, ctx))
         selector = selector_text(rule)
         counts[rule.id] = {"resource_type": rule.resource, "selector": selector, "matched": matched,
                            "candidates": len(candidates), PARAM: wanted}
@@ -82,3 +82,11 @@ def check_scopes(rules: list[Rule], inventory: Inventory, context: RunContext,
                          f"if the account rightly holds none, set {PARAM}: 0 there. See {DOC}."),
         ))
     return findings, counts
+
+
+def _matches(engine: Engine, rule: Rule, resource: Any, ctx: EvalContext) -> bool:
+    """Whether the rule has a finding on the resource; one that crashes counts (the engine reports it ERROR)."""
+    try:
+        return engine.evaluate(rule, resource, ctx) is not None
+    except Exception:  # noqa: BLE001 - the engine's run reports the crash as an ERROR finding
+        return True

@@ -17,6 +17,13 @@ Every AWS call of a scan goes through :meth:`AwsSession.call` or
 * turn a failure into :class:`ApiError` carrying ``"Operation: ErrorCode"`` that the
   collectors store on the resource (-> an ERROR finding naming both).
 
+Other accounts (an organization scan) are reached with :meth:`AwsSession.assume`: the
+session it returns has its own credentials, cache and call counts, but shares this
+session's botocore loader, so the service models (several MB of JSON for EC2) are
+parsed once per process rather than once per account. Code outside the scan that
+calls AWS directly (``auditor baseline``) builds its clients with :func:`make_client`,
+so every package gets the same retries, timeouts and endpoint handling.
+
 boto3 is imported lazily: importing this module stays cheap.
 """
 
@@ -25,10 +32,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from auditor.aws.access import CONNECT_ERRORS, first_call, setup_error
+from auditor.aws.attributes import current
 from auditor.core.errors import CollectionError
 
 
@@ -69,22 +77,57 @@ class SessionSettings:
     event_hooks: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
 
 
+def client_config(*, max_attempts: int = 5, connect_timeout: float = 3.0, read_timeout: float = 30.0,
+                  max_pool_connections: int = 10) -> Any:
+    """The botocore ``Config`` of every client auditor makes: adaptive retries, short connect timeout.
+
+    ``max_attempts`` counts the first try, like ``AWS_MAX_ATTEMPTS`` (botocore's
+    ``retries.max_attempts`` does not).
+    """
+    from botocore.config import Config
+
+    return Config(retries={"mode": "adaptive", "total_max_attempts": max_attempts},
+                  connect_timeout=connect_timeout, read_timeout=read_timeout,
+                  max_pool_connections=max_pool_connections, user_agent_extra="auditor")
+
+
+def make_client(boto_session: Any, service: str, region: str, config: Any, **credentials: str) -> Any:
+    """A client of ``boto_session`` for ``service`` in ``region``, as auditor needs it.
+
+    ``credentials`` (``aws_access_key_id``, ``aws_secret_access_key``, ``aws_session_token``)
+    override the session's own. An s3control client behind a custom endpoint (moto, a proxy)
+    keeps the endpoint's host: S3 Control's endpoint rules prefix it with the account id, and
+    ``<account>.127.0.0.1`` does not resolve.
+    """
+    client = boto_session.client(service, region_name=region, config=config, **credentials)
+    if service == "s3control" and _custom_endpoint():
+        client.meta.events.register("before-sign.s3-control", _strip_account_host)
+    return client
+
+
 class AwsSession:
-    """Clients, cache and error translation for one scan (thread-safe)."""
+    """Clients, cache and error translation for one scan of one account (thread-safe)."""
 
     #: Instrumentation: every observer hears (service, region, operation) of every request any
     #: scan session sends, from botocore's ``before-call`` event (region is left empty).
     observers: ClassVar[list[Observer]] = []
 
-    def __init__(self, settings: SessionSettings | None = None) -> None:
+    def __init__(self, settings: SessionSettings | None = None, *, _parent: AwsSession | None = None,
+                 _credentials: dict[str, str] | None = None) -> None:
         self.settings = settings or SessionSettings()
-        self._boto = self._base_session()
+        # A session for another account (see assume) shares its parent's boto3 session: one
+        # botocore loader, so service models are parsed once per process, not once per account.
+        self._boto: Any = _parent._boto if _parent is not None else self._base_session()
+        # boto3 sessions are not thread-safe while they create clients: one lock per boto3 session.
+        self._create_lock: threading.Lock = _parent._create_lock if _parent is not None else threading.Lock()
+        self._credentials = dict(_credentials or {})
         self._clients: dict[tuple[str, str], Any] = {}
         self._client_ids: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
         self._cache: dict[CacheKey, Any] = {}
         self._key_locks: dict[CacheKey, threading.Lock] = {}
         self.calls: dict[str, int] = {}
+        self.calls_by_type: dict[str, int] = {}
 
     # ------------------------------------------------------------------ setup
 
@@ -122,13 +165,13 @@ class AwsSession:
                              aws_session_token=creds["SessionToken"], region_name=session.region_name)
 
     def _config(self, attempts: int | None = None) -> Any:
-        from botocore.config import Config
+        return client_config(max_attempts=attempts or self.settings.max_attempts,
+                             connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
+                             max_pool_connections=max(10, self.settings.max_workers * 2))
 
-        # total_max_attempts counts the first try, like AWS_MAX_ATTEMPTS (retries.max_attempts does not).
-        return Config(retries={"mode": "adaptive", "total_max_attempts": attempts or self.settings.max_attempts},
-                      connect_timeout=self.settings.connect_timeout, read_timeout=self.settings.read_timeout,
-                      max_pool_connections=max(10, self.settings.max_workers * 2),
-                      user_agent_extra="auditor-scan")
+    def _new_client(self, service: str, region: str, config: Any) -> Any:
+        with self._create_lock:
+            return make_client(self._boto, service, region, config, **self._credentials)
 
     def client(self, service: str, region: str) -> Any:
         """The (shared, thread-safe) client for a service in a region."""
@@ -136,11 +179,7 @@ class AwsSession:
         with self._lock:
             c = self._clients.get(key)
             if c is None:
-                c = self._boto.client(service, region_name=region, config=self._config())
-                if service == "s3control" and _custom_endpoint():
-                    # The s3control endpoint rules prefix the host with the account id; a custom
-                    # endpoint (moto server, a proxy) does not resolve "<account>.127.0.0.1".
-                    c.meta.events.register("before-sign.s3-control", _strip_account_host)
+                c = self._new_client(service, region, self._config())
                 self._clients[key] = c
                 self._client_ids[key] = self._identity_of(c)
             return c
@@ -149,7 +188,28 @@ class AwsSession:
         """What, besides the request, selects a client's answers: endpoint, region, credentials."""
         s = self.settings
         return "|".join(str(v) for v in (client.meta.endpoint_url, client.meta.region_name, s.profile, s.role_arn,
-                                          s.external_id))
+                                          s.external_id, self._credentials.get("aws_access_key_id")))
+
+    def sibling(self) -> AwsSession:
+        """A session with the same credentials and a cache and call counts of its own."""
+        return AwsSession(self.settings, _parent=self, _credentials=self._credentials)
+
+    def assume(self, role_arn: str, external_id: str | None = None) -> AwsSession:
+        """A session for the account of ``role_arn``, through STS AssumeRole with this session's credentials.
+
+        The new session has its own cache and call counts (``calls``) and shares this one's
+        botocore loader. A refused or failed AssumeRole raises :class:`ApiError`
+        (``AssumeRole: AccessDenied``): for an organization scan that is one account's
+        problem, reported as ERROR findings on that account.
+        """
+        params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "auditor-scan"}
+        if external_id:
+            params["ExternalId"] = external_id
+        creds = self.call_uncached("sts", self.default_region, "AssumeRole", **params)["Credentials"]
+        settings = replace(self.settings, role_arn=role_arn, external_id=external_id)
+        return AwsSession(settings, _parent=self, _credentials={
+            "aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"],
+            "aws_session_token": creds["SessionToken"]})
 
     def client_identity(self, service: str, region: str) -> str:
         """The identity of the client a call to ``service`` in ``region`` goes through (part of its cache key)."""
@@ -178,7 +238,7 @@ class AwsSession:
         self._observe("sts", self.default_region, "GetCallerIdentity")
         try:
             # Creating the client resolves the credentials: incomplete ones fail here.
-            sts = self._boto.client("sts", region_name=self.default_region, config=self._config(attempts=1))
+            sts = self._new_client("sts", self.default_region, self._config(attempts=1))
             return dict(sts.get_caller_identity())
         except (ClientError, BotoCoreError) as exc:
             raise (setup_error(exc) or CollectionError(f"cannot identify the AWS account: GetCallerIdentity: "
@@ -187,9 +247,15 @@ class AwsSession:
     # ------------------------------------------------------------------ calls
 
     def _observe(self, service: str, region: str, operation: str) -> None:
-        """Count a request (the scan statistics); observers hear it from botocore itself."""
+        """Count a request (the scan statistics); observers hear it from botocore itself.
+
+        ``calls_by_type`` counts them by the resource type being collected (a value several
+        types share, such as the bucket listing, counts for the type that asked first).
+        """
+        made_for = (current() or ("", None))[0] or "(scan)"
         with self._lock:
             self.calls[f"{service}:{operation}"] = self.calls.get(f"{service}:{operation}", 0) + 1
+            self.calls_by_type[made_for] = self.calls_by_type.get(made_for, 0) + 1
 
     def call(self, service: str, region: str, operation: str, **params: Any) -> dict[str, Any]:
         """One API call, cached for the run; raises :class:`ApiError` on failure."""

@@ -10,6 +10,12 @@
       role_arn: arn:aws:iam::123456789012:role/auditor-readonly
       external_id: my-external-id
       profile: audit
+      organization:                      # scan every account of the organization (see --organization)
+        role_name: OrganizationAccountAccessRole
+        external_id: my-external-id
+        accounts: ["111111111111"]       # default: every active account
+        max_parallel: 4
+        processes: 2                     # worker processes (default 1)
 
 Command-line options win over the file.
 """
@@ -33,6 +39,19 @@ AWS_SECTION_SCHEMA: dict[str, Any] = {
         "role_arn": {"type": "string", "pattern": r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"},
         "external_id": {"type": "string", "minLength": 2},
         "profile": {"type": "string", "minLength": 1},
+        "organization": {
+            "type": "object",
+            "description": "Scan every active account of the AWS Organization (docs/aws-organizations.md).",
+            "properties": {
+                "role_name": {"type": "string", "pattern": r"^[\w+=,.@/-]{1,512}$"},
+                "external_id": {"type": "string", "minLength": 2},
+                "accounts": {"type": "array", "items": {"type": "string", "pattern": r"^\d{12}$"},
+                             "uniqueItems": True},
+                "max_parallel": {"type": "integer", "minimum": 1, "maximum": 64},
+                "processes": {"type": "integer", "minimum": 1, "maximum": 64},
+            },
+            "additionalProperties": False,
+        },
     },
     "additionalProperties": False,
 }

@@ -48,13 +48,17 @@ class LiveContext:
     _keys: dict[str, str] = field(default_factory=dict)
 
     def client(self, service: str, region: str | None = None) -> Any:
-        from botocore.config import Config
+        """The client for ``service`` in ``region``, built by the AWS call layer (:func:`auditor.aws.session.make_client`).
+
+        Same retry mode, timeouts and endpoint handling as the scan; more attempts, because
+        apply makes bursts of writes that IAM and S3 throttle. Writes are never cached.
+        """
+        from auditor.aws.session import client_config, make_client
 
         region = region or self.spec.target.region
         if (service, region) not in self._clients:
-            # Adaptive retries: apply makes bursts of calls that IAM and S3 throttle.
-            config = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=30)
-            self._clients[service, region] = self.session.client(service, region_name=region, config=config)
+            config = client_config(max_attempts=8, connect_timeout=5, read_timeout=30)
+            self._clients[service, region] = make_client(self.session, service, region, config)
         return self._clients[service, region]
 
     def key_arn(self, alias: str) -> str | None:

@@ -32,15 +32,15 @@ def target_of(session: Any, cfg: BaselineConfig) -> Target:
     One quick call (one attempt, short connect timeout), so missing credentials
     or an unreachable endpoint fail in seconds with one clear error (exit 2).
     """
-    from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 
     from auditor.aws.access import first_call
+    from auditor.aws.session import client_config, make_client
 
-    quick = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+    quick = client_config(max_attempts=1, connect_timeout=3, read_timeout=10)
     try:
         with first_call("nothing was read or changed"):
-            arn = session.client("sts", region_name=cfg.region, config=quick).get_caller_identity()["Arn"]
+            arn = make_client(session, "sts", cfg.region, quick).get_caller_identity()["Arn"]
     except ClientError as exc:
         raise CollectionError(f"cannot identify the AWS account: GetCallerIdentity: {error_code(exc)}") from exc
     except BotoCoreError as exc:

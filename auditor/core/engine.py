@@ -12,7 +12,9 @@ For each rule and each resource of the rule's type:
    expiry); an expired entry no longer mutes and says so in the message.
 
 A listing that failed for a whole scope (``ScopeFailure``) gives one ERROR
-finding per rule of that type, on the scope's id.
+finding per rule of that type, on the scope's id. An unexpected exception while
+evaluating a rule on a resource (a bug in the engine or a filter) is an ERROR
+finding for that rule and resource naming the exception; the run goes on.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ class Engine:
                 findings.append(self._finding(rule, failure.scope_id, failure.region, Status.ERROR,
                                               f"could not list {rule.resource}: {failure.reason}", {}))
             for resource in inventory.of(rule.resource):
-                finding = self.evaluate(rule, resource, ctx)
+                try:
+                    finding = self.evaluate(rule, resource, ctx)
+                except Exception as exc:  # noqa: BLE001 - an engine or filter bug costs this rule, never the run
+                    finding = self._error(rule, resource, f"internal error: {type(exc).__name__}: {exc}")
                 if finding is not None:
                     findings.append(finding)
         findings.sort(key=lambda f: f.sort_key)

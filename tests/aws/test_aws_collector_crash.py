@@ -39,7 +39,9 @@ def _boom(*_: Any) -> Any:
 def test_a_crashing_fetcher_errors_only_the_rules_that_read_its_attribute(
         aws: None, aws_rules: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     key = _account()
-    monkeypatch.setitem(s3._FETCHERS, "Encryption", _boom)
+    from dataclasses import replace
+
+    monkeypatch.setitem(s3.TABLE.attributes, "Encryption", replace(s3.TABLE.attributes["Encryption"], fetch=_boom))
     doc = scan(only_rules(aws_rules, *RULES))
     for name in ("sales-raw", "sales-curated"):
         arn = f"arn:aws:s3:::{name}"
