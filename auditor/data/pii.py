@@ -350,6 +350,7 @@ class PiiAnalyzer:
         self._cache: dict[bytes, tuple[Span, ...]] = {}
         self._rec_cache: dict[tuple[str, ...], list[Any]] = {}
         self._probes: dict[int, list[Callable[[str], object]]] = {}
+        self.profiles: dict[tuple[object, ...], object] = {}  # classified tables (auditor.data.profile)
         self._ner_min = settings.ner.min_score if settings.ner else NerSettings.min_score
 
     @property

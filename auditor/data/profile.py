@@ -28,6 +28,7 @@ so (the detector cannot find every name, and a status value is data too).
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -68,8 +69,38 @@ def column_dtype(series: Any) -> str:
     return {"i": "int64", "u": "int64", "f": "float64", "b": "bool", "M": "datetime"}.get(kind, str(series.dtype))
 
 
+_REMEMBERED = 64  # profiles an analyzer keeps (a run scans, then masks, the same files)
+
+
+def _identity(table: Table) -> tuple[object, ...] | None:
+    """What makes a local file's table the same table again: path, size, change time, inode,
+    sheet, columns and how it is read. None for s3:// (re-read: an object may change)."""
+    if table.source.startswith("s3://"):
+        return None
+    try:
+        st = os.stat(table.source)
+    except OSError:
+        return None
+    return (os.path.realpath(table.source), st.st_size, st.st_mtime_ns, st.st_ino, table.sheet,
+            tuple(table.columns), table.delimiter, table.encoding)
+
+
 def classify_table(table: Table, analyzer: PiiAnalyzer) -> TableProfile:
-    """Read every chunk once, then classify each column on its whole-column profile."""
+    """Read every chunk once, then classify each column on its whole-column profile.
+
+    The analyzer remembers the result for an unchanged local file, so ``data mask`` after
+    ``data scan`` in one run (what a pipeline's PII gate does) does not classify it twice."""
+    key = _identity(table)
+    remembered = analyzer.profiles.get(key) if key else None
+    if remembered is not None:
+        return remembered  # type: ignore[no-any-return]
+    profiled = _classify_table(table, analyzer)
+    if key and len(analyzer.profiles) < _REMEMBERED:
+        analyzer.profiles[key] = profiled
+    return profiled
+
+
+def _classify_table(table: Table, analyzer: PiiAnalyzer) -> TableProfile:
     samplers = {c: ColumnSampler(c, analyzer.settings.sample_size) for c in table.columns}
     rows = 0
     nulls: Counter[str] = Counter()

@@ -433,3 +433,22 @@ def test_mask_contract_no_raw_entity_and_landing_unchanged(tmp_path: Path, analy
     # every value the analyzer still finds in the output is a placeholder, never raw
     spans = analyzer.analyze_many(read_frame(out)["notes"])
     assert all(not s for s in spans)
+
+
+def test_mask_after_scan_reuses_the_classification_of_an_unchanged_file(tmp_path: Path) -> None:
+    """A run that scans then masks a file classifies it once; a changed file is classified again."""
+    from auditor.data.pii import PiiSettings, build_analyzer
+    from auditor.data.profile import classify_table
+    from auditor.data.readers import ReadOptions, open_dataset
+
+    src = tmp_path / "people.csv"
+    src.write_text("email\n" + "\n".join(f"p{i}@example.org" for i in range(50)) + "\n", encoding="utf-8")
+    an = build_analyzer(PiiSettings(workers=1))
+    with open_dataset(str(src), ReadOptions()) as tables:
+        first = classify_table(tables[0], an)
+    with open_dataset(str(src), ReadOptions()) as tables:
+        assert classify_table(tables[0], an) is first
+    src.write_text("email\n" + "\n".join("n/a" for _ in range(50)) + "\n", encoding="utf-8")
+    with open_dataset(str(src), ReadOptions()) as tables:
+        again = classify_table(tables[0], an)
+    assert again is not first and not again.classification["email"].pii
