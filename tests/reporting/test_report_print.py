@@ -11,36 +11,24 @@ Needs Debian's ``chromium``; skipped locally without it, FAILS in CI (``CI`` set
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from headless import SKIP_WITHOUT_CHROMIUM, chromium
 from reporting_synth import hostile_finding, make_doc
 
 from auditor.reporting.writers.html_writer import render
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--disable-default-apps", "--disable-extensions", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=5000", "--no-pdf-header-footer"]
 EXECUTIVE_MAX_PAGES = 5
 
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytestmark = pytest.mark.skip(reason="chromium is not installed (apt-get install -y chromium); "
-                                         "this test is required in CI")
+pytestmark = SKIP_WITHOUT_CHROMIUM
 
 
 def _chromium(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None, "chromium is required in CI: apt-get install -y chromium"
-    profile = tmp_path / "profile"
-    profile.mkdir(exist_ok=True)
-    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, url],
-                          capture_output=True, text=True, timeout=180, check=False)
+    return chromium(tmp_path, url, *extra, "--no-pdf-header-footer", timeout=180)
 
 
 def pdf_pages(pdf: bytes) -> int:
