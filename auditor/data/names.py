@@ -361,7 +361,9 @@ def _lower_case_names(matches: list[re.Match[str]], text: str) -> list[tuple[int
             continue
         cue = matches[i - 1]
         key = cue.group(0).lower().rstrip(".")
-        if key not in _CUE_WORDS or not _CUE_GAP.match(text[cue.end():m.start()]):
+        # The gap is at most a few characters ("with maria", "Name: maria"); a longer one is
+        # not a cue and is never handed to the pattern (bounded work on hostile text).
+        if key not in _CUE_WORDS or m.start() - cue.end() > 6 or not _CUE_GAP.match(text[cue.end():m.start()]):
             continue
         if key in _NEEDS_INTRO and not _INTRODUCTION.search(text[max(0, cue.start() - 30):cue.end()]):
             continue

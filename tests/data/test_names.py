@@ -90,3 +90,9 @@ def test_names_from_lists_initials_and_address(text: str, name: str) -> None:
 @pytest.mark.parametrize("text", ["The Board met in Paris, London and Rome.", "However, we agreed."])
 def test_lists_without_a_name_stay_unmasked(text: str) -> None:
     assert found(text) == []
+
+
+def test_a_long_gap_after_a_cue_is_not_matched_character_by_character() -> None:
+    """Hostile text: a cue word, 200,000 spaces and a mark before a name (quadratic before)."""
+    text = "with" + " " * 200_000 + "! maria"
+    assert found(text) == []
