@@ -31,19 +31,10 @@ import urllib.error
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core.aws_codes import DENIED, FAILING, MISSING
 from auditor.core.oserrors import ENVIRONMENT_ERRNOS, describe_os_error, one_line
 
 EXIT_USAGE, EXIT_ERROR = 2, 3
-
-#: S3 and IAM error codes that say what is wrong with the request, the bucket or the permissions.
-_MISSING = {"NoSuchBucket": "does not exist", "NoSuchKey": "has no such object", "NotFound": "was not found",
-            "404": "was not found"}
-_DENIED = ("AccessDenied", "Forbidden", "403", "AllAccessDisabled", "AccountProblem", "InvalidObjectState",
-           "AuthorizationHeaderMalformed", "PermanentRedirect", "InvalidBucketName")
-#: Error codes of AWS failing on its side or asking us to slow down: could not evaluate (exit 3).
-_FAILING = ("Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded", "TooManyRequestsException",
-            "InternalError", "InternalFailure", "ServiceUnavailable", "ServiceUnavailableException",
-            "RequestTimeout", "RequestTimeoutException")
 
 
 @dataclass(frozen=True)
@@ -109,13 +100,13 @@ def _client_error(exc: BaseException, response: dict[str, Any]) -> Translated:
     status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
     bucket = error.get("BucketName")
     about = f" on bucket '{bucket}'" if bucket else ""
-    if code in _MISSING:
-        what = f"S3 bucket '{bucket}' {_MISSING[code]}" if bucket else f"AWS: {operation}: the target {_MISSING[code]}"
+    if code in MISSING:
+        what = f"S3 bucket '{bucket}' {MISSING[code]}" if bucket else f"AWS: {operation}: the target {MISSING[code]}"
         return Translated(one_line(f"{what} ({code} in {operation})"))
-    if code in _DENIED:
+    if code in DENIED:
         return Translated(one_line(f"AWS refused {operation}{about}: {code} (check the permissions of these "
                                    "credentials and the bucket policy)"))
-    if code in _FAILING or int(status) >= 500:
+    if code in FAILING or int(status) >= 500:
         return Translated(one_line(f"AWS failed to answer {operation}{about}: {code} (a temporary failure; "
                                    "try again later)"), EXIT_ERROR)
     return Translated(one_line(f"AWS refused {operation}{about}: {code}"))

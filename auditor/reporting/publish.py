@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from auditor.core.aws_codes import callers_problem, code_in
 from auditor.core.errors import CollectionError, DataError, UsageError
 
 CONTENT_TYPES = {
@@ -39,15 +40,9 @@ def content_type(path: Path) -> str:
     return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
-# Answers that say the destination or the credentials are wrong: the user's to fix (exit 2).
-# Anything else (throttling past retries, a 5xx, a dropped connection) is a failed run (exit 3).
-_SETUP_CODES = ("NoSuchBucket", "AccessDenied", "AllAccessDisabled", "InvalidBucketName", "PermanentRedirect",
-                "AuthorizationHeaderMalformed", "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoCredentialsError",
-                "EndpointConnectionError", "AccessControlListNotSupported")
-
-
 def _publish_error(where: str, code: str) -> Exception:
-    if code in _SETUP_CODES:
+    """Exit 2 when the destination or the credentials are wrong (``core/aws_codes``), else 3."""
+    if callers_problem(code):
         return DataError(f"{where}: {code} (check the bucket, its region and the credentials)")
     return CollectionError(f"{where}: {code}")
 
@@ -76,7 +71,7 @@ def publish(files: Iterable[Path], url: str, *, public: bool = False, client: An
         except (BotoCoreError, boto3.exceptions.S3UploadFailedError) as exc:
             # upload_file wraps the service's answer in its message ("... NoSuchBucket ...").
             text = " ".join(str(exc).split())
-            code = next((c for c in _SETUP_CODES if c in text), type(exc).__name__)
-            raise _publish_error(where, code if code in _SETUP_CODES else text) from None
+            code = code_in(text) or type(exc).__name__
+            raise _publish_error(where, code if callers_problem(code) else text) from None
         out.append(f"s3://{bucket}/{key}")
     return out
