@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 
 from auditor.data.fold import fold
+from auditor.data.names import STOP
 from auditor.data.wordlists import common_words
 
 STREET_SCORE, UNIT_BOOST, POSTAL_BOOST = 0.45, 0.15, 0.2
@@ -75,8 +76,6 @@ _PLACE_LEAD = re.compile(r"(?:[A-ZÀ-ÞΑ-ΩА-Я][\w'’.-]*(?:[ ,]+(?=[A-ZÀ-�
 def _place_lead(text: str, start: int, end: int) -> int:
     """End of the place words (and postcode) that start a line before a sentence goes on:
     "Austria 58566| last night." Stops before a word that is not a place ("Thanks")."""
-    from auditor.data.names import STOP
-
     m = _PLACE_LEAD.match(text, start, end)
     if not m:
         return start

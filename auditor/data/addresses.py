@@ -57,6 +57,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.data.address_blocks import find_address_blocks
+from auditor.data.names import STOP
 from auditor.data.span_recognizer import span_recognizer
 
 if TYPE_CHECKING:
@@ -977,8 +978,6 @@ def _place_after(text: str, end: int) -> int:
     """End of the city, region and country written after a street on the same line ("...
     Apt. 542 KÖTTMANNSDORF Austria"): up to four capitalised words, stopping at a lower-case
     word, a line break, or a word that is not a place ("Monday", "The", "Thanks")."""
-    from auditor.data.names import STOP
-
     for _ in range(4):
         m = _PLACE_WORD.match(text, end)
         if not m or not m.group(1)[0].isupper() or m.group(1).lower().rstrip(".") in STOP:

@@ -74,8 +74,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from auditor.data.fold import fold
 from auditor.data.phones import phone_shaped
 from auditor.data.pii import NOISY, PiiAnalyzer, Span
+from auditor.data.places import gazetteer
 from auditor.data.sampling import (
     MASK_PLACEHOLDER,
     MASKED_VALUE,
@@ -140,9 +142,6 @@ _SHAPES = {
 # "phone" the name is the cue, so a phone-shaped value confirms it.
 def _place_shaped(value: str) -> bool:
     """A place name: in the gazetteer, or a short run of capitalised words ("WINMALEE")."""
-    from auditor.data.fold import fold
-    from auditor.data.places import gazetteer
-
     return fold(value) in gazetteer() or (_name_like(value) and all(w[0].isupper() for w in value.split()))
 
 
