@@ -66,6 +66,15 @@ def test_wheel_and_sdist_carry_the_shipped_content(dists: dict[str, Path], folde
     assert not missing_in_sdist, f"sdist lacks {sorted(missing_in_sdist)}"
 
 
+def test_wheel_carries_every_data_file_of_the_package(dists: dict[str, Path]) -> None:
+    """Word lists, the gazetteer, templates, schemas, SQL: every non-Python file under auditor/."""
+    data = {p.relative_to(ROOT).as_posix() for p in (ROOT / "auditor").rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".py", ".pyc")}
+    assert {"auditor/data/name_words.txt", "auditor/data/common_words.txt", "auditor/data/places.txt.gz"} <= data
+    wheel_names = set(zipfile.ZipFile(dists["wheel"]).namelist())
+    assert not sorted(data - wheel_names), f"wheel lacks {sorted(data - wheel_names)}"
+
+
 @pytest.fixture(scope="module")
 def installed(dists: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("venv")
