@@ -12,11 +12,11 @@ from __future__ import annotations
 import importlib
 
 PLUGIN_MODULES: tuple[str, ...] = (
-    "auditor.aws.types",
-    "auditor.data.types",
-    "auditor.pipelines.types",
-    "auditor.baseline.config",
-    "auditor.scheduler.config",
+    "auditor.aws.resource_types",
+    "auditor.data.dataset_types",
+    "auditor.pipelines.run_types",
+    "auditor.baseline.baseline_section",
+    "auditor.scheduler.schedule_section",
 )
 
 _loaded = False

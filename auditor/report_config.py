@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.core.config import RunConfig, config_sections
 from auditor.core.rules import SEVERITIES
+from auditor.core.run_config import RunConfig, config_sections
 from auditor.ownership import DEFAULT_OWNER_TAG, OwnerMap, load_owners
 
 DEFAULT_SLA_DAYS: dict[str, int] = {"critical": 7, "high": 30, "medium": 90, "low": 180, "info": 365}

@@ -135,11 +135,11 @@ def note_quality(df: Any, truth: Any, analyzer: Any) -> dict[str, float]:
 def scan_and_mask(src: str, dst: str, policy_path: str, workers: int, cold_mask: bool,
                   ner: Any = None) -> dict[str, Any]:
     """Runs in a fresh (spawned) process so its peak RSS is the scan + mask cost alone."""
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.data.maskfile import mask_dataset
     from auditor.data.masking import load_policy
     from auditor.data.pii import PiiSettings, build_analyzer
     from auditor.data.scan import DataScanOptions, run_data_scan
-    from auditor.runner import default_rule_paths, prepare
 
     out: dict[str, Any] = {}
     settings = PiiSettings(workers=workers, ner=ner)

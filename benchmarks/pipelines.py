@@ -25,7 +25,7 @@ from pathlib import Path
 CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from auditor.pipelines.runner import run_pipeline
+from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.core.context import RunContext
 r = run_pipeline(sys.argv[1], sys.argv[2], input_file=None, output_dir=sys.argv[3])
 print(json.dumps({"status": r.status, "message": r.message, "timings": r.lineage["timings"],

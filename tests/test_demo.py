@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.demo import run_demo
+from auditor.embedded_demo import run_demo
 from auditor.schemas import findings_errors
 
 

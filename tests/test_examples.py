@@ -289,9 +289,9 @@ def test_run_config_validates(config: Path) -> None:
     """As ``auditor run --config`` validates before anything runs: every section against its
     schema, every configured source available, and the rule overrides against the shipped
     rules of the configured sources (unknown rule ids and params are errors)."""
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.core.errors import AuditorError
-    from auditor.runner import default_rule_paths, prepare
-    from auditor.scheduler.run import check_sources, load_schedule
+    from auditor.scheduler.scheduled_run import check_sources, load_schedule
 
     error = None
     try:
@@ -321,16 +321,16 @@ def test_each_scheduled_source_accepts_the_config(config: Path, source: str, tmp
     """When ``auditor run`` reaches a source, the source prepares its rules with the whole
     config file: its rule overrides must hold there too, or the run stops (exit 2) after the
     sources before it have already run."""
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.core.context import RunContext
     from auditor.core.errors import AuditorError
-    from auditor.runner import default_rule_paths, prepare
     from auditor.scheduler import sources as sched_sources
-    from auditor.scheduler.run import load_schedule
+    from auditor.scheduler.scheduled_run import load_schedule
 
     options = dict(load_schedule(config)["sources"][source] or {})
     error = None
     try:
-        if source == "pipelines":  # auditor.pipelines.runner.run_pipeline: the packs that hold rules
+        if source == "pipelines":  # auditor.pipelines.pipeline_run.run_pipeline: the packs that hold rules
             paths = [p for p in default_rule_paths(*SOURCE_PACKS[source]) if any(p.rglob("*.yml"))]
             prepare(paths, config=config)
         else:  # auditor.scheduler.sources: exactly what the source calls

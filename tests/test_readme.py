@@ -324,9 +324,9 @@ def _yaml_blocks() -> list[tuple[Block, Any]]:
 
 
 def test_yaml_examples_validate(tmp_path: Path) -> None:
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.core.errors import AuditorError
     from auditor.core.mutes import load_mutelist
-    from auditor.runner import default_rule_paths, prepare
 
     examples = _yaml_blocks()
     assert len(examples) >= 3

@@ -20,13 +20,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from auditor.audit_run import Prepared
 from auditor.aws.collect import crash_reason
 from auditor.aws.organization import Member, OrgOptions, account_errors, scan_members
 from auditor.aws.scan import ScanOptions, settings_for
 from auditor.aws.session import AwsSession
 from auditor.core.context import RunContext
 from auditor.core.findings import Finding
-from auditor.runner import Prepared
 
 
 @dataclass

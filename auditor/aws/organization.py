@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.audit_run import Prepared, evaluate
 from auditor.aws.collect import crash_reason
 from auditor.aws.scan import ScanOptions, collect_account, required_attributes, settings_for, with_account
 from auditor.aws.session import ApiError, AwsSession
@@ -39,7 +40,6 @@ from auditor.core.context import RunContext
 from auditor.core.errors import AuditorError, CollectionError, UsageError
 from auditor.core.findings import Finding, Status
 from auditor.core.resources import Inventory
-from auditor.runner import Prepared, evaluate
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 

@@ -2,7 +2,7 @@
 
 ::
 
-    from auditor.runner import prepare, default_rule_paths
+    from auditor.audit_run import prepare, default_rule_paths
     from auditor.aws.scan import ScanOptions, run_scan
 
     doc = run_scan(prepare(default_rule_paths("aws")), ScanOptions(regions=["us-east-1"]))
@@ -31,7 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from auditor.aws import types as _types  # noqa: F401 - registers the resource types
+from auditor.audit_run import Prepared, evaluate
+from auditor.aws import resource_types as _types  # noqa: F401 - registers the resource types
 from auditor.aws.attributes import attributing
 from auditor.aws.collect import COLLECTORS, Scope, crash_reason
 from auditor.aws.scope_check import check_scopes
@@ -40,7 +41,6 @@ from auditor.core.context import RunContext
 from auditor.core.errors import CollectionError, UsageError
 from auditor.core.findings import Finding
 from auditor.core.resources import Inventory
-from auditor.runner import Prepared, evaluate
 
 if TYPE_CHECKING:
     from auditor.aws.organization import OrgOptions

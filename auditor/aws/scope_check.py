@@ -28,11 +28,11 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.core.context import RunContext
-from auditor.core.engine import Engine
 from auditor.core.filters import EvalContext
 from auditor.core.filters import _describe as describe_filter
 from auditor.core.findings import Finding, Status
 from auditor.core.resources import Inventory
+from auditor.core.rule_engine import Engine
 from auditor.core.rules import Rule
 
 PARAM = "min_in_scope"

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.core.config import config_sections
+from auditor.core.run_config import config_sections
 
 AWS_SECTION_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -9,5 +9,5 @@ baseline as infrastructure as code, and ``auditor templates lint`` checks every
 template.
 
 Parameters come from the ``baseline`` section of the run config (see
-:mod:`auditor.baseline.config`).
+:mod:`auditor.baseline.baseline_section`).
 """

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.spec import Spec, build_spec
 from auditor.baseline.templates import Target
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.export import ACCOUNT, PARTITION, REGION
 from auditor.baseline.spec import BILLING_REGION, INLINE_POLICY_NAME, Desired, Spec
 from auditor.baseline.templates import KEY_TOKENS

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.templates import KEY_TOKENS, TEMPLATE_DIR, Renderer, Target, template_names
 from auditor.core import jsonio
 from auditor.core.errors import ConfigError

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.live import LiveContext, build_items, error_code
 from auditor.baseline.model import ABSENT, Change, Item
 from auditor.baseline.spec import Spec, build_spec

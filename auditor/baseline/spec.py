@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.templates import KEY_TOKENS, Renderer, Target
 
 BILLING_REGION = "us-east-1"  # AWS/Billing metrics exist only there

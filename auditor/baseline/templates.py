@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.core import jsonio
 from auditor.core.errors import ConfigError, Problem
 from auditor.shipped import policy_templates_dir

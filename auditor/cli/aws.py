@@ -68,7 +68,7 @@ def scan(profile: str | None, regions: tuple[str, ...], role_arn: str | None, ex
     written to one findings document, each finding naming its account; an account
     whose role cannot be assumed gets ERROR findings and the others go on.
     """
-    from auditor.runner import default_rule_paths, prepare
+    from auditor.audit_run import default_rule_paths, prepare
 
     account_ids = _account_ids(accounts)
     if not organization and (role_name or account_ids or max_parallel or processes):

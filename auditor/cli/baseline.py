@@ -24,8 +24,8 @@ def register(cli: click.Group) -> None:
 
 
 def _config(path: Path | None) -> Any:
-    from auditor.baseline.config import BaselineConfig
-    from auditor.core.config import load_config
+    from auditor.baseline.baseline_section import BaselineConfig
+    from auditor.core.run_config import load_config
     from auditor.plugins import load_plugins
 
     load_plugins()
@@ -138,7 +138,7 @@ def mutelist(config: Path | None, days: int) -> None:
     """
     import yaml
 
-    from auditor.baseline.demo import break_glass_mute
+    from auditor.baseline.demo_cycle import break_glass_mute
 
     cfg = _config(config)
     entry = break_glass_mute(cfg, account=cfg.account_id or "*", days=days)

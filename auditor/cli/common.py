@@ -185,8 +185,8 @@ def claim_output_dir(output_dir: Path, command: str, *, force: bool = False) -> 
     another command, or one that cannot be read, is kept (exit 2) unless ``force``:
     reports of two different runs must not end up side by side, disagreeing.
     """
+    from auditor.audit_run import check_output_dir
     from auditor.core.outdir import check_output_folder
-    from auditor.runner import check_output_dir
 
     check_output_folder(Path(output_dir), "--output-dir")  # a file in the way, a read-only disk: before any work
     path = check_output_dir(output_dir)
@@ -233,6 +233,6 @@ def print_summary(doc: dict[str, Any], written: Sequence[Path]) -> None:
 
 
 def scan_exit_code(doc: dict[str, Any], fail_on: str, fail_on_error: bool) -> int:
-    from auditor.gate import decide
+    from auditor.exit_gate import decide
 
     return decide(doc, fail_on=None if fail_on == "none" else fail_on, allow_errors=not fail_on_error).exit_code

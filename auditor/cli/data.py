@@ -99,9 +99,9 @@ def scan(paths: tuple[str, ...], encoding: str | None, sheet: str | None, chunk_
          fail_on: str, fail_on_error: bool) -> None:
     """Scan datasets (CSV, XLSX, Parquet; files, directories or s3:// prefixes) for PII
     and judge them with rules/data. Writes findings.json (PII inventory attached, masked samples only)."""
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.data.quality import load_ruleset
     from auditor.data.scan import DataScanOptions, run_data_scan
-    from auditor.runner import default_rule_paths, prepare
 
     ruleset = load_ruleset(dqdl) if dqdl else None  # a DQDL syntax error stops before any reading
     prepared = prepare(list(rule_paths) or default_rule_paths("data"), mutelist=mutelist, config=config,
@@ -135,7 +135,7 @@ def _what(column: dict[str, Any]) -> str:
 
 
 def _config_section(config: Path | None) -> dict[str, Any]:
-    from auditor.core.config import load_config
+    from auditor.core.run_config import load_config
     from auditor.plugins import load_plugins
 
     load_plugins()

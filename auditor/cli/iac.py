@@ -70,9 +70,9 @@ def scan(paths: tuple[Path, ...], params: tuple[str, ...], baseline: Path | None
       terraform show -json plan.out > plan.json && auditor iac scan plan.json --format json,sarif
       auditor iac scan cdk.out --baseline main/findings.json --fail-on high
     """
-    from auditor.gate import check_baseline_account, decide
+    from auditor.audit_run import default_rule_paths, prepare
+    from auditor.exit_gate import check_baseline_account, decide
     from auditor.iac.scan import IacOptions, run_iac_scan
-    from auditor.runner import default_rule_paths, prepare
 
     values = _params(params)
     prepared = prepare(list(rule_paths) or default_rule_paths("aws"), mutelist=mutelist, config=config,

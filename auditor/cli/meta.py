@@ -30,8 +30,8 @@ def validate(paths: tuple[Path, ...], framework_dirs: tuple[Path, ...]) -> None:
 
     Exit 0 when valid, 2 otherwise.
     """
+    from auditor.audit_run import DEFAULT_RULES, prepare
     from auditor.core.loader import expand_paths
-    from auditor.runner import DEFAULT_RULES, prepare
 
     targets = list(paths) or [DEFAULT_RULES]
     prepared = prepare(targets, framework_dirs=framework_dirs)
@@ -45,7 +45,7 @@ def validate(paths: tuple[Path, ...], framework_dirs: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_(paths: tuple[Path, ...], framework: str | None, as_json: bool) -> None:
     """List rules: id, severity, resource, frameworks."""
-    from auditor.runner import DEFAULT_RULES, prepare
+    from auditor.audit_run import DEFAULT_RULES, prepare
 
     prepared = prepare(list(paths) or [DEFAULT_RULES], framework=framework)
     rows = [{"id": r.id, "severity": r.severity, "resource": r.resource,
@@ -84,7 +84,7 @@ def schema(kind: str) -> None:
 
         out = MUTELIST_SCHEMA
     elif kind == "config":
-        from auditor.core.config import config_schema
+        from auditor.core.run_config import config_schema
 
         out = config_schema()
     else:

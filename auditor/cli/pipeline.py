@@ -44,7 +44,7 @@ def run(name: str, store: str | None, input_file: Path | None, sample: bool, eng
         force: bool, formats: str, config: Path | None) -> None:
     """Run one pipeline end to end (exit 0 ok, 1 gate blocked, 2 bad input or no AWS access to an
     s3:// store, 3 gate not evaluated or another run published into the store first)."""
-    from auditor.pipelines.runner import run_pipeline
+    from auditor.pipelines.pipeline_run import run_pipeline
 
     fmts = parse_formats(formats)
     command = f"pipeline run {name}"
@@ -76,7 +76,7 @@ def run(name: str, store: str | None, input_file: Path | None, sample: bool, eng
 @pipeline.command("list")
 def list_() -> None:
     """List the available pipelines and their zones."""
-    from auditor.pipelines.runner import pipelines
+    from auditor.pipelines.pipeline_run import pipelines
 
     for name, pipe in pipelines().items():
         click.echo(f"{name:<14} {pipe.description}")

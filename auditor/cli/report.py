@@ -79,8 +79,8 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
       auditor report findings.json --publish s3://audit-reports/2026-11-27
     """
     from auditor.cli.common import parse_formats
-    from auditor.core.config import load_config
-    from auditor.gate import check_baseline_account
+    from auditor.core.run_config import load_config
+    from auditor.exit_gate import check_baseline_account
     from auditor.report_config import report_settings
     from auditor.reporting.merge import merge_documents
     from auditor.reporting.model import prepare_document
@@ -212,7 +212,7 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
     With --annotations github, before the gate: lines:
       ::error title=iam-root-mfa-enabled (critical)::arn:aws:iam::123456789012:root: root user has no MFA device
     """
-    from auditor.gate import check_baseline_account, decide, github_annotations, listing, one_line
+    from auditor.exit_gate import check_baseline_account, decide, github_annotations, listing, one_line
 
     doc = read_findings(findings)
     base = read_findings(baseline) if baseline else None
@@ -263,7 +263,7 @@ def run(config: Path, output_dir: Path | None) -> None:
         sources: {aws: {regions: [us-east-1]}, data: {paths: ["s3://bucket/raw/"]}}
         notify: {min_severity: high, sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:audit"}
     """
-    from auditor.scheduler.run import run_scheduled
+    from auditor.scheduler.scheduled_run import run_scheduled
 
     outcome = run_scheduled(config, output_dir=output_dir, progress=click.echo)
     for line in outcome.lines:

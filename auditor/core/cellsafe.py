@@ -43,7 +43,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]  # (no stubs in the lock)
+    import pandas as pd
 
 #: The line end of every CSV the tool writes (see the module doc: a CR inside a value gets quoted).
 CSV_LINE_END = "\r\n"
@@ -114,7 +114,7 @@ def xlsx_cell(ws: Any, value: Any) -> Any:
     risky = is_risky(text)
     if not risky and not text.startswith(("=", "#")):
         return text  # openpyxl stores it as a plain string already
-    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"  # never a formula ("=...") nor an error value ("#N/A")

@@ -38,8 +38,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from auditor.core.config import config_sections
 from auditor.core.errors import ConfigError, Problem
+from auditor.core.run_config import config_sections
 from auditor.core.validation import validate
 from auditor.core.yamlio import Document, read_yaml
 

@@ -31,7 +31,7 @@ import os
 import re
 from functools import lru_cache
 
-import regex  # type: ignore[import-untyped]  # (no stubs published; used through 3 calls here)
+import regex
 
 from auditor.core.errors import EvaluationError, UsageError
 

@@ -2,7 +2,7 @@
 
 Usage (what the CLI and the demo call)::
 
-    from auditor.runner import prepare, default_rule_paths
+    from auditor.audit_run import prepare, default_rule_paths
     from auditor.data.scan import DataScanOptions, run_data_scan
 
     prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
@@ -283,7 +283,7 @@ def _one_line(text: str) -> str:
 
 def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanOptions | None = None) -> dict[str, Any]:
     """Scan datasets and evaluate the prepared rules; returns the findings document (kind ``data``)."""
-    from auditor.runner import evaluate
+    from auditor.audit_run import evaluate
 
     options = options or DataScanOptions()
     context = options.context or RunContext()

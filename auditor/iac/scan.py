@@ -3,7 +3,7 @@
 ::
 
     from auditor.iac.scan import IacOptions, run_iac_scan
-    from auditor.runner import default_rule_paths, prepare
+    from auditor.audit_run import default_rule_paths, prepare
 
     doc = run_iac_scan(prepare(default_rule_paths("aws")), [Path("infra/")], IacOptions(params={"Env": "prod"}))
 
@@ -32,19 +32,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from auditor.aws import types as _aws_types  # noqa: F401 - registers the resource types and the AWS filters
+from auditor.audit_run import Prepared, evaluate
+from auditor.aws import resource_types as _aws_types  # noqa: F401 - registers the resource types and the AWS filters
 from auditor.core.context import RunContext
-from auditor.core.engine import Engine
 from auditor.core.filters import EvalContext
 from auditor.core.findings import Finding, Status
 from auditor.core.resources import Inventory, Resource
+from auditor.core.rule_engine import Engine
 from auditor.core.rules import Rule
 from auditor.iac.build import Builder
 from auditor.iac.mappers.joins import unjoined_reason
 from auditor.iac.model import Change, Location, NotEvaluated
 from auditor.iac.read import read_change
 from auditor.iac.values import printable
-from auditor.runner import Prepared, evaluate
 
 #: Types of which an account (or each region) has exactly one: rules on them judge account
 #: settings, which a change may or may not declare.

@@ -5,5 +5,5 @@ Each pipeline moves data through zones (``Landing -> Raw -> Curated``, plus
 or ``s3://bucket/prefix``), runs its SQL transforms with DuckDB (or Athena),
 gates every promotion, and writes a lineage manifest per run.
 
-Entry point: :func:`auditor.pipelines.runner.run_pipeline`.
+Entry point: :func:`auditor.pipelines.pipeline_run.run_pipeline`.
 """

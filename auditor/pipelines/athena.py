@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from auditor.core.errors import CollectionError, UsageError
-from auditor.pipelines.engine import SqlEngine
+from auditor.pipelines.sql_engines import SqlEngine
 from auditor.pipelines.store import S3Store, Store
 
 _GLUE_TYPES = {"b": "boolean", "i": "bigint", "u": "bigint", "f": "double", "M": "timestamp"}

@@ -23,12 +23,12 @@ from auditor import __version__
 from auditor.core.context import RunContext
 from auditor.core.errors import AuditorError, DataError
 from auditor.core.resources import Resource
-from auditor.pipelines.engine import SqlEngine
 from auditor.pipelines.errors import BadInput
-from auditor.pipelines.gates import GateResult
 from auditor.pipelines.lineage import Lineage, history
 from auditor.pipelines.promote import current
+from auditor.pipelines.promotion_checks import CheckResult
 from auditor.pipelines.quarantine import quarantine_file, quarantined_hashes
+from auditor.pipelines.sql_engines import SqlEngine
 from auditor.pipelines.store import ObjectInfo, Store, sha256_bytes
 
 
@@ -54,7 +54,7 @@ class StepRecord:
     output_rows: int = 0
     rejected_rows: int = 0
     duplicate_rows: int = 0
-    gates: list[GateResult] = field(default_factory=list)
+    gates: list[CheckResult] = field(default_factory=list)
     promoted: bool = False
 
 
@@ -91,7 +91,7 @@ class RunState:
                                                   "quarantine": self.store.uri(key)})
         return key
 
-    def record_gate(self, result: GateResult) -> None:
+    def record_gate(self, result: CheckResult) -> None:
         self.step(result.step).gates.append(result)
         if not result.available:
             self.lineage.rules.append({"gate": result.gate, "step": result.step, "rule": "*", "outcome": "ERROR",

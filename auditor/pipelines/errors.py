@@ -17,13 +17,13 @@ class BadInput(DataError):
         super().__init__(f"{file}: {reason}")
 
 
-class GateBlocked(DataError):
+class PromotionBlocked(DataError):
     """A promotion gate failed and the configured action is to block."""
 
     exit_code = 1
 
 
-class GateUnavailable(DataError):
+class CheckUnavailable(DataError):
     """A promotion gate could not be evaluated (fail closed: nothing is promoted; exit 3)."""
 
     exit_code = 3

@@ -13,15 +13,15 @@ from typing import Any
 import pandas as pd
 
 from auditor.pipelines.base import RunState, csv_bytes
-from auditor.pipelines.errors import GateBlocked, GateUnavailable
+from auditor.pipelines.errors import CheckUnavailable, PromotionBlocked
 from auditor.pipelines.quarantine import quarantine_records
 
 
 def apply_quality_gate(state: RunState, gate: Any, frame: pd.DataFrame, *, root: str, pipeline: str,
                        rejected_name: str) -> pd.DataFrame:
-    """The rows that may go on to curated; raises ``GateBlocked`` / ``GateUnavailable`` otherwise."""
+    """The rows that may go on to curated; raises ``PromotionBlocked`` / ``CheckUnavailable`` otherwise."""
     if not gate.available:
-        raise GateUnavailable(f"quality gate could not be evaluated: {gate.error}; curated left unchanged")
+        raise CheckUnavailable(f"quality gate could not be evaluated: {gate.error}; curated left unchanged")
     if gate.passed:
         return frame
     failed = [r["rule"] for r in gate.rules if r["outcome"] != "PASS"]
@@ -34,4 +34,4 @@ def apply_quality_gate(state: RunState, gate: Any, frame: pd.DataFrame, *, root:
         state.step("curated").rejected_rows += len(bad)
         state.lineage.quarantined["records"] += len(bad)
         return frame[~rows.to_numpy()].reset_index(drop=True)
-    raise GateBlocked(f"quality gate failed ({', '.join(failed)}); curated left unchanged")
+    raise PromotionBlocked(f"quality gate failed ({', '.join(failed)}); curated left unchanged")

@@ -49,8 +49,8 @@ def _publish_error(where: str, code: str) -> Exception:
 
 def publish(files: Iterable[Path], url: str, *, public: bool = False, client: Any = None) -> list[str]:
     """Upload ``files`` (flat, by name) under ``url``; returns the object URLs."""
-    import boto3  # type: ignore[import-untyped]
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
     bucket, prefix = parse_s3_url(url)
     s3 = client or boto3.client("s3")

@@ -13,7 +13,7 @@ from that landing zone with every PII gate passing. Raw PII in Raw or Curated is
 never expected. The findings keep their status: the label explains, it does
 not mute.
 
-**Gate lines.** One line per pipeline run: status, each gate's rules passed
+**Promotion lines.** One line per pipeline run: status, each gate's rules passed
 out of evaluated, PII columns masked, records quarantined.
 
 Entities come from the detector; the masking operator ("keyed hash",

@@ -11,6 +11,6 @@ runs, existing findings files), merges their findings, and writes::
 
 Each report is compared with the previous run (new / resolved / unchanged
 failures); only the last ``keep`` runs are kept; new critical/high failures
-are announced to an SNS topic and/or a webhook. See ``auditor.scheduler.config``
+are announced to an SNS topic and/or a webhook. See ``auditor.scheduler.schedule_section``
 for the ``schedule:`` section of the config file.
 """

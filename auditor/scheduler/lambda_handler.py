@@ -36,8 +36,8 @@ class RunFailed(RuntimeError):
 def _config_path(ref: str) -> Path:
     if not ref.startswith("s3://"):
         return Path(ref)
-    import boto3  # type: ignore[import-untyped]
-    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+    import boto3
+    from botocore.exceptions import ClientError
 
     from auditor.reporting.publish import parse_s3_url
 
@@ -54,7 +54,7 @@ def _config_path(ref: str) -> Path:
 
 def handler(event: dict[str, Any] | None, context: Any = None) -> dict[str, Any]:
     """Run one scheduled audit; returns ``{run_id, exit_code, folder, new, notified, problems}``."""
-    from auditor.scheduler.run import run_scheduled
+    from auditor.scheduler.scheduled_run import run_scheduled
 
     event = event or {}
     ref = event.get("config") or os.environ.get("AUDITOR_CONFIG")

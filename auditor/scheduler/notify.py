@@ -59,7 +59,7 @@ def alert_for(doc: dict[str, Any], new: list[dict[str, Any]], *, threshold: str,
 
 
 def send_sns(alert: Alert, topic_arn: str, client: Any = None) -> None:
-    import boto3  # type: ignore[import-untyped]
+    import boto3
 
     region = topic_arn.split(":")[3]
     sns = client or boto3.client("sns", region_name=region)
@@ -80,7 +80,7 @@ def send_webhook(alert: Alert, url: str, timeout_s: float = 10.0) -> None:
 
 def notify(alert: Alert, settings: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Send ``alert`` to every configured channel; returns (channels notified, problems)."""
-    from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+    from botocore.exceptions import BotoCoreError, ClientError
 
     done, problems = [], []
     if settings.get("sns_topic_arn"):

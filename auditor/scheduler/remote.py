@@ -23,8 +23,8 @@ from auditor.reporting.publish import parse_s3_url, publish
 
 def pull_state(url: str, out: Path) -> list[str]:
     """Fetch the history (and the latest findings) from S3 into ``out`` if missing locally."""
-    import boto3  # type: ignore[import-untyped]
-    from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+    import boto3
+    from botocore.exceptions import ClientError
 
     from auditor.scheduler.history import HISTORY
 

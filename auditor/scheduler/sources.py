@@ -2,7 +2,7 @@
 
 Built in: ``aws`` (``auditor.aws.scan.run_scan``), ``data``
 (``auditor.data.scan.run_data_scan``), ``pipelines``
-(``auditor.pipelines.runner.run_pipeline``) and ``findings`` (findings
+(``auditor.pipelines.pipeline_run.run_pipeline``) and ``findings`` (findings
 documents written by other jobs). A source declares the modules it needs; when
 one is missing in this installation, the run stops before anything runs and
 says which capability is not available.
@@ -66,7 +66,7 @@ sources: Registry[Source] = Registry("run source")
 
 
 def _prepare(req: SourceRequest, packs: str, prefix: str) -> Any:
-    from auditor.runner import default_rule_paths, prepare
+    from auditor.audit_run import default_rule_paths, prepare
 
     rules = req.options.get("rules") or default_rule_paths(packs)
     return prepare(rules, config=req.config_path, mutelist=req.options.get("mutelist"),
@@ -75,7 +75,7 @@ def _prepare(req: SourceRequest, packs: str, prefix: str) -> Any:
 
 def _aws(req: SourceRequest) -> list[dict[str, Any]]:
     from auditor.aws.scan import ScanOptions, run_scan
-    from auditor.core.config import load_config
+    from auditor.core.run_config import load_config
 
     section = load_config(req.config_path).section("aws") if req.config_path else {}
     opts = ScanOptions(profile=req.options.get("profile"), regions=list(req.options.get("regions") or []),
@@ -92,7 +92,7 @@ def _data(req: SourceRequest) -> list[dict[str, Any]]:
 
 
 def _pipelines(req: SourceRequest) -> list[dict[str, Any]]:
-    from auditor.pipelines.runner import run_pipeline
+    from auditor.pipelines.pipeline_run import run_pipeline
 
     docs = []
     for name in req.options["names"]:
@@ -127,5 +127,5 @@ def _findings(req: SourceRequest) -> list[dict[str, Any]]:
 
 sources.add("aws", Source(_aws, ("auditor.aws.scan",), "the AWS scan"))
 sources.add("data", Source(_data, ("auditor.data.scan",), "the data scan"))
-sources.add("pipelines", Source(_pipelines, ("auditor.pipelines.runner",), "the governed pipelines"))
+sources.add("pipelines", Source(_pipelines, ("auditor.pipelines.pipeline_run",), "the governed pipelines"))
 sources.add("findings", Source(_findings, (), "existing findings documents"))

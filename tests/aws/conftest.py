@@ -37,7 +37,7 @@ def aws() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def aws_rules() -> Any:
-    from auditor.runner import default_rule_paths, prepare
+    from auditor.audit_run import default_rule_paths, prepare
 
     return prepare(default_rule_paths("aws"))
 

@@ -22,7 +22,7 @@ from auditor.core.resources import resource_types
 
 
 def _tables() -> dict[str, attribute_tables.AttributeTable]:
-    import auditor.aws.types  # noqa: F401 - registers the resource types
+    import auditor.aws.resource_types  # noqa: F401 - registers the resource types
     from auditor.aws import (
         account,
         cloudtrail,

@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
+from auditor.audit_run import default_rule_paths, prepare
 from auditor.aws.scan import ScanOptions, run_scan
 from auditor.core.errors import ConfigError
-from auditor.runner import default_rule_paths, prepare
 
 
 def test_unknown_aws_setting_is_a_config_error(tmp_path: Path) -> None:

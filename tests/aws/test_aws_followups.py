@@ -9,10 +9,10 @@ import boto3
 import pytest
 from aws_helpers import by_rule, only_rules, scan
 
+from auditor.audit_run import default_rule_paths, prepare
 from auditor.core import filters
-from auditor.core.engine import Engine
 from auditor.core.resources import Inventory, Resource
-from auditor.runner import default_rule_paths, prepare
+from auditor.core.rule_engine import Engine
 
 ROOT = "arn:aws:iam::123456789012:root"
 
@@ -50,7 +50,7 @@ def test_an_engine_crash_is_an_error_for_that_rule_and_the_scan_goes_on(aws: Non
             raise RuntimeError("boom in the engine")
         return real(items, attrs, ctx)
 
-    monkeypatch.setattr("auditor.core.engine.evaluate_all", crashing)
+    monkeypatch.setattr("auditor.core.rule_engine.evaluate_all", crashing)
     doc = scan(prepared)
     broken = by_rule(doc, "s3-bucket-versioning-enabled")["arn:aws:s3:::crash-raw"]
     assert broken["status"] == "ERROR"
@@ -72,7 +72,7 @@ def test_engine_run_keeps_other_resources_when_one_crashes(monkeypatch: pytest.M
             raise LookupError("unexpected")
         return real(items, attrs, ctx)
 
-    monkeypatch.setattr("auditor.core.engine.evaluate_all", crashing)
+    monkeypatch.setattr("auditor.core.rule_engine.evaluate_all", crashing)
     found = {f.resource_id: f for f in Engine([rule]).run(inventory)}
     assert str(found["arn:k1"].status) == "PASS"
     assert str(found["arn:k2"].status) == "ERROR" and "LookupError: unexpected" in found["arn:k2"].message

@@ -191,7 +191,7 @@ def test_cli_writes_one_valid_document_for_the_organization(aws: None, tmp_path:
 
 
 def test_the_run_config_turns_organization_mode_on(aws: None, tmp_path: Path) -> None:
-    from auditor.runner import default_rule_paths, prepare
+    from auditor.audit_run import default_rule_paths, prepare
 
     ids = _organization(2)
     config = tmp_path / "audit.yml"

@@ -76,7 +76,7 @@ def test_metric_filter_regex_over_budget_is_an_error_naming_the_filter(aws: None
 
 
 def test_rule_regex_over_budget_on_a_40_character_bucket_is_an_error(aws: None, tmp_path: Path) -> None:
-    from auditor.runner import prepare
+    from auditor.audit_run import prepare
 
     evil, short = "registraroffice-enrollwithdraw-landing.x", "raw"  # 3 characters: settled at once
     assert len(evil) == 40

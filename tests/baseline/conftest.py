@@ -43,6 +43,6 @@ def account(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 def cfg() -> Any:
-    from auditor.baseline.config import BaselineConfig
+    from auditor.baseline.baseline_section import BaselineConfig
 
     return BaselineConfig(alert_email="governance-alerts@example.com")

@@ -40,9 +40,9 @@ def test_charted_buckets_reads_metric_widgets_only() -> None:
 
 
 def _scan() -> dict[str, Any]:
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.aws.scan import ScanOptions, run_scan
     from auditor.core.context import RunContext
-    from auditor.runner import default_rule_paths, prepare
 
     prepared = prepare(default_rule_paths("aws"))
     prepared = replace(prepared, rules=[r for r in prepared.rules if r.id == RULE])
@@ -87,9 +87,9 @@ def test_unreadable_dashboard_is_an_error_not_a_fail(account: Any) -> None:
         if model.name == "GetDashboard":
             raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, model.name)
 
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.aws.scan import ScanOptions, run_scan
     from auditor.core.context import RunContext
-    from auditor.runner import default_rule_paths, prepare
 
     prepared = prepare(default_rule_paths("aws"))
     prepared = replace(prepared, rules=[r for r in prepared.rules if r.id == RULE])

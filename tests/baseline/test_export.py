@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.export import export_baseline
 
 CFG = BaselineConfig(alert_email="governance-alerts@example.com")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.planner import apply, plan
 
 

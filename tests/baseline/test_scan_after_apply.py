@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from auditor.baseline.config import BaselineConfig
-from auditor.baseline.demo import baseline_loop, break_glass_mute
+from auditor.baseline.baseline_section import BaselineConfig
+from auditor.baseline.demo_cycle import baseline_loop, break_glass_mute
 from auditor.baseline.planner import apply, plan
 
 pytest.importorskip("auditor.aws.scan")
@@ -33,9 +33,9 @@ COVERED = {
 def _scan(tmp_path: Path, mutes: list[dict[str, str]] | None = None) -> dict[str, Any]:
     from datetime import UTC, datetime
 
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.aws.scan import ScanOptions, run_scan
     from auditor.core.context import RunContext
-    from auditor.runner import default_rule_paths, prepare
 
     mutelist = None
     if mutes is not None:

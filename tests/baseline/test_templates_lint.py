@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.lint import lint_templates, own_checks
 from auditor.baseline.templates import TEMPLATE_DIR
 
@@ -88,7 +88,7 @@ def test_lint_follows_the_config() -> None:
 
 
 def test_every_rule_remediation_template_exists() -> None:
-    from auditor.runner import DEFAULT_RULES, prepare
+    from auditor.audit_run import DEFAULT_RULES, prepare
 
     rules = prepare([DEFAULT_RULES]).rules
     named = {r.id: r.remediation.template for r in rules if r.remediation.template}

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from auditor.audit_run import default_rule_paths, prepare
 from auditor.cli import cli
 from auditor.data.classify import MASK_PLACEHOLDER
 from auditor.data.pii import PiiAnalyzer
 from auditor.data.samples import generate_registrar, write_sample_dataset
 from auditor.data.scan import DataScanOptions, run_data_scan
-from auditor.runner import default_rule_paths, prepare
 from auditor.schemas import findings_errors
 
 PII_COLUMNS = ("studentid", "email", "phone", "sin", "date_of_birth", "street_address")

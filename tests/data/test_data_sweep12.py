@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from auditor.audit_run import default_rule_paths, prepare
 from auditor.cli import cli
 from auditor.data.classify import classify_frame, classify_series, masked_free_text_sample, shape_mask
 from auditor.data.maskfile import mask_dataset
@@ -31,7 +32,6 @@ from auditor.data.pii import PiiAnalyzer, Span
 from auditor.data.readers import ReadOptions, open_dataset, read_frame
 from auditor.data.scan import DataScanOptions, run_data_scan, scan_table
 from auditor.data.writers import write_frame
-from auditor.runner import default_rule_paths, prepare
 
 GIVEN = ("José", "Zoë", "Владимир", "Łucja", "Søren", "Ümit", "Chloé", "Αλέξανδρος", "Nguyễn", "Дарья", "Björn",
          "François", "Ioana", "Mårten", "Şebnem", "Jiří")

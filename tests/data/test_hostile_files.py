@@ -20,12 +20,12 @@ import pytest
 from click.testing import CliRunner
 from xlsx_parts import MAIN, inline_row, sheet_xml, workbook_xml, write_workbook
 
+from auditor.audit_run import default_rule_paths, prepare
 from auditor.cli import cli
 from auditor.core.errors import DataError
 from auditor.data.pii import PiiAnalyzer
 from auditor.data.readers import ReadOptions, open_dataset, read_frame
 from auditor.data.scan import DataScanOptions, run_data_scan
-from auditor.runner import default_rule_paths, prepare
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from auditor.audit_run import default_rule_paths, prepare
 from auditor.cli import cli
 from auditor.data.pii import PiiAnalyzer
 from auditor.data.quality import evaluate_ruleset, load_ruleset
 from auditor.data.scan import DataScanOptions, run_data_scan
-from auditor.pipelines.gates import QualityGate
-from auditor.runner import default_rule_paths, prepare
+from auditor.pipelines.promotion_checks import QualityCheck
 
 DF = pd.DataFrame({"id": [1, 2, 3], "status": ["a", "b", None]})
 
@@ -82,10 +82,10 @@ def test_data_scan_quality_rule_is_error_not_fail(tmp_path: Path, analyzer: PiiA
 
 
 def test_pipeline_quality_gate_is_unavailable_not_failed() -> None:
-    gate = QualityGate("t", 'Rules = [ IsComplete "id", IsComplete "nope" ]').check(DF, step="curated")
+    gate = QualityCheck("t", 'Rules = [ IsComplete "id", IsComplete "nope" ]').check(DF, step="curated")
     assert not gate.available and "column 'nope' does not exist" in gate.error
     assert [r["outcome"] for r in gate.rules] == ["PASS", "ERROR"]
-    both = QualityGate("t", 'Rules = [ IsComplete "status", IsComplete "nope" ]').check(DF, step="curated")
+    both = QualityCheck("t", 'Rules = [ IsComplete "status", IsComplete "nope" ]').check(DF, step="curated")
     assert both.available and not both.passed and both.aggregate_failed  # FAIL decides; no row is routed
 
 

@@ -14,8 +14,8 @@ FROZEN = datetime(2026, 6, 1, tzinfo=UTC)
 
 def scan(*paths: str | Path, params: dict[str, str] | None = None, mutelist: Path | None = None) -> dict[str, Any]:
     """The findings document of ``auditor iac scan`` on ``paths``, with the shipped AWS rules."""
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.iac.scan import IacOptions, run_iac_scan
-    from auditor.runner import default_rule_paths, prepare
 
     prepared = prepare(default_rule_paths("aws"), mutelist=mutelist, today=FROZEN)
     return run_iac_scan(prepared, [Path(p) for p in paths], IacOptions(params=params or {}),

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from iac_helpers import scan
 
-from auditor.baseline.config import BaselineConfig
-from auditor.baseline.demo import break_glass_mute
+from auditor.baseline.baseline_section import BaselineConfig
+from auditor.baseline.demo_cycle import break_glass_mute
 from auditor.baseline.export import export_baseline
 
 # As tests/baseline/test_scan_after_apply.py: what applying the baseline establishes.

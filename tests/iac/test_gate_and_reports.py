@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from iac_helpers import FIXTURES, finding, line_of, scan
 
 from auditor.cli import cli
-from auditor.gate import decide, github_annotations
+from auditor.exit_gate import decide, github_annotations
 from auditor.reporting.writers.sarif_writer import to_sarif
 
 LAKE = FIXTURES / "cfn" / "lake.yaml"

@@ -21,7 +21,7 @@ from auditor.core.context import RunContext
 from auditor.core.errors import UsageError
 from auditor.pipelines.athena import AthenaEngine
 from auditor.pipelines.inquiries311.pipeline import METRICS
-from auditor.pipelines.runner import run_pipeline
+from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.pipelines.sql import load_sql
 from auditor.pipelines.store import LocalStore
 

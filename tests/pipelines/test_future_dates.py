@@ -16,8 +16,8 @@ from pipeline_helpers import write
 from auditor.core.context import RunContext
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.inquiries311.read import read_export
+from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.pipelines.registrar.clean import clean, read_workbook
-from auditor.pipelines.runner import run_pipeline
 from auditor.pipelines.samples import registrar as sample
 from auditor.pipelines.samples.registrar import APPLICATION_COLUMNS
 

@@ -15,7 +15,7 @@ from pipeline_helpers import write
 
 from auditor.core.context import RunContext
 from auditor.pipelines.inquiries311.read import read_export
-from auditor.pipelines.runner import run_pipeline
+from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.store import LocalStore
 

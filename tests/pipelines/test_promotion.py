@@ -13,8 +13,8 @@ import pytest
 from pipeline_helpers import write
 
 from auditor.core.context import RunContext
+from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.pipelines.promote import Output, collect_garbage, current, publish
-from auditor.pipelines.runner import run_pipeline
 from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.store import LocalStore
 
@@ -22,7 +22,7 @@ ROOT = "govtfinance/311inqvol"
 
 KILLER = textwrap.dedent("""
     import os, signal, sys
-    import auditor.pipelines.runner as R
+    import auditor.pipelines.pipeline_run as R
     from auditor.pipelines.store import LocalStore
     point = sys.argv[3]
     if point == "before-commit":

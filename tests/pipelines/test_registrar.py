@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from auditor.core.context import RunContext
-from auditor.pipelines.runner import run_pipeline
+from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.pipelines.samples import registrar as sample
 
 ROOT = "registraroffice/enrollwithdraw"

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from auditor.cli import cli
 from auditor.core.errors import ConfigError
 from auditor.data.quality import parse_ruleset
+from auditor.pipelines.pipeline_run import default_settings
 from auditor.pipelines.rulesets import check_rulesets, in_yaml_block
-from auditor.pipelines.runner import default_settings
 
 BROKEN = 'Rules = [\n  IsComplete "department",\n  ColumnValues "records" betwen 0 and 9\n]\n'
 
@@ -60,7 +60,7 @@ def test_block_position_maps_to_the_yaml_line_and_column(tmp_path: Path) -> None
 def test_pipeline_quality_gate_reads_its_own_history(tmp_path: Path) -> None:
     """Dynamic rules compare with the pipeline's earlier runs: their quality metrics, read
     back from the lineage manifests in the store."""
-    from auditor.pipelines.gates import quality_history
+    from auditor.pipelines.promotion_checks import quality_history
     from auditor.pipelines.store import open_store
 
     store = tmp_path / "lake"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from auditor.core.context import RunContext
-from auditor.pipelines.runner import run_pipeline
+from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.pipelines.samples import inquiries311 as sample311
 from auditor.pipelines.samples import registrar as sample_reg
 from auditor.pipelines.samples.reproducible import SAMPLE_TIMESTAMP, reproducible_xlsx

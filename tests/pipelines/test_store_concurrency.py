@@ -290,7 +290,7 @@ def test_a_killed_lock_holder_never_blocks_and_a_stuck_one_is_one_line(tmp_path:
 RACER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    import auditor.pipelines.runner as R
+    import auditor.pipelines.pipeline_run as R
     from auditor.cli import main
     sync, me = Path(sys.argv[1]), sys.argv[2]
     real_commit = R.commit

@@ -91,7 +91,7 @@ def test_owners_in_html_json_and_csv(tmp_path: Path) -> None:
 
 def test_the_scan_records_the_owner_tag_and_the_ownership_file(tmp_path: Path) -> None:
     """``runner.evaluate``: a collected ``Owner`` tag (any case of the key), else the file, else nothing."""
-    from auditor.runner import evaluate, prepare
+    from auditor.audit_run import evaluate, prepare
 
     rules = _write(tmp_path / "rules.yml", "version: 1\nrules:\n"
                    "  - id: s3-bucket-versioning-enabled\n    title: S3 buckets keep object versions\n"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from reporting_synth import make_doc
 
 from auditor.cli import cli
-from auditor.gate import decide
+from auditor.exit_gate import decide
 from auditor.reporting.aging import carry_time
 from auditor.reporting.diff import diff_documents, finding_key
 from auditor.reporting.model import build_report

@@ -23,7 +23,7 @@ from reporting_synth import PLANTED_PII, make_doc
 from auditor.cli import cli
 from auditor.core.context import RunContext
 from auditor.core.errors import DataError, NotAvailableError, UsageError
-from auditor.scheduler.run import run_scheduled
+from auditor.scheduler.scheduled_run import run_scheduled
 from auditor.scheduler.sources import Source, sources
 
 
@@ -272,7 +272,7 @@ def test_lambda_handler_keeps_state_in_s3(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_shipped_example_configs_validate() -> None:
-    from auditor.scheduler.run import load_schedule
+    from auditor.scheduler.scheduled_run import load_schedule
 
     root = Path(__file__).resolve().parents[2] / "examples" / "scheduling"
     full = load_schedule(root / "audit.yml")

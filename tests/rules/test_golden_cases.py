@@ -33,11 +33,11 @@ from typing import Any
 import pytest
 import yaml
 
+from auditor.audit_run import DEFAULT_RULES, prepare
 from auditor.core.context import RunContext
-from auditor.core.engine import Engine
 from auditor.core.filters import EvalContext
 from auditor.core.resources import Resource
-from auditor.runner import DEFAULT_RULES, prepare
+from auditor.core.rule_engine import Engine
 
 CASES_DIR = Path(__file__).parent / "cases"
 DEFAULT_NOW = "2026-06-01T00:00:00Z"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from auditor.audit_run import DEFAULT_RULES, prepare
 from auditor.compliance.mapping import load_frameworks
-from auditor.runner import DEFAULT_RULES, prepare
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "aws-cis-coverage.md"
 ROW = re.compile(r"^\| (\d+(?:\.\d+)+) \| (\d+(?:\.\d+)+) \| ([AM]) \| [^|]+ \| (.+) \|$")

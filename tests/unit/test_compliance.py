@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from auditor.audit_run import DEFAULT_RULES, prepare
 from auditor.compliance.mapping import apply_mappings, load_frameworks, unknown_rule_references
 from auditor.core.errors import ConfigError
-from auditor.runner import DEFAULT_RULES, prepare
 
 FIX = Path(__file__).parent.parent / "fixtures"
 

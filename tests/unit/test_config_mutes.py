@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from auditor.audit_run import prepare
 from auditor.core.errors import ConfigError
 from auditor.core.mutes import load_mutelist
-from auditor.runner import prepare
 
 FIX = Path(__file__).parent.parent / "fixtures"
 
@@ -61,7 +61,7 @@ def test_unknown_config_section(tmp_path: Path) -> None:
 
 def test_config_may_override_rules_of_packs_this_run_does_not_load(tmp_path: Path) -> None:
     """One audit.yml serves `aws scan`, `data scan` and `auditor run`: each loads one pack."""
-    from auditor.runner import DEFAULT_RULES
+    from auditor.audit_run import DEFAULT_RULES
 
     config = tmp_path / "audit.yml"
     config.write_text("version: 1\nrules:\n  dataset-column-pii-masked: {severity: critical}\n"
@@ -73,7 +73,7 @@ def test_config_may_override_rules_of_packs_this_run_does_not_load(tmp_path: Pat
 
 
 def test_override_of_a_rule_not_loaded_is_still_checked(tmp_path: Path) -> None:
-    from auditor.runner import DEFAULT_RULES
+    from auditor.audit_run import DEFAULT_RULES
 
     config = tmp_path / "audit.yml"
     config.write_text("version: 1\nrules:\n  dataset-column-pii-maskd: {severity: high}\n"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from auditor.audit_run import evaluate, prepare
 from auditor.core.context import RunContext
-from auditor.core.engine import Engine
 from auditor.core.findings import Status
 from auditor.core.mutes import load_mutelist
 from auditor.core.resources import Inventory, Resource
-from auditor.runner import evaluate, prepare
+from auditor.core.rule_engine import Engine
 from auditor.schemas import findings_errors
 
 FIX = Path(__file__).parent.parent / "fixtures"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
-from auditor.gate import decide
+from auditor.exit_gate import decide
 
 
 def finding(rule: str, res: str, status: str, severity: str = "high") -> dict[str, Any]:

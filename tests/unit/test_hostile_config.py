@@ -19,10 +19,10 @@ from click.testing import CliRunner
 
 from auditor.cli import cli
 from auditor.core import jsonio, yamlio
-from auditor.core.config import load_config
 from auditor.core.errors import ConfigError
 from auditor.core.loader import load_rules
 from auditor.core.mutes import load_mutelist
+from auditor.core.run_config import load_config
 
 FIX = Path(__file__).parent.parent / "fixtures"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from auditor.audit_run import prepare
 from auditor.core.errors import ConfigError
-from auditor.runner import prepare
 
 FIX = Path(__file__).parent.parent / "fixtures" / "rules"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from auditor.audit_run import prepare
 from auditor.core.errors import ConfigError
 from auditor.core.mutes import MAX_MUTE_DAYS, load_mutelist, matches_everything
-from auditor.runner import prepare
 
 FIX = Path(__file__).parent.parent / "fixtures"
 TODAY = date(2026, 12, 7)

@@ -15,11 +15,11 @@ import pytest
 from auditor.aws import patterns
 from auditor.core import saferegex
 from auditor.core.context import RunContext
-from auditor.core.engine import Engine
 from auditor.core.errors import ConfigError, UsageError
 from auditor.core.findings import Status
 from auditor.core.loader import load_rules
 from auditor.core.resources import Inventory, Resource
+from auditor.core.rule_engine import Engine
 
 # Exponential even for the ``regex`` module (backreferences defeat its guards).
 EVIL = r"^(.*?)*(.*?)*(.*?)*\3\2\1\d"

@@ -32,9 +32,9 @@ import pandas as pd
 from auditor.pipelines.base import LandingFile, RunState, csv_bytes, parquet_bytes
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.exports import Chart
-from auditor.pipelines.gates import QualityGate, quality_history
 from auditor.pipelines.inquiries311.read import read_export
 from auditor.pipelines.promote import Output, version_of
+from auditor.pipelines.promotion_checks import QualityCheck, quality_history
 from auditor.pipelines.routing import apply_quality_gate
 from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.sql import load_sql
@@ -112,7 +112,7 @@ class Inquiries311:
         curated = state.step("curated")
         curated.input_rows = len(combined)
         with state.lineage.timed("gates"):
-            gate = QualityGate(self.name, state.settings["quality_ruleset"],
+            gate = QualityCheck(self.name, state.settings["quality_ruleset"],
                                history=quality_history(state.store, self.name)).check(combined, step="curated")
             state.record_gate(gate)
             combined = self._apply_quality(state, gate, combined)

@@ -30,10 +30,10 @@ from typing import Any
 import pandas as pd
 
 from auditor.pipelines.base import LandingFile, RunState, csv_bytes, parquet_bytes
-from auditor.pipelines.errors import BadInput, GateBlocked, GateUnavailable
+from auditor.pipelines.errors import BadInput, CheckUnavailable, PromotionBlocked
 from auditor.pipelines.exports import Chart
-from auditor.pipelines.gates import GateResult, PiiGate, QualityGate, quality_history
 from auditor.pipelines.promote import Output, version_of
+from auditor.pipelines.promotion_checks import CheckResult, PiiCheck, QualityCheck, quality_history
 from auditor.pipelines.quarantine import quarantine_records
 from auditor.pipelines.registrar.clean import SPECS, Cleaned, clean, read_workbook
 from auditor.pipelines.routing import apply_quality_gate
@@ -118,7 +118,7 @@ class Registrar:
         curated = state.step("curated")
         curated.input_rows = sum(len(f) for f in masked.values())
         with state.lineage.timed("gates"):
-            gate = QualityGate(self.name, state.settings["quality_ruleset"],
+            gate = QualityCheck(self.name, state.settings["quality_ruleset"],
                                history=quality_history(state.store, self.name)).check(masked["applications"],
                                                                                       step="curated")
             state.record_gate(gate)
@@ -157,15 +157,15 @@ class Registrar:
 
     def _pii(self, state: RunState, frame: pd.DataFrame, step: str, key: str) -> pd.DataFrame:
         mask = state.settings.get("on_pii", "mask") == "mask"
-        result: GateResult = PiiGate(state.settings.get("masking_policy"), mask=mask, services=state.context.services,
+        result: CheckResult = PiiCheck(state.settings.get("masking_policy"), mask=mask, services=state.context.services,
                                      table_id=state.store.uri(key),
                                      declared=state.settings.get("declared_pii")).check(frame, step=step)
         state.record_gate(result)
         if not result.available:
-            raise GateUnavailable(f"PII gate could not be evaluated at {step}: {result.error}; "
+            raise CheckUnavailable(f"PII gate could not be evaluated at {step}: {result.error}; "
                                   "nothing was promoted")
         if result.unmasked_pii_columns:
-            raise GateBlocked(f"PII gate: unmasked PII in column(s) {', '.join(result.unmasked_pii_columns)} "
+            raise PromotionBlocked(f"PII gate: unmasked PII in column(s) {', '.join(result.unmasked_pii_columns)} "
                               f"at {step}; nothing was promoted")
         return result.frame if result.frame is not None else frame
 

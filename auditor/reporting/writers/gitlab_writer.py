@@ -41,7 +41,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from auditor.gate import finding_file
+from auditor.exit_gate import finding_file
 from auditor.reporting.atomic import write_atomic
 from auditor.reporting.writers import writers
 

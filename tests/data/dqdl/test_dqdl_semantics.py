@@ -234,10 +234,10 @@ def test_malformed_ruleset_exits_2_with_position(tmp_path: Path) -> None:
 
 
 def test_gate_routes_rows_of_where_rules() -> None:
-    from auditor.pipelines.gates import QualityGate
+    from auditor.pipelines.promotion_checks import QualityCheck
 
     df = pd.DataFrame({"kind": ["a", "b", "a"], "n": [1, -1, -2]})
-    gate = QualityGate("t", 'Rules = [ ColumnValues "n" >= 0 where "kind = \'a\'" ]').check(df, step="curated")
+    gate = QualityCheck("t", 'Rules = [ ColumnValues "n" >= 0 where "kind = \'a\'" ]').check(df, step="curated")
     assert gate.available and not gate.passed and gate.failed_rows is not None
     assert gate.failed_rows.tolist() == [False, False, True]  # the b row is out of scope: it passes
     assert gate.rules[0]["metrics"]  # recorded in the lineage: the history of dynamic rules

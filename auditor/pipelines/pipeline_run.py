@@ -2,7 +2,7 @@
 
 ::
 
-    from auditor.pipelines.runner import run_pipeline
+    from auditor.pipelines.pipeline_run import run_pipeline
     result = run_pipeline("inquiries-311", "./lake", sample=True, output_dir="reports/pipeline-inquiries-311")
     result.status        # "succeeded", "up-to-date", "failed" or "blocked"
     result.findings      # the findings document (kind "pipeline") for this run
@@ -45,13 +45,13 @@ from auditor.pipelines.base import (
     step_resources,
     up_to_date,
 )
-from auditor.pipelines.engine import DuckDBEngine, SqlEngine
-from auditor.pipelines.errors import GateBlocked, GateUnavailable
+from auditor.pipelines.errors import CheckUnavailable, PromotionBlocked
 from auditor.pipelines.exports import export_metrics
 from auditor.pipelines.inputs import check_run_paths
 from auditor.pipelines.lineage import Lineage
 from auditor.pipelines.promote import commit, current, stage
 from auditor.pipelines.rulesets import check_rulesets
+from auditor.pipelines.sql_engines import DuckDBEngine, SqlEngine
 from auditor.pipelines.store import Store, open_store
 
 
@@ -151,7 +151,7 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
                  output_dir: str | Path | None = None, config: str | Path | None = None,
                  context: RunContext | None = None, rule_paths: list[Path] | None = None) -> PipelineResult:
     """Run pipeline ``name`` (``registrar`` or ``inquiries-311``) over ``store`` (default ``./lake``)."""
-    from auditor.runner import default_rule_paths, evaluate, prepare
+    from auditor.audit_run import default_rule_paths, evaluate, prepare
 
     available = pipelines()
     if name not in available:
@@ -181,7 +181,7 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     t0 = time.perf_counter()
     try:
         _execute(pipe, state, sample=sample, input_file=input_file)
-    except (GateBlocked, GateUnavailable) as exc:
+    except (PromotionBlocked, CheckUnavailable) as exc:
         state.status, state.error = "blocked", exc
         _blocked_reason(pipe, state, str(exc))
     except AuditorError as exc:

@@ -8,7 +8,7 @@
 A definite violation (1) wins over "could not evaluate" (3): the CI log then
 shows the actionable failure first; errors are still listed in the summary.
 
-The gate also explains itself: ``GateResult`` carries the findings that made
+The gate also explains itself: ``CheckResult`` carries the findings that made
 it fail (``blocking`` FAILs, then the ``errors`` that failed it closed), worst
 first, and this module renders them as plain log lines (``listing``) or as
 GitHub Actions workflow commands (``github_annotations``). Rendering returns
@@ -34,7 +34,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u20
 
 
 @dataclass
-class GateResult:
+class CheckResult:
     """The decision and what it rests on.
 
     ``blocking``: the FAIL findings that broke the gate (at or above ``fail_on``;
@@ -59,7 +59,7 @@ def worst_first(f: dict[str, Any]) -> tuple[int, str, str]:
 
 
 def decide(doc: dict[str, Any], *, fail_on: str | None, allow_errors: bool = False,
-           baseline: dict[str, Any] | None = None) -> GateResult:
+           baseline: dict[str, Any] | None = None) -> CheckResult:
     """Decide the gate for ``doc`` (optionally relative to ``baseline``)."""
     findings = doc["findings"]
     if baseline is not None:
@@ -71,7 +71,7 @@ def decide(doc: dict[str, Any], *, fail_on: str | None, allow_errors: bool = Fal
     counts: dict[str, Counter[str]] = {sev: Counter() for sev in reversed(SEVERITIES)}
     for f in findings:
         counts[f["severity"]][f["status"]] += 1
-    result = GateResult(0, counts=counts, new=candidates if baseline is not None else [],
+    result = CheckResult(0, counts=counts, new=candidates if baseline is not None else [],
                         fail_on=fail_on, baseline=baseline is not None)
     if fail_on is not None:
         threshold = severity_rank(fail_on)
@@ -112,7 +112,7 @@ def check_baseline_account(doc: dict[str, Any], baseline: dict[str, Any], *, bas
                      "of the same account, or pass --force to diff them anyway")
 
 
-def _failed(result: GateResult) -> list[tuple[str, dict[str, Any]]]:
+def _failed(result: CheckResult) -> list[tuple[str, dict[str, Any]]]:
     """(tag, finding) for everything that failed the gate: blocking FAILs first, then ERRORs."""
     tag = "NEW" if result.baseline else "FAIL"
     return [(tag, f) for f in result.blocking] + [("ERROR", f) for f in result.errors]
@@ -142,7 +142,7 @@ def _rest(rest: list[tuple[str, dict[str, Any]]]) -> str:
     return f"{len(rest)} more (" + ", ".join(f"{n} {tag}" for tag, n in by_tag.items()) + ")"
 
 
-def listing(result: GateResult, max_list: int = 20) -> list[str]:
+def listing(result: CheckResult, max_list: int = 20) -> list[str]:
     """Log lines naming the findings that failed the gate (none when it passed or ``max_list`` is 0).
 
     One line per finding -- tag (FAIL, NEW with a baseline, ERROR), severity,
@@ -221,7 +221,7 @@ def _annotation(tag: str, f: dict[str, Any]) -> str:
     return _command("warning" if tag == "ERROR" else "error", properties, truncate(message, ANNOTATION_MESSAGE_WIDTH))
 
 
-def github_annotations(result: GateResult, max_list: int = 20) -> list[str]:
+def github_annotations(result: CheckResult, max_list: int = 20) -> list[str]:
     """GitHub Actions workflow commands for the findings that failed the gate.
 
     ``::error`` for each blocking FAIL, ``::warning`` for each ERROR finding

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.core.config import config_sections
 from auditor.core.resources import ResourceType, resource_types
+from auditor.core.run_config import config_sections
 
 
 @resource_types.register("pipeline.run")

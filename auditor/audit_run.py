@@ -16,15 +16,15 @@ from typing import Any
 from auditor import __version__
 from auditor.catalogue import catalogue, with_rendered_titles
 from auditor.compliance.mapping import Framework, apply_mappings, control_index, load_frameworks
-from auditor.core.config import RunConfig, load_config
 from auditor.core.context import RunContext
-from auditor.core.engine import Engine
 from auditor.core.errors import ConfigError, Problem, UsageError
 from auditor.core.findings import Finding, RunInfo, document
 from auditor.core.loader import load_rules
 from auditor.core.mutes import Mutelist, load_mutelist
 from auditor.core.registry import did_you_mean
+from auditor.core.rule_engine import Engine
 from auditor.core.rules import Rule
+from auditor.core.run_config import RunConfig, load_config
 from auditor.ownership import tag_owner
 from auditor.plugins import load_plugins
 from auditor.report_config import ReportSettings, report_settings

@@ -38,8 +38,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.core.config import config_sections
 from auditor.core.resources import ResourceType, resource_types
+from auditor.core.run_config import config_sections
 from auditor.data.limits import LIMITS_SCHEMA
 
 

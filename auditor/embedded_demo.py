@@ -73,11 +73,11 @@ def _count(doc: dict[str, Any]) -> str:
 
 def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator[str]:
     """Run every demo stage, yielding one progress line per step."""
+    from auditor.audit_run import default_rule_paths, prepare
     from auditor.cli.common import write_outputs
     from auditor.compliance.mapping import control_index
     from auditor.core.findings import RunInfo, merge
     from auditor.reporting.writers import load_writers
-    from auditor.runner import default_rule_paths, prepare
 
     context = context or RunContext()
     started: datetime = context.now()
@@ -101,8 +101,8 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
             yield "aws: seeded a moto account with a small data platform (with deliberate gaps)"
             before = run_scan(prepared, ScanOptions(regions=DEMO_REGIONS), context)
             yield f"aws: scanned {len(prepared.rules)} rules: {_count(before)}"
-            if _available("auditor.baseline.demo"):
-                from auditor.baseline.demo import baseline_loop, break_glass_mute
+            if _available("auditor.baseline.demo_cycle"):
+                from auditor.baseline.demo_cycle import baseline_loop, break_glass_mute
 
                 for line in baseline_loop():
                     yield f"baseline: {line}"
@@ -139,8 +139,8 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
     else:
         yield "data: not available yet (data governance issue #4)"
 
-    if _available("auditor.pipelines.runner"):
-        from auditor.pipelines.runner import run_pipeline
+    if _available("auditor.pipelines.pipeline_run"):
+        from auditor.pipelines.pipeline_run import run_pipeline
 
         for name in ("registrar", "inquiries-311"):
             result = run_pipeline(name, str(work / "lake"), sample=True, output_dir=output_dir / f"pipeline-{name}",

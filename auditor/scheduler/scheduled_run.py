@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.core.config import RunConfig
 from auditor.core.context import RunContext
 from auditor.core.errors import ConfigError, NotAvailableError, UsageError
 from auditor.core.registry import did_you_mean
+from auditor.core.run_config import RunConfig
 
 DEFAULT_FORMATS = ["json", "html", "sarif", "junit", "csv", "ocsf"]
 DEFAULT_TITLE = "Governance and compliance audit"
@@ -49,9 +49,9 @@ def load_schedule(config_path: Path) -> dict[str, Any]:
 def load_run_config(config_path: Path) -> RunConfig:
     """The whole config file, validated (every registered section), with a valid ``schedule:``."""
     from auditor import report_config  # noqa: F401  (registers the report: section)
-    from auditor.core.config import load_config
+    from auditor.core.run_config import load_config
     from auditor.plugins import load_plugins
-    from auditor.scheduler import config as schedule_config  # also registers the section
+    from auditor.scheduler import schedule_section as schedule_config  # also registers the section
 
     load_plugins()
     if not config_path.exists():
@@ -83,12 +83,12 @@ def check_sources(wanted: dict[str, Any]) -> None:
 
 def run_scheduled(config_path: Path, *, context: RunContext | None = None, output_dir: Path | None = None,
                   progress: Callable[[str], None] | None = None) -> RunOutcome:
-    """Run everything ``config_path`` schedules; see ``auditor.scheduler.config`` for the file."""
+    """Run everything ``config_path`` schedules; see ``auditor.scheduler.schedule_section`` for the file."""
     from auditor import __version__
     from auditor.compliance.mapping import control_index, load_frameworks
     from auditor.core.findings import RunInfo, merge
     from auditor.core.outdir import check_output_folder
-    from auditor.gate import decide
+    from auditor.exit_gate import decide
     from auditor.report_config import report_settings
     from auditor.reporting.assess import assess
     from auditor.reporting.diff import diff_documents

@@ -2,7 +2,7 @@
 
 Call it inside an active moto account (or any account you mean to change)::
 
-    from auditor.baseline.demo import baseline_loop, break_glass_mute
+    from auditor.baseline.demo_cycle import baseline_loop, break_glass_mute
     for line in baseline_loop():
         print(line)
 
@@ -22,7 +22,7 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from auditor.baseline.config import BaselineConfig
+from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.planner import apply, plan
 
 DEMO_EMAIL = "governance-alerts@example.com"

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.core.config import config_sections
+from auditor.core.run_config import config_sections
 
 _BUCKET = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"}
 _NAME = {"type": "string", "pattern": r"^[A-Za-z0-9+=,.@_-]{1,40}$"}

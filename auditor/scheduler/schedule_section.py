@@ -35,8 +35,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from auditor.core.config import RunConfig, config_sections
 from auditor.core.errors import Problem
+from auditor.core.run_config import RunConfig, config_sections
 
 SEVERITY = {"enum": ["info", "low", "medium", "high", "critical"]}
 FORMATS = ["json", "html", "sarif", "junit", "csv", "ocsf"]

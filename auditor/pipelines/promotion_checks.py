@@ -1,6 +1,6 @@
 """Promotion gates: the data-quality (DQDL) and PII checks run before every promotion.
 
-A gate looks at the frame about to be promoted and returns a :class:`GateResult`:
+A gate looks at the frame about to be promoted and returns a :class:`CheckResult`:
 the rules it evaluated with their outcomes, the rows that failed a row-level
 rule, and (for the PII gate) the masked frame to promote instead. The pipeline
 then acts as configured - block the promotion, or set the failing rows aside in
@@ -14,7 +14,7 @@ never reports a pass it did not evaluate, and the pipeline fails closed.
 
 Example::
 
-    gate = QualityGate("inquiries-311", 'Rules = [ IsComplete "department", ColumnValues "records" >= 0 ]')
+    gate = QualityCheck("inquiries-311", 'Rules = [ IsComplete "department", ColumnValues "records" >= 0 ]')
     result = gate.check(frame, step="curated")
     if not result.passed: ...
 """
@@ -29,7 +29,7 @@ import pandas as pd
 
 
 @dataclass
-class GateResult:
+class CheckResult:
     """What one gate found on one frame."""
 
     gate: str
@@ -54,12 +54,12 @@ class GateResult:
         return self.available and self.failed_rules == 0 and not self.unmasked_pii_columns
 
 
-class Gate:
+class PromotionCheck:
     """A promotion check."""
 
     name = ""
 
-    def check(self, frame: pd.DataFrame, *, step: str) -> GateResult:
+    def check(self, frame: pd.DataFrame, *, step: str) -> CheckResult:
         raise NotImplementedError
 
 
@@ -77,7 +77,7 @@ def _optional(module: str, *names: str) -> tuple[Any, ...] | str:
     return tuple(getattr(mod, n) for n in names)
 
 
-class QualityGate(Gate):
+class QualityCheck(PromotionCheck):
     """Evaluates a Glue DQDL ruleset with the data layer's evaluator."""
 
     name = "quality"
@@ -87,12 +87,12 @@ class QualityGate(Gate):
         self.ruleset_name, self.ruleset_text = ruleset_name, ruleset_text
         self.history, self.dataset_id = history, dataset_id or ruleset_name
 
-    def check(self, frame: pd.DataFrame, *, step: str) -> GateResult:
+    def check(self, frame: pd.DataFrame, *, step: str) -> CheckResult:
         import numpy as np
 
         funcs = _optional("auditor.data.quality", "parse_ruleset", "evaluate_ruleset")
         if isinstance(funcs, str):
-            return GateResult(self.name, step, available=False, error=funcs)
+            return CheckResult(self.name, step, available=False, error=funcs)
         parse_ruleset, evaluate_ruleset = funcs
         results = evaluate_ruleset(parse_ruleset(self.ruleset_text), frame.reset_index(drop=True),
                                    history=self.history, dataset_id=self.dataset_id)
@@ -113,16 +113,16 @@ class QualityGate(Gate):
         if unevaluated and not any(r["outcome"] == "FAIL" for r in rules):
             # Could not evaluate is never a pass or a fail: the gate is unavailable (fail closed, exit 3).
             # With a definite FAIL as well, the FAIL decides (exit 1), and no row is routed.
-            return GateResult(self.name, step, available=False, rules=rules, frame=frame,
+            return CheckResult(self.name, step, available=False, rules=rules, frame=frame,
                               error="DQDL rule(s) " + "; ".join(unevaluated))
-        return GateResult(self.name, step, rules=rules, frame=frame,
+        return CheckResult(self.name, step, rules=rules, frame=frame,
                           failed_rows=pd.Series(failed, index=frame.index), aggregate_failed=aggregate_failed)
 
 
 TEXT_SAMPLE = 500
 
 
-class PiiGate(Gate):
+class PiiCheck(PromotionCheck):
     """Classifies columns with the data layer and masks PII per policy before promotion.
 
     The run's Presidio analyzer is built once and kept in ``services["pii_analyzer"]``
@@ -146,13 +146,13 @@ class PiiGate(Gate):
         self.services = services if services is not None else {}
         self.table_id = table_id
 
-    def check(self, frame: pd.DataFrame, *, step: str) -> GateResult:
+    def check(self, frame: pd.DataFrame, *, step: str) -> CheckResult:
         pii = _optional("auditor.data.pii", "build_analyzer", "PiiSettings")
         classify = _optional("auditor.data.classify", "classify_frame")
         masking = _optional("auditor.data.masking", "mask_frame", "load_policy")
         if isinstance(pii, str) or isinstance(classify, str) or isinstance(masking, str):
             reason = next(f for f in (pii, classify, masking) if isinstance(f, str))
-            return GateResult(self.name, step, available=False, error=reason)
+            return CheckResult(self.name, step, available=False, error=reason)
         build_analyzer, pii_settings = pii
         (classify_frame,) = classify
         mask_frame, load_policy = masking
@@ -184,7 +184,7 @@ class PiiGate(Gate):
         masked = sorted(c for c in pii_columns if c not in still)
         rule = {"rule": "no unmasked PII promoted", "outcome": "FAIL" if still else "PASS",
                 "detail": f"{len(pii_columns)} PII column(s), {len(masked)} masked"}
-        return GateResult(self.name, step, rules=[rule], frame=out, pii_columns=pii_columns,
+        return CheckResult(self.name, step, rules=[rule], frame=out, pii_columns=pii_columns,
                           masked_columns=masked, unmasked_pii_columns=still,
                           resources=_dataset_resources(self.table_id, out, after) if self.table_id else [])
 
