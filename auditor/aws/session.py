@@ -36,7 +36,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from auditor.aws.access import CONNECT_ERRORS, first_call, setup_error
-from auditor.aws.attributes import current
+from auditor.aws.attribution import current
+from auditor.core.aws_clients import client_config, make_client
 from auditor.core.errors import CollectionError
 
 
@@ -75,34 +76,6 @@ class SessionSettings:
     read_timeout: float = 30.0
     max_workers: int = 8
     event_hooks: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
-
-
-def client_config(*, max_attempts: int = 5, connect_timeout: float = 3.0, read_timeout: float = 30.0,
-                  max_pool_connections: int = 10) -> Any:
-    """The botocore ``Config`` of every client auditor makes: adaptive retries, short connect timeout.
-
-    ``max_attempts`` counts the first try, like ``AWS_MAX_ATTEMPTS`` (botocore's
-    ``retries.max_attempts`` does not).
-    """
-    from botocore.config import Config
-
-    return Config(retries={"mode": "adaptive", "total_max_attempts": max_attempts},
-                  connect_timeout=connect_timeout, read_timeout=read_timeout,
-                  max_pool_connections=max_pool_connections, user_agent_extra="auditor")
-
-
-def make_client(boto_session: Any, service: str, region: str, config: Any, **credentials: str) -> Any:
-    """A client of ``boto_session`` for ``service`` in ``region``, as auditor needs it.
-
-    ``credentials`` (``aws_access_key_id``, ``aws_secret_access_key``, ``aws_session_token``)
-    override the session's own. An s3control client behind a custom endpoint (moto, a proxy)
-    keeps the endpoint's host: S3 Control's endpoint rules prefix it with the account id, and
-    ``<account>.127.0.0.1`` does not resolve.
-    """
-    client = boto_session.client(service, region_name=region, config=config, **credentials)
-    if service == "s3control" and _custom_endpoint():
-        client.meta.events.register("before-sign.s3-control", _strip_account_host)
-    return client
 
 
 class AwsSession:
@@ -372,18 +345,6 @@ class _translated:
             raise ApiError(self.operation, "NotImplemented", str(exc)) from None
         if isinstance(exc, BotoCoreError):
             raise ApiError(self.operation, type(exc).__name__, str(exc)) from None
-
-
-def _strip_account_host(request: Any, **_: Any) -> None:
-    import re
-
-    request.url = re.sub(r"^(https?://)\d{12}\.", r"\1", request.url)
-
-
-def _custom_endpoint() -> bool:
-    import os
-
-    return bool(os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3_CONTROL"))
 
 
 def _describe(exc: BaseException) -> str:

@@ -52,8 +52,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.core.aws_clients import default_client
 from auditor.core.errors import DataError
-from auditor.data.limits import ReadLimits
+from auditor.core.registry import did_you_mean
+from auditor.data.limits import CHUNK_MAX_CELLS, CHUNK_MAX_CHARS, ReadLimits
+from auditor.data.parquet_types import convert_batch, plan_columns, read_columns
+from auditor.data.xlsx_reader import iter_rows, open_workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -194,13 +198,12 @@ def split_s3(url: str) -> tuple[str, str]:
 
 def download_s3(url: str, into: Path) -> Path:
     """Stream an S3 object to a file under ``into``; S3 errors become one-line ``DataError``."""
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     bucket, key = split_s3(url)
     target = into / key.rsplit("/", 1)[-1]
     try:
-        boto3.client("s3").download_file(bucket, key, str(target))
+        default_client("s3").download_file(bucket, key, str(target))
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "ClientError")
         if code in ("404", "NoSuchKey", "NoSuchBucket"):
@@ -334,8 +337,6 @@ def _open_parquet(source: str, local: Path, size: int, options: ReadOptions) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from auditor.data.parquet_types import convert_batch, plan_columns, read_columns
-
     try:
         pf = pq.ParquetFile(local)
         all_columns = [str(n) for n in pf.schema_arrow.names]
@@ -379,8 +380,6 @@ def _open_parquet(source: str, local: Path, size: int, options: ReadOptions) -> 
 # --------------------------------------------------------------------------- XLSX
 
 def _open_xlsx(source: str, local: Path, size: int, options: ReadOptions) -> list[Table]:
-    from auditor.data.xlsx_reader import open_workbook
-
     with local.open("rb") as fh:
         magic = fh.read(8)
     if magic == _OLE_MAGIC:
@@ -394,8 +393,6 @@ def _open_xlsx(source: str, local: Path, size: int, options: ReadOptions) -> lis
         raise DataError(f"{source}: the workbook has no worksheet")
     if options.sheet is not None:
         if options.sheet not in sheets:
-            from auditor.core.registry import did_you_mean
-
             hint = did_you_mean(options.sheet, sheets)
             raise DataError(f"{source}: no sheet '{options.sheet}'" + (f" ({hint})" if hint else "")
                             + f"; sheets: {', '.join(sheets)}")
@@ -427,8 +424,6 @@ class _Header:
 
 
 def _xlsx_header(book: Any, sheet: str) -> _Header:
-    from auditor.data.xlsx_reader import iter_rows
-
     rows = iter_rows(book, sheet)
     try:
         first = next(rows, None)
@@ -446,8 +441,6 @@ def _xlsx_header(book: Any, sheet: str) -> _Header:
 
 def _xlsx_reader(book: Any, sheet: str, header: _Header,
                  options: ReadOptions) -> Callable[[], Iterator[pd.DataFrame]]:
-    from auditor.data.limits import CHUNK_MAX_CELLS, CHUNK_MAX_CHARS
-
     width = len(header.names)
     limits = options.limits
     # A wide sheet gets fewer rows per chunk, so a chunk never holds more than CHUNK_MAX_CELLS cells.
@@ -455,8 +448,6 @@ def _xlsx_reader(book: Any, sheet: str, header: _Header,
 
     def reader() -> Iterator[pd.DataFrame]:
         import pandas as pd
-
-        from auditor.data.xlsx_reader import iter_rows
 
         def frame(part: list[list[str | None]], start: int) -> pd.DataFrame:
             # Through Arrow: a column costs a third of a pd.Series, which counts on wide sheets.

@@ -39,6 +39,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from auditor.core.aws_clients import default_client
 from auditor.core.cellsafe import CSV_LINE_END, neutralise_frame, neutralise_value, xlsx_row
 from auditor.core.errors import DataError
 from auditor.core.oserrors import describe_os_error
@@ -141,13 +142,12 @@ class TableWriter:
     def _commit(self) -> None:
         assert self._tmp is not None
         if self.dst.startswith("s3://"):
-            import boto3
             from boto3.exceptions import S3UploadFailedError
             from botocore.exceptions import BotoCoreError, ClientError
 
             bucket, key = split_s3(self.dst)
             try:
-                boto3.client("s3").upload_file(str(self._tmp), bucket, key)
+                default_client("s3").upload_file(str(self._tmp), bucket, key)
             except (ClientError, S3UploadFailedError) as exc:
                 raise DataError(f"{self.dst}: cannot write ({_s3_code(exc)})") from None
             except BotoCoreError as exc:

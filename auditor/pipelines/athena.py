@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from auditor.core.aws_clients import client_config, make_client
 from auditor.core.errors import CollectionError, UsageError
 from auditor.pipelines.sql_engines import SqlEngine
 from auditor.pipelines.store import S3Store, Store
@@ -58,8 +59,8 @@ class AthenaEngine(SqlEngine):
         self.store, self.database, self.workgroup = store, database, workgroup
         self.output = output_location or store.uri("_athena-results/")
         self.poll, self.timeout, self.sleep = poll_seconds, timeout_seconds, sleep
-        self.glue = session.client("glue")
-        self.athena = session.client("athena")
+        self.glue = make_client(session, "glue", session.region_name, client_config())
+        self.athena = make_client(session, "athena", session.region_name, client_config())
         self.queries: list[str] = []
 
     @classmethod

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from auditor.aws.access import first_call, probe_s3
+from auditor.core.aws_clients import default_client
 from auditor.core.errors import AuditorError, DataError, UsageError
 
 REGISTRAR_ROOT = "registraroffice/enrollwithdraw"
@@ -273,18 +275,12 @@ class S3Store(Store):
         self.bucket, self.prefix = bucket, prefix.strip("/")
         self.root = url.rstrip("/")
         if client is None:
-            import boto3
-
-            from auditor.aws.access import first_call
-
             with first_call(_NOTHING_DONE):  # an unknown profile or half-set credentials fail here
-                client = boto3.client("s3")
+                client = default_client("s3")
         self.client = client
 
     def check_access(self) -> None:
         """One HeadBucket: no credentials or an unreachable endpoint stop the run here (exit 2)."""
-        from auditor.aws.access import probe_s3
-
         probe_s3(self.bucket, self.client, _NOTHING_DONE)
 
     def _k(self, key: str) -> str:

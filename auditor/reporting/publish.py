@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from auditor.core.aws_clients import default_client
 from auditor.core.aws_codes import callers_problem, code_in
 from auditor.core.errors import CollectionError, DataError, UsageError
 
@@ -49,11 +50,11 @@ def _publish_error(where: str, code: str) -> Exception:
 
 def publish(files: Iterable[Path], url: str, *, public: bool = False, client: Any = None) -> list[str]:
     """Upload ``files`` (flat, by name) under ``url``; returns the object URLs."""
-    import boto3
+    from boto3.exceptions import S3UploadFailedError
     from botocore.exceptions import BotoCoreError, ClientError
 
     bucket, prefix = parse_s3_url(url)
-    s3 = client or boto3.client("s3")
+    s3 = client or default_client("s3")
     out = []
     for path in files:
         key = f"{prefix}/{path.name}" if prefix else path.name
@@ -68,7 +69,7 @@ def publish(files: Iterable[Path], url: str, *, public: bool = False, client: An
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "ClientError")
             raise _publish_error(where, code) from None
-        except (BotoCoreError, boto3.exceptions.S3UploadFailedError) as exc:
+        except (BotoCoreError, S3UploadFailedError) as exc:
             # upload_file wraps the service's answer in its message ("... NoSuchBucket ...").
             text = " ".join(str(exc).split())
             code = code_in(text) or type(exc).__name__

@@ -26,6 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from auditor.core.aws_clients import default_client
 from auditor.core.errors import AuditorError, UsageError
 
 
@@ -36,7 +37,6 @@ class RunFailed(RuntimeError):
 def _config_path(ref: str) -> Path:
     if not ref.startswith("s3://"):
         return Path(ref)
-    import boto3
     from botocore.exceptions import ClientError
 
     from auditor.reporting.publish import parse_s3_url
@@ -45,7 +45,7 @@ def _config_path(ref: str) -> Path:
     fd, name = tempfile.mkstemp(prefix="auditor-config-", suffix=".yml")
     os.close(fd)
     try:
-        boto3.client("s3").download_file(bucket, key, name)
+        default_client("s3").download_file(bucket, key, name)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "ClientError")
         raise UsageError(f"could not read the config {ref}: {code}") from None

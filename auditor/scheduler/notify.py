@@ -18,7 +18,10 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.core.aws_clients import default_client
+from auditor.core.documents import FindingDict, FindingsDocument
 from auditor.core.rules import severity_rank
+from auditor.scheduler.schedule_section import NotifySection
 
 LIST_MAX = 20
 
@@ -30,7 +33,7 @@ class Alert:
     payload: dict[str, Any]
 
 
-def alert_for(doc: dict[str, Any], new: list[dict[str, Any]], *, threshold: str, report: str,
+def alert_for(doc: FindingsDocument, new: list[FindingDict], *, threshold: str, report: str,
               first_run: bool) -> Alert | None:
     """The alert for the new FAIL findings at or above ``threshold``, or None when there are none."""
     rank = severity_rank(threshold)
@@ -59,10 +62,9 @@ def alert_for(doc: dict[str, Any], new: list[dict[str, Any]], *, threshold: str,
 
 
 def send_sns(alert: Alert, topic_arn: str, client: Any = None) -> None:
-    import boto3
 
     region = topic_arn.split(":")[3]
-    sns = client or boto3.client("sns", region_name=region)
+    sns = client or default_client("sns", region)
     sns.publish(TopicArn=topic_arn, Subject=alert.subject, Message=alert.text,
                 MessageAttributes={"threshold": {"DataType": "String", "StringValue": alert.payload["threshold"]}})
 
@@ -78,7 +80,7 @@ def send_webhook(alert: Alert, url: str, timeout_s: float = 10.0) -> None:
             raise urllib.error.HTTPError(url, resp.status, "unexpected status", resp.headers, None)
 
 
-def notify(alert: Alert, settings: dict[str, Any]) -> tuple[list[str], list[str]]:
+def notify(alert: Alert, settings: NotifySection) -> tuple[list[str], list[str]]:
     """Send ``alert`` to every configured channel; returns (channels notified, problems)."""
     from botocore.exceptions import BotoCoreError, ClientError
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from auditor.core.aws_clients import default_client
 from auditor.core.errors import CollectionError
 from auditor.reporting.publish import parse_s3_url, publish
 
 
 def pull_state(url: str, out: Path) -> list[str]:
     """Fetch the history (and the latest findings) from S3 into ``out`` if missing locally."""
-    import boto3
     from botocore.exceptions import ClientError
 
     from auditor.scheduler.history import HISTORY
@@ -31,7 +31,7 @@ def pull_state(url: str, out: Path) -> list[str]:
     if (out / HISTORY).exists():
         return []
     bucket, prefix = parse_s3_url(url)
-    s3 = boto3.client("s3")
+    s3 = default_client("s3")
     base = f"{prefix}/" if prefix else ""
     try:
         body = s3.get_object(Bucket=bucket, Key=base + HISTORY)["Body"].read()
@@ -57,14 +57,13 @@ def pull_state(url: str, out: Path) -> list[str]:
 
 def push_state(url: str, out: Path, folder: Path, written: list[Path], deleted: list[str]) -> list[str]:
     """Upload the run folder, index and history; delete the objects of pruned runs."""
-    import boto3
     from botocore.exceptions import ClientError
 
     from auditor.scheduler.history import HISTORY, INDEX
 
     bucket, prefix = parse_s3_url(url)
     base = f"{prefix}/" if prefix else ""
-    s3 = boto3.client("s3")
+    s3 = default_client("s3")
     urls = publish(written, f"s3://{bucket}/{base}{folder.name}", client=s3)
     urls += publish([out / INDEX, out / HISTORY], f"s3://{bucket}/{prefix}", client=s3)
     try:
