@@ -8,7 +8,7 @@
 A definite violation (1) wins over "could not evaluate" (3): the CI log then
 shows the actionable failure first; errors are still listed in the summary.
 
-The gate also explains itself: ``CheckResult`` carries the findings that made
+The gate also explains itself: ``GateResult`` carries the findings that made
 it fail (``blocking`` FAILs, then the ``errors`` that failed it closed), worst
 first, and this module renders them as plain log lines (``listing``) or as
 GitHub Actions workflow commands (``github_annotations``). Rendering returns
@@ -20,9 +20,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument
+from auditor.core.errors import UsageError
 from auditor.core.rules import SEVERITIES, severity_rank
+from auditor.reporting.diff import diff_documents  # the one definition of "new" (report, gate, run)
+from auditor.reporting.finding_files import finding_file
 
 # Width of a message in the log listing: long enough for a sentence, short enough to scan.
 MESSAGE_WIDTH = 160
@@ -34,7 +37,7 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u20
 
 
 @dataclass
-class CheckResult:
+class GateResult:
     """The decision and what it rests on.
 
     ``blocking``: the FAIL findings that broke the gate (at or above ``fail_on``;
@@ -46,32 +49,28 @@ class CheckResult:
     exit_code: int
     reasons: list[str] = field(default_factory=list)
     counts: dict[str, Counter[str]] = field(default_factory=dict)
-    new: list[dict[str, Any]] = field(default_factory=list)
-    blocking: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    new: list[FindingDict] = field(default_factory=list)
+    blocking: list[FindingDict] = field(default_factory=list)
+    errors: list[FindingDict] = field(default_factory=list)
     fail_on: str | None = None
     baseline: bool = False
 
 
-def worst_first(f: dict[str, Any]) -> tuple[int, str, str]:
+def worst_first(f: FindingDict) -> tuple[int, str, str]:
     """Sort key: worst severity first, then rule id, then resource id."""
     return -severity_rank(f["severity"]), f["rule_id"], f["resource_id"]
 
 
-def decide(doc: dict[str, Any], *, fail_on: str | None, allow_errors: bool = False,
-           baseline: dict[str, Any] | None = None) -> CheckResult:
+def decide(doc: FindingsDocument, *, fail_on: str | None, allow_errors: bool = False,
+           baseline: FindingsDocument | None = None) -> GateResult:
     """Decide the gate for ``doc`` (optionally relative to ``baseline``)."""
     findings = doc["findings"]
-    if baseline is not None:
-        from auditor.reporting.diff import diff_documents  # the one definition of "new" (report, gate, run)
-
-        candidates = diff_documents(doc, baseline).new
-    else:
-        candidates = [f for f in findings if f["status"] == "FAIL"]
+    candidates = (diff_documents(doc, baseline).new if baseline is not None
+                  else [f for f in findings if f["status"] == "FAIL"])
     counts: dict[str, Counter[str]] = {sev: Counter() for sev in reversed(SEVERITIES)}
     for f in findings:
         counts[f["severity"]][f["status"]] += 1
-    result = CheckResult(0, counts=counts, new=candidates if baseline is not None else [],
+    result = GateResult(0, counts=counts, new=candidates if baseline is not None else [],
                         fail_on=fail_on, baseline=baseline is not None)
     if fail_on is not None:
         threshold = severity_rank(fail_on)
@@ -89,12 +88,12 @@ def decide(doc: dict[str, Any], *, fail_on: str | None, allow_errors: bool = Fal
     return result
 
 
-def accounts(doc: dict[str, Any]) -> set[str]:
+def accounts(doc: FindingsDocument) -> set[str]:
     """The AWS account ids a findings document is about (``run.account``, comma-separated when merged)."""
     return {a.strip() for a in str(doc.get("run", {}).get("account") or "").split(",") if a.strip()}
 
 
-def check_baseline_account(doc: dict[str, Any], baseline: dict[str, Any], *, baseline_path: str,
+def check_baseline_account(doc: FindingsDocument, baseline: FindingsDocument, *, baseline_path: str,
                            force: bool = False) -> None:
     """Refuse a baseline taken in another AWS account than ``doc`` (``UsageError``, exit 2) unless ``force``.
 
@@ -105,14 +104,12 @@ def check_baseline_account(doc: dict[str, Any], baseline: dict[str, Any], *, bas
     now, before = accounts(doc), accounts(baseline)
     if force or not now or not before or now == before:
         return
-    from auditor.core.errors import UsageError
-
     raise UsageError(f"{baseline_path}: the baseline is from AWS account {one_line(', '.join(sorted(before)), 120)} "
                      f"but the findings are from {one_line(', '.join(sorted(now)), 120)}; compare with a baseline "
                      "of the same account, or pass --force to diff them anyway")
 
 
-def _failed(result: CheckResult) -> list[tuple[str, dict[str, Any]]]:
+def _failed(result: GateResult) -> list[tuple[str, FindingDict]]:
     """(tag, finding) for everything that failed the gate: blocking FAILs first, then ERRORs."""
     tag = "NEW" if result.baseline else "FAIL"
     return [(tag, f) for f in result.blocking] + [("ERROR", f) for f in result.errors]
@@ -134,7 +131,7 @@ def one_line(text: str, width: int = MESSAGE_WIDTH) -> str:
     return truncate(_UNPRINTABLE.sub("?", " ".join(text.split())), width)
 
 
-def _rest(rest: list[tuple[str, dict[str, Any]]]) -> str:
+def _rest(rest: list[tuple[str, FindingDict]]) -> str:
     """'37 more FAIL', or '37 more (35 FAIL, 2 ERROR)' when the rest is mixed."""
     by_tag = Counter(tag for tag, _ in rest)
     if len(by_tag) == 1:
@@ -142,7 +139,7 @@ def _rest(rest: list[tuple[str, dict[str, Any]]]) -> str:
     return f"{len(rest)} more (" + ", ".join(f"{n} {tag}" for tag, n in by_tag.items()) + ")"
 
 
-def listing(result: CheckResult, max_list: int = 20) -> list[str]:
+def listing(result: GateResult, max_list: int = 20) -> list[str]:
     """Log lines naming the findings that failed the gate (none when it passed or ``max_list`` is 0).
 
     One line per finding -- tag (FAIL, NEW with a baseline, ERROR), severity,
@@ -173,55 +170,27 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def finding_file(f: dict[str, Any]) -> str | None:
-    """The repository file a finding is about, when it has one; else None.
-
-    IaC findings carry a ``location`` (the template or plan file, the line);
-    dataset findings name a file in their resource id (``path``, ``path!Sheet``
-    or ``path#column``). A path counts when it is relative, local and inside
-    the working tree (an ``s3://`` URI, an absolute path or ``../x.csv`` is no
-    file of the repository under review).
-    """
-    location = f.get("location")
-    path: str
-    if isinstance(location, dict) and isinstance(location.get("file"), str):
-        path = str(location["file"])
-    elif not f["resource_type"].startswith("dataset."):
-        return None
-    else:
-        resource: str = f["resource_id"]
-        path = resource.partition("#")[0] if f["resource_type"] == "dataset.column" else resource
-        head, bang, _sheet = path.rpartition("!")
-        if bang and head.lower().endswith((".xlsx", ".xlsm")):
-            path = head
-    path = path.removeprefix("./")
-    if not path or "://" in path or path.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", path):
-        return None
-    if ".." in re.split(r"[\\/]", path):  # outside the working tree
-        return None
-    return path
-
-
 def _command(kind: str, properties: dict[str, str], message: str) -> str:
     props = ",".join(f"{k}={escape_property(v)}" for k, v in properties.items())
     return f"::{kind} {props}::{escape_data(message)}"
 
 
-def _annotation(tag: str, f: dict[str, Any]) -> str:
+def _annotation(tag: str, f: FindingDict) -> str:
     title = f"{f['rule_id']} ({f['severity']})" if tag != "ERROR" else f"{f['rule_id']} ({f['severity']}, not evaluated)"
     properties = {"title": title}
     path = finding_file(f)
     if path is not None:
         properties["file"] = path
-        line = (f.get("location") or {}).get("line")
-        if isinstance(line, int) and line > 0:  # IaC findings: the resource's line in the template
+        location = f.get("location")
+        line = location.get("line") if location else None
+        if location and isinstance(line, int) and line > 0:  # IaC findings: the resource's line in the template
             properties["line"] = str(line)
-            properties["col"] = str((f.get("location") or {}).get("column") or 1)
+            properties["col"] = str(location.get("column") or 1)
     message = _UNPRINTABLE.sub(" ", f"{f['resource_id']}: {f['message'] or f['title']}")
     return _command("warning" if tag == "ERROR" else "error", properties, truncate(message, ANNOTATION_MESSAGE_WIDTH))
 
 
-def github_annotations(result: CheckResult, max_list: int = 20) -> list[str]:
+def github_annotations(result: GateResult, max_list: int = 20) -> list[str]:
     """GitHub Actions workflow commands for the findings that failed the gate.
 
     ``::error`` for each blocking FAIL, ``::warning`` for each ERROR finding

@@ -25,13 +25,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Literal
 
+from auditor.core.documents import FindingDict, FindingsDocument
 from auditor.report_config import DEFAULT_SLA_DAYS
-from auditor.reporting.diff import finding_key
+from auditor.reporting.diff import Key, finding_key
 
 STREAK = {"FAIL": "violation", "MUTED": "violation", "ERROR": "error"}
-TIME_FIELDS = ("first_seen", "last_seen", "days_open", "due", "overdue")
+TimeField = Literal["first_seen", "last_seen", "days_open", "due", "overdue"]
+TIME_FIELDS: tuple[TimeField, ...] = ("first_seen", "last_seen", "days_open", "due", "overdue")
 
 
 @lru_cache(maxsize=4096)  # a run has a handful of distinct first-seen instants, and 50,000 findings
@@ -52,10 +54,10 @@ def _earlier(a: str, b: str) -> str:
     return a if _instant(a) <= _instant(b) else b
 
 
-def open_streaks(previous: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
+def open_streaks(previous: FindingsDocument) -> dict[Key, tuple[str, str]]:
     """finding key -> (streak, first seen) for the open findings of ``previous``."""
     started = str(previous["run"]["started_at"])
-    out: dict[tuple[str, str], tuple[str, str]] = {}
+    out: dict[Key, tuple[str, str]] = {}
     for f in previous["findings"]:
         streak = STREAK.get(f["status"])
         if streak is not None:
@@ -66,8 +68,16 @@ def open_streaks(previous: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str
     return out
 
 
-def carry_time(doc: dict[str, Any], previous: Mapping[str, Any] | None = None, *,
-               sla_days: Mapping[str, int] | None = None) -> dict[str, Any]:
+def _without_time(f: FindingDict) -> FindingDict:
+    """A copy of ``f`` without the time fields (the other keys in their order)."""
+    out = f.copy()
+    for key in TIME_FIELDS:
+        out.pop(key, None)
+    return out
+
+
+def carry_time(doc: FindingsDocument, previous: FindingsDocument | None = None, *,
+               sla_days: Mapping[str, int] | None = None) -> FindingsDocument:
     """A copy of ``doc`` whose findings carry the time fields (see the module docstring).
 
     Without ``previous`` a finding keeps the ``first_seen`` it has (written by an
@@ -77,21 +87,21 @@ def carry_time(doc: dict[str, Any], previous: Mapping[str, Any] | None = None, *
     now = str(doc["run"]["started_at"])
     today = _day(now)
     streaks = open_streaks(previous) if previous is not None else {}
-    findings = []
+    findings: list[FindingDict] = []
     for f in doc["findings"]:
         streak = STREAK.get(f["status"])
         if streak is None:
-            findings.append(f if not any(k in f for k in TIME_FIELDS)
-                            else {k: v for k, v in f.items() if k not in TIME_FIELDS})
+            findings.append(f if not any(k in f for k in TIME_FIELDS) else _without_time(f))
             continue
         first = str(f.get("first_seen") or now)
         before = streaks.get(finding_key(f))
         if before is not None and before[0] == streak:
             first = _earlier(first, before[1])
-        out = {k: v for k, v in f.items() if k not in TIME_FIELDS}
-        out.update(first_seen=first, last_seen=now, days_open=max((today - _day(first)).days, 0))
+        out = _without_time(f)
+        out["first_seen"], out["last_seen"] = first, now
+        out["days_open"] = max((today - _day(first)).days, 0)
         if f["status"] == "FAIL":
             due = _day(first) + timedelta(days=int(sla.get(f["severity"], DEFAULT_SLA_DAYS["info"])))
-            out.update(due=due.isoformat(), overdue=today > due)
+            out["due"], out["overdue"] = due.isoformat(), today > due
         findings.append(out)
     return {**doc, "findings": findings}

@@ -1,8 +1,11 @@
 """What changed since the previous run: new, resolved and unchanged failures.
 
-A failure is identified by ``(rule_id, resource_id)``, with the parts of a
+A failure is identified by ``(rule_id, account, resource_id)``, with the parts of a
 resource id that change on every run taken out, so the same check on the same
-thing is the same finding from one run to the next:
+thing is the same finding from one run to the next. The account is part of the
+identity because an organization scan judges the same region-wide or account-wide
+resource (``us-east-1``, the password policy) once per account; findings without
+an account (data, pipelines, templates) have ``""`` there.
 
 - a pipeline step ``registrar/59d09d557748/curated`` is ``registrar/*/curated``
   (the run id changes every run);
@@ -25,9 +28,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-Key = tuple[str, str]
+from auditor.core.documents import FindingDict, FindingsDocument, RunDict
+
+Key = tuple[str, str, str]
 
 # A pipeline run id (hex or timestamp) between the pipeline name and the step.
 _PIPELINE_RUN = re.compile(r"^([^/]+)/[^/]+/([^/]+)$")
@@ -52,26 +56,26 @@ def stable_resource_id(resource_type: str, resource_id: str) -> str:
     return resource_id
 
 
-def finding_key(f: dict[str, Any]) -> Key:
-    """The identity of a finding across runs: rule id and stable resource id."""
-    return f["rule_id"], stable_resource_id(f["resource_type"], f["resource_id"])
+def finding_key(f: FindingDict) -> Key:
+    """The identity of a finding across runs: rule id, AWS account and stable resource id."""
+    return f["rule_id"], f.get("account", ""), stable_resource_id(f["resource_type"], f["resource_id"])
 
 
 @dataclass
 class Diff:
     """The comparison of a findings document with its baseline."""
 
-    baseline_run: dict[str, Any]
-    new: list[dict[str, Any]] = field(default_factory=list)
-    resolved: list[dict[str, Any]] = field(default_factory=list)
-    unchanged: list[dict[str, Any]] = field(default_factory=list)
+    baseline_run: RunDict
+    new: list[FindingDict] = field(default_factory=list)
+    resolved: list[FindingDict] = field(default_factory=list)
+    unchanged: list[FindingDict] = field(default_factory=list)
 
     @property
     def new_keys(self) -> set[Key]:
         return {finding_key(f) for f in self.new}
 
 
-def diff_documents(current: dict[str, Any], baseline: dict[str, Any]) -> Diff:
+def diff_documents(current: FindingsDocument, baseline: FindingsDocument) -> Diff:
     """Compare the FAIL findings of ``current`` with those of ``baseline``."""
     before = {finding_key(f): f for f in baseline["findings"] if f["status"] == "FAIL"}
     out = Diff(baseline_run=baseline["run"])
