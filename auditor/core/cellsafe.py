@@ -89,7 +89,10 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
             col = col.astype(object)
         elif not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
             continue
-        risky = col.str.match(RISKY_PATTERN, na=False) & ~col.str.fullmatch(PLAIN_NEGATIVE_PATTERN, na=False)
+        risky = col.str.match(RISKY_PATTERN, na=False)
+        if bool(risky.any()):
+            # Plain negative numbers are not formulas: checked on the few risky cells only.
+            risky[risky] = ~col[risky].str.fullmatch(PLAIN_NEGATIVE_PATTERN, na=False)
         if bool(risky.any()):
             col = col.copy()
             col[risky] = "'" + col[risky].astype(str)

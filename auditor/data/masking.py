@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import os
 import re
@@ -51,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditor.core.aws_clients import default_client
 from auditor.core.errors import ConfigError, DataError, Problem
 from auditor.core.validation import validate
 from auditor.core.yamlio import Document, read_yaml
@@ -247,11 +247,10 @@ def resolve_keys(policy: MaskPolicy, kms_client: Any = None) -> Keys | None:
 
 
 def _kms_decrypt(blob: bytes, client: Any, source: str) -> bytes:
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        out = (client or boto3.client("kms")).decrypt(CiphertextBlob=blob)
+        out = (client or default_client("kms")).decrypt(CiphertextBlob=blob)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "ClientError")
         raise DataError(f"{source}: KMS Decrypt of the masking data key failed ({code})") from None
@@ -271,7 +270,8 @@ class Masker:
 
     def token(self, value: str) -> str:
         assert self.keys is not None
-        return "tok_" + hmac.new(self.keys.hmac_key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+        # hmac.digest: the one-shot C path, same bytes as hmac.new(...).digest() at a third of the cost.
+        return "tok_" + hmac.digest(self.keys.hmac_key, value.encode("utf-8"), "sha256").hex()[:32]
 
     def encrypt(self, value: str) -> str:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -315,12 +315,20 @@ class Masker:
 
 def partial_mask(value: str, keep_first: int = 0, keep_last: int = 4, char: str = "*") -> str:
     """Mask letters and digits except the first/last few; separators stay. Short values are fully masked."""
-    positions = [i for i, c in enumerate(value) if c.isalnum()]
-    if len(positions) <= keep_first + keep_last + 2:
-        keep = set()  # too short to keep anything without revealing most of it
+    alnum = [c.isalnum() for c in value]
+    total = sum(alnum)
+    if total <= keep_first + keep_last + 2:
+        first, last = 0, total  # too short to keep anything without revealing most of it
     else:
-        keep = set(positions[:keep_first]) | set(positions[len(positions) - keep_last:] if keep_last else [])
-    return "".join(c if (i in keep or not c.isalnum()) else char for i, c in enumerate(value))
+        first, last = keep_first, total - keep_last  # the k-th letter or digit is kept unless first <= k < last
+    out, k = [], 0
+    for c, is_alnum in zip(value, alnum, strict=True):
+        if is_alnum:
+            out.append(char if first <= k < last else c)
+            k += 1
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def _mask_structured(series: pd.Series, op: Operator, entity: str | None, masker: Masker) -> pd.Series:

@@ -2,7 +2,8 @@
 
 Usage::
 
-    from auditor.data.pii import PiiSettings, build_analyzer, classify_frame
+    from auditor.data.classify import classify_frame
+    from auditor.data.pii import PiiSettings, build_analyzer
 
     analyzer = build_analyzer(PiiSettings.from_config(run_config.section("data")))
     result = classify_frame(df, analyzer)            # column -> entity, confidence, evidence
@@ -45,14 +46,19 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from auditor.core.errors import ConfigError, DataError
-from auditor.data.names import might_hold_name, names_a_thing
-from auditor.data.recognizers import DEFAULT_STUDENT_ID_PATTERN
+from auditor.core.yamlio import read_yaml
+from auditor.data.cards import card_recognizer
+from auditor.data.names import might_hold_name, name_recognizer, names_a_thing
+from auditor.data.parallel import analyze_parallel
+from auditor.data.phones import phone_recognizer
+from auditor.data.places import place_recognizer
+from auditor.data.recognizers import DEFAULT_STUDENT_ID_PATTERN, custom_recognizers, offline_email_recognizer
 from auditor.data.sampling import MASK_PLACEHOLDER
 
 # Entities that may decide a classification or be masked. LOCATION/NRP only come from NER.
@@ -97,11 +103,16 @@ def _pattern_probes(rec: Any) -> list[Callable[[str], object]]:
     same flags), to skip it cheaply on text where none matches: Presidio's own loop costs far
     more per call (timers, logging, result objects). Empty for any recognizer with an analyze()
     of its own."""
-    from presidio_analyzer import PatternRecognizer
+    from presidio_analyzer import Pattern, PatternRecognizer
 
-    if not isinstance(rec, PatternRecognizer) or type(rec).analyze is not PatternRecognizer.analyze or not rec.patterns:
+    if not isinstance(rec, PatternRecognizer) or type(rec).analyze is not PatternRecognizer.analyze:
         return []
-    return [_probe(p.regex, rec.global_regex_flags) for p in rec.patterns]
+    # Presidio first assigns an unannotated [] to ``patterns``, so mypy cannot infer its type.
+    patterns: list[Pattern] = rec.patterns  # type: ignore[has-type]
+    flags = rec.global_regex_flags
+    if not patterns or flags is None:
+        return []  # no flags to mirror (Presidio's own loop decides what None means)
+    return [_probe(p.regex, flags) for p in patterns]
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,8 @@ class PiiSettings:
     default_threshold: float = 0.5
 
     @classmethod
-    def from_config(cls, section: dict[str, Any]) -> PiiSettings:
+    def from_config(cls, section: Mapping[str, Any]) -> PiiSettings:
+        """From the ``data`` section (``auditor.data.dataset_types.DataSection``), schema-validated."""
         ner = section.get("ner")
         kw: dict[str, Any] = {k: section[k] for k in ("sample_size", "support", "ambiguous_support",
                                                        "student_id_pattern", "free_text_min_words", "workers",
@@ -235,8 +247,6 @@ def load_ner_engine(ner: NerSettings, ner_config: dict[str, Any] | None = None) 
 
 def _engine_from_yaml(path: str, settings: PiiSettings) -> Any:
     """An NLP engine from Presidio's own YAML format (no_op or spacy; never downloads)."""
-    from auditor.core.yamlio import read_yaml
-
     doc, problems = read_yaml(path)
     if problems:
         raise ConfigError(problems)
@@ -294,11 +304,6 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
         UsSsnRecognizer,
     )
 
-    from auditor.data.cards import card_recognizer
-    from auditor.data.names import name_recognizer
-    from auditor.data.phones import phone_recognizer
-    from auditor.data.recognizers import custom_recognizers, offline_email_recognizer
-
     settings = settings or PiiSettings()
     try:
         re.compile(settings.student_id_pattern)
@@ -326,8 +331,6 @@ def build_analyzer(settings: PiiSettings | None = None, nlp_engine: Any = None) 
     # alone it found 78% of the benchmark's names against 99% for the lexicon).
     recognizers.append(name_recognizer())
     if "LOCATION" in settings.free_text_entities:
-        from auditor.data.places import place_recognizer
-
         recognizers.append(place_recognizer())
     if ner_on:
         recognizers.append(SpacyRecognizer(supported_entities=["PERSON", "LOCATION", "NRP"]))
@@ -456,26 +459,40 @@ class PiiAnalyzer:
         same span; then the full ``AnalyzerEngine.analyze`` runs. NER entities always take the
         full path (they need the model's artifacts).
         """
-        ner_wanted = use_ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP"))
-        if not ner_wanted:
-            raw: list[Any] = []
-            for rec in self._recognizers(tuple(wanted)):
-                if type(rec).__name__ == "SpacyRecognizer":
-                    continue
-                probes = self._probes.get(id(rec))
-                if probes and not any(probe(text) for probe in probes):
-                    continue  # none of its patterns occurs: Presidio would find nothing
-                raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
-            strong = [r for r in raw if r.entity_type not in NOISY and self._keep(r)]
-            weak = [r for r in raw if r.entity_type not in NOISY and not self._keep(r)
-                    and not any(s.start <= r.start and s.end >= r.end for s in strong)]
-            if not weak:
-                from presidio_analyzer import EntityRecognizer
-
-                return list(EntityRecognizer.remove_duplicates(raw))
+        if use_ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP")):
+            return list(self.engine.analyze(text, language="en", entities=wanted))
+        raw = self._direct(text, wanted)
+        if self._needs_context(raw):
             return list(self.engine.analyze(text, language="en", entities=wanted,
                                             nlp_artifacts=self.light.process_text(text, "en")))
-        return list(self.engine.analyze(text, language="en", entities=wanted))
+        from presidio_analyzer import EntityRecognizer
+
+        return list(EntityRecognizer.remove_duplicates(raw))
+
+    def _direct(self, text: str, wanted: list[str]) -> list[Any]:
+        """Every non-NER recognizer's matches, without Presidio's NLP pass or context step."""
+        raw: list[Any] = []
+        for rec in self._recognizers(tuple(wanted)):
+            finder = getattr(rec, "finder", None)
+            if finder is not None:  # one of our span finders: plain hits, no Presidio objects
+                if rec.entity in wanted:
+                    raw.extend(Hit(rec.entity, s, e, score) for s, e, score in finder(text))
+                continue
+            if type(rec).__name__ == "SpacyRecognizer":
+                continue
+            probes = self._probes.get(id(rec))
+            if probes and not any(probe(text) for probe in probes):
+                continue  # none of its patterns occurs: Presidio would find nothing
+            raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
+        return raw
+
+    def _needs_context(self, raw: list[Any]) -> bool:
+        """True when a match is below its threshold and no confident match covers it: only then
+        can context words (which only raise scores) change the outcome."""
+        judged = [r for r in raw if r.entity_type not in NOISY]
+        strong = [r for r in judged if self._keep(r)]
+        return any(not self._keep(r) and not any(s.start <= r.start and s.end >= r.end for s in strong)
+                   for r in judged)
 
     def analyze_many(self, values: Iterable[Any], entities: Sequence[str] | None = None) -> list[list[Span]]:
         """Spans for every value (None/NaN -> []), de-duplicated, cached, in parallel when large.
@@ -508,9 +525,22 @@ class PiiAnalyzer:
         workers = self.settings.workers or min(os.cpu_count() or 1, 4)
         if workers <= 1 or len(texts) < self.PARALLEL_MIN:
             return [self.analyze_text(t, entities) for t in texts]
-        from auditor.data.parallel import analyze_parallel
+        return analyze_parallel(self.analyze_text, texts, entities, workers)
 
-        return analyze_parallel(self, texts, entities, workers)
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A span finder's match, in the shape Presidio's ``remove_duplicates`` and our thresholds
+    read (``RecognizerResult``'s fields; equal when all four are)."""
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    recognition_metadata: None = None
+
+    def contained_in(self, other: Any) -> bool:
+        return bool(self.start >= other.start and self.end <= other.end)
 
 
 # Entities that are digit strings: never the fraction or integer part of a decimal number
@@ -536,10 +566,3 @@ def resolve_overlaps(spans: list[Span]) -> list[Span]:
         if all(s.end <= k.start or s.start >= k.end for k in kept):
             kept.append(s)
     return sorted(kept, key=lambda s: s.start)
-
-
-def classify_frame(*args: Any, **kwargs: Any) -> Any:
-    """Classify the columns of a DataFrame: see ``auditor.data.classify.classify_frame``."""
-    from auditor.data.classify import classify_frame as impl
-
-    return impl(*args, **kwargs)

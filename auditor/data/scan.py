@@ -49,12 +49,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from auditor.audit_run import evaluate
+from auditor.aws.access import probe_s3
 from auditor.core.context import RunContext
+from auditor.core.documents import FindingsDocument
 from auditor.core.errors import DataError
 from auditor.core.resources import Inventory, Resource
 from auditor.data.classify import FrameClassification, add_free_text_counts, add_value_counts
 from auditor.data.pii import PiiAnalyzer, PiiSettings, build_analyzer
 from auditor.data.profile import check_header, classify_table, column_dtype, header_warning
+from auditor.data.quality import evaluate_ruleset
 from auditor.data.readers import FORMATS, ReadOptions, Table, open_dataset, split_s3
 
 _dtype = column_dtype  # the pipelines' gate builds resources with it
@@ -138,6 +142,10 @@ def scan_table(table: Table, analyzer: PiiAnalyzer) -> TableScan:
     free_text, mixed = cls.free_text_columns, cls.mixed_columns
     if profiled.rows and (free_text or mixed):
         for chunk in table.chunks():
+            if len(free_text) > 1:
+                # One parallel pass over the distinct texts of every free-text column of the chunk
+                # (one worker pool, no idle tail per column); the counts below read the span cache.
+                analyzer.analyze_many([v for col in free_text for v in chunk[col].tolist()])
             for col in free_text:
                 add_free_text_counts(cls[col], chunk[col], analyzer)
             for col in mixed:
@@ -180,8 +188,6 @@ def table_resources(scan: TableScan) -> list[Resource]:
 
 def _add_quality(file_resource: Resource, entry: dict[str, Any], table: Table, ruleset: Any) -> None:
     """Evaluate the DQDL ruleset on the table; failures become attributes and the report's quality table."""
-    from auditor.data.quality import evaluate_ruleset
-
     results = evaluate_ruleset(ruleset, table.chunks(), columns=table.columns)
     failed = [r.rule for r in results if r.outcome == "FAIL"]
     file_resource.attrs.update({
@@ -212,7 +218,6 @@ def _check_s3_access(paths: Sequence[str | Path]) -> None:
     first = next((str(p) for p in paths if str(p).startswith("s3://")), None)
     bucket = first[len("s3://"):].partition("/")[0] if first else ""
     if bucket:  # "s3:///x" is reported per path by split_s3
-        from auditor.aws.access import probe_s3
 
         probe_s3(bucket)
 
@@ -281,10 +286,8 @@ def _one_line(text: str) -> str:
     return "; ".join(line.strip() for line in text.splitlines() if line.strip()) or text
 
 
-def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanOptions | None = None) -> dict[str, Any]:
+def run_data_scan(prepared: Any, paths: Sequence[str | Path], options: DataScanOptions | None = None) -> FindingsDocument:
     """Scan datasets and evaluate the prepared rules; returns the findings document (kind ``data``)."""
-    from auditor.audit_run import evaluate
-
     options = options or DataScanOptions()
     context = options.context or RunContext()
     started = context.now()

@@ -2,7 +2,10 @@
 
 Each finder is a plain function ``find(text) -> [(start, end, score), ...]`` that can be
 tested on its own; this wraps it as a Presidio ``EntityRecognizer`` so it sits in the
-analyzer's registry beside Presidio's own recognizers::
+analyzer's registry beside Presidio's own recognizers (and is listed, filtered and explained
+like them). The recognizer keeps the finder as ``finder`` and its entity as ``entity``: the
+analyzer's fast path calls the finder directly and skips building Presidio result objects,
+which cost more than most finders themselves::
 
     recognizer = span_recognizer("PHONE_NUMBER", "AuditorPhoneShapeRecognizer", "phone shape", find_phones)
 """
@@ -34,7 +37,10 @@ def span_recognizer(entity: str, name: str, explanation: str, find: Finder) -> E
                                      analysis_explanation=AnalysisExplanation(name, score, textual_explanation=explanation))
                     for s, e, score in find(text)]
 
-    return SpanRecognizer(supported_entities=[entity], name=name)
+    recognizer = SpanRecognizer(supported_entities=[entity], name=name)
+    recognizer.finder = find  # type: ignore[attr-defined]  # read by PiiAnalyzer's fast path
+    recognizer.entity = entity  # type: ignore[attr-defined]
+    return recognizer
 
 
 __all__ = ["Finder", "span_recognizer"]
