@@ -103,6 +103,78 @@ def _place_line(line: str) -> bool:
     return all(w[0].isupper() or (w.islower() and len(w) <= 3) for w in words)
 
 
+def _line_kind(line: str) -> str:
+    """What one line of a block is: "unit", "street", "postal", "blank", "place" or "other"."""
+    if _UNIT.match(line):
+        return "unit"
+    if _street_line(line):
+        return "street"
+    if _POSTAL.match(line):
+        return "postal"
+    if not line:
+        return "blank"
+    return "place" if _place_line(line) else "other"
+
+
+def _line_kinds(text: str, lines: list[tuple[int, int]], confident: list[int]) -> list[str]:
+    """The kind of each line. A line on which a confident street starts is a street line and
+    begins where that street does (``lines`` is updated)."""
+    kinds = []
+    for n, (s, e) in enumerate(lines):
+        begins = next((cs for cs in confident if s <= cs < e), None)
+        if begins is None:
+            kinds.append(_line_kind(text[s:e]))
+            continue
+        lines[n] = (begins, e)
+        kinds.append("unit" if _UNIT.match(text[s:e]) else "street")
+    return kinds
+
+
+def _streets_above_units(text: str, lines: list[tuple[int, int]], kinds: list[str]) -> None:
+    """"400 Emperor" / "Suite 174", "Meet me at 36884 Löberöd 27" / "Suite 431": a house number
+    and a name at the end of the line above a unit line are a street (``lines`` and ``kinds``
+    are updated)."""
+    for n in range(len(kinds) - 1):
+        if kinds[n] in ("place", "other", "postal") and _next_kind(kinds, n) == "unit":
+            m = _NUMBERED_END.search(text, lines[n][0], lines[n][1])
+            if m:
+                lines[n], kinds[n] = (m.start(), lines[n][1]), "street"
+
+
+def _block_lines(kinds: list[str], postal_like: list[bool], i: int) -> tuple[int, int, bool]:
+    """For the street line ``i``: the index of the block's last line, of the line after the
+    block, and whether a postal line is among them. Up to five unit, postal, place lines
+    follow a street, blank lines between them."""
+    last, j, tail = i, i + 1, 0
+    postal = False
+    while j < len(kinds) and tail < 5 and (kinds[j] in ("unit", "postal", "place", "blank") or postal_like[j]):
+        if kinds[j] != "blank":
+            last, tail = j, tail + 1
+            postal = postal or postal_like[j]  # below a street, "Ciudad del Vaticano 14339" is postal
+        j += 1
+    return last, j, postal
+
+
+def _block_at(text: str, lines: list[tuple[int, int]], kinds: list[str], postal_like: list[bool],
+              i: int) -> tuple[int, tuple[int, int, float] | None]:
+    """For the street line ``i``: the index of the block's last line and the block's span, or
+    None when no unit or postal line speaks for it."""
+    last, j, postal = _block_lines(kinds, postal_like, i)
+    units = "unit" in kinds[i + 1:last + 1]
+    end = lines[last][1]
+    if j < len(kinds) and kinds[j] == "other" and (last > i or postal):
+        # The block's last line runs on into a sentence: "Austria 58566 last night.",
+        # "Switzerland? I am in Oslo": its leading place words belong to the address.
+        lead = _place_lead(text, lines[j][0], lines[j][1])
+        if lead > lines[j][0]:
+            end = lead
+            postal = postal or any(c.isdigit() for c in text[lines[j][0]:lead])
+    if not (units or postal):
+        return last, None
+    score = STREET_SCORE + (UNIT_BOOST if units else 0.0) + (POSTAL_BOOST if postal else 0.0)
+    return last, (lines[i][0], end, round(score, 2))
+
+
 def find_address_blocks(text: str, streets: Sequence[tuple[int, int, float]] = ()) -> list[tuple[int, int, float]]:
     """(start, end, score) of every address block in ``text``: the street line with the unit,
     city, region, postal and country lines that follow it. ``streets``: confident streets the
@@ -110,48 +182,17 @@ def find_address_blocks(text: str, streets: Sequence[tuple[int, int, float]] = (
     if "\n" not in text:
         return []
     lines = _lines(text)
-    confident = [cs for cs, _ce, score in streets if score >= 0.5]
-    kinds = []
-    for n, (s, e) in enumerate(lines):
-        line = text[s:e]
-        begins = next((cs for cs in confident if s <= cs < e), None)  # a found street starts on this line
-        if begins is not None:
-            lines[n] = (begins, e)
-        street = begins is not None or _street_line(line)
-        kinds.append("unit" if _UNIT.match(line) else "street" if street else "postal" if _POSTAL.match(line)
-                     else "blank" if s == e else "place" if _place_line(line) else "other")
+    kinds = _line_kinds(text, lines, [cs for cs, _ce, score in streets if score >= 0.5])
     postal_like = [bool(_POSTAL.match(text[s:e])) for s, e in lines]
-    for n in range(len(kinds) - 1):
-        if kinds[n] in ("place", "other", "postal") and _next_kind(kinds, n) == "unit":
-            # "400 Emperor" / "Suite 174", "Meet me at 36884 Löberöd 27" / "Suite 431": a house
-            # number and a name at the end of the line above a unit line are a street.
-            m = _NUMBERED_END.search(text, lines[n][0], lines[n][1])
-            if m:
-                lines[n], kinds[n] = (m.start(), lines[n][1]), "street"
+    _streets_above_units(text, lines, kinds)
     out: list[tuple[int, int, float]] = []
     i = 0
     while i < len(kinds):
         if kinds[i] != "street":
             i += 1
             continue
-        last, j, tail = i, i + 1, 0
-        postal = False
-        while j < len(kinds) and tail < 5 and (kinds[j] in ("unit", "postal", "place", "blank") or postal_like[j]):
-            if kinds[j] != "blank":
-                last, tail = j, tail + 1
-                postal = postal or postal_like[j]  # below a street, "Ciudad del Vaticano 14339" is postal
-            j += 1
-        units = "unit" in kinds[i + 1:last + 1]
-        end = lines[last][1]
-        if j < len(kinds) and kinds[j] == "other" and (last > i or postal):
-            # The block's last line runs on into a sentence: "Austria 58566 last night.",
-            # "Switzerland? I am in Oslo": its leading place words belong to the address.
-            lead = _place_lead(text, lines[j][0], lines[j][1])
-            if lead > lines[j][0]:
-                end = lead
-                postal = postal or any(c.isdigit() for c in text[lines[j][0]:lead])
-        if units or postal:
-            score = STREET_SCORE + (UNIT_BOOST if units else 0.0) + (POSTAL_BOOST if postal else 0.0)
-            out.append((lines[i][0], end, round(score, 2)))
-        i = last + 1
+        i, block = _block_at(text, lines, kinds, postal_like, i)
+        if block is not None:
+            out.append(block)
+        i += 1
     return out

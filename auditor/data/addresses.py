@@ -381,29 +381,45 @@ def _letter(t: _Tok) -> bool:
 
 def _unit_at(toks: list[_Tok], j: int) -> int:
     """Index after one secondary unit at ``j`` ("Apt 4", "# 12", "3º B", "2. th.", "3 tr", "izq."), or ``j``."""
-    n = len(toks)
     t, key = toks[j], _key(toks[j])
     if key in _UNIT_WORDS or t.text == "#":
-        e = j + 1
-        while e < n and e - j <= 2 and toks[e].text in (".", ":", "#", "º", "°"):
-            e += 1
-        if e < n and not toks[e].nl and ((toks[e].kind == "n" and len(toks[e].text) <= 8) or _letter(toks[e])):
-            return e + 1
-        return j
+        return _unit_number(toks, j)
     if t.kind == "n" and _FLOOR.fullmatch(t.text):
-        e = j + 1
-        if e < n and not toks[e].nl and (_key(toks[e]) in _FLOOR_WORDS or _key(toks[e]) in _SIDES):
-            e += 1
-        return e
+        return _ordinal_floor(toks, j)
     if t.kind == "n" and t.text.isdigit() and len(t.text) <= 2:
-        e = j + 1
-        if e < n and toks[e].text == ".":
-            e += 1
-        if e < n and not toks[e].nl and (_key(toks[e]) in _FLOOR_WORDS or _key(toks[e]) in ("th", "tv", "mf")):
-            return e + 1
-        return j
+        return _numbered_floor(toks, j)
     if t.kind == "w" and key in _SIDES and len(key) > 1:
         return j + 1
+    return j
+
+
+def _unit_number(toks: list[_Tok], j: int) -> int:
+    """Index after the number or letter of the unit word at ``j`` ("Apt 4", "# 12", "Suite: B"), or ``j``."""
+    n = len(toks)
+    e = j + 1
+    while e < n and e - j <= 2 and toks[e].text in (".", ":", "#", "º", "°"):
+        e += 1
+    if e < n and not toks[e].nl and ((toks[e].kind == "n" and len(toks[e].text) <= 8) or _letter(toks[e])):
+        return e + 1
+    return j
+
+
+def _ordinal_floor(toks: list[_Tok], j: int) -> int:
+    """Index after an ordinal floor at ``j`` and its floor or side word ("3º izq.", "2nd floor", "1er")."""
+    e = j + 1
+    if e < len(toks) and not toks[e].nl and (_key(toks[e]) in _FLOOR_WORDS or _key(toks[e]) in _SIDES):
+        e += 1
+    return e
+
+
+def _numbered_floor(toks: list[_Tok], j: int) -> int:
+    """Index after a floor number at ``j`` that a floor word follows ("2. th.", "3 tr", "4 piso"), or ``j``."""
+    n = len(toks)
+    e = j + 1
+    if e < n and toks[e].text == ".":
+        e += 1
+    if e < n and not toks[e].nl and (_key(toks[e]) in _FLOOR_WORDS or _key(toks[e]) in ("th", "tv", "mf")):
+        return e + 1
     return j
 
 
@@ -538,14 +554,25 @@ def _postal_after(text: str, toks: list[_Tok], k: int) -> tuple[int, float]:
     if k < len(toks) and toks[k].text in _SEPARATORS:
         k += 1
     code = _code_at(text, toks, k)
-    if code:  # postcode first: "75002 Paris", "D-10115 Berlin", "SW1A 2AA London", "00-950 Warszawa"
-        e, kind = code
-        c = _city(toks, e)
-        if c > e:
-            return _district(toks, c), POSTCODE_BOOST
-        return (e, POSTCODE_BOOST) if kind != "digits" or len(toks[e - 1].text) >= 5 else (start, 0.0)
-    # City first: "Springfield, IL 62704", "Westminster, London SW1A 2AA", "São Paulo - SP, 01310-100",
-    # "Col. Juárez, 06600 Ciudad de México".
+    if code:
+        return _code_first(toks, code, start)
+    return _city_first(text, toks, k, start)
+
+
+def _code_first(toks: list[_Tok], code: tuple[int, str], start: int) -> tuple[int, float]:
+    """A postal line that starts with its postcode ``code``: "75002 Paris", "D-10115 Berlin",
+    "SW1A 2AA London", "00-950 Warszawa". A short number alone is no postcode: (``start``, 0)."""
+    e, kind = code
+    c = _city(toks, e)
+    if c > e:
+        return _district(toks, c), POSTCODE_BOOST
+    return (e, POSTCODE_BOOST) if kind != "digits" or len(toks[e - 1].text) >= 5 else (start, 0.0)
+
+
+def _city_first(text: str, toks: list[_Tok], k: int, start: int) -> tuple[int, float]:
+    """A postal line that starts with its city: "Springfield, IL 62704", "Westminster, London
+    SW1A 2AA", "São Paulo - SP, 01310-100", "Col. Juárez, 06600 Ciudad de México"; up to three
+    places, then a postcode or a known region."""
     e = k
     for _ in range(3):
         c = _city(toks, e)
@@ -557,15 +584,19 @@ def _postal_after(text: str, toks: list[_Tok], k: int) -> tuple[int, float]:
         after = r + 1 if e < r < len(toks) and toks[r].text == "," else r
         code = _code_at(text, toks, after)
         if code:
-            end = code[0]
-            if r == e and _city(toks, end) > end and not toks[end].nl:
-                end = _district(toks, _city(toks, end))
-            return end, POSTCODE_BOOST
+            return (_city_after_code(toks, code[0]) if r == e else code[0]), POSTCODE_BOOST
         if r > e and known and sep:
             return r, REGION_BOOST
         if not sep:
             break
     return start, 0.0
+
+
+def _city_after_code(toks: list[_Tok], end: int) -> int:
+    """Index after the city (and district) on the line of a postcode that ends at ``end``
+    ("06600 Ciudad de México"), or ``end``."""
+    c = _city(toks, end)
+    return _district(toks, c) if c > end and not toks[end].nl else end
 
 
 @lru_cache(maxsize=65_536)  # words repeat; callers only read the dict
@@ -594,42 +625,61 @@ def _streets_at(text: str, toks: list[_Tok], i: int) -> list[_Span]:
     roles = _street_type(toks[i].text)
     out: list[_Span] = []
     if "S" in roles:  # "123 Main St", "1600 Pennsylvania Avenue NW"
-        strength = roles["S"]
-        first = _names_left(toks, i, 4)
-        house = _house_before(toks, first) if first < i else -1
-        end = i + 1
-        if end < len(toks) and _key(toks[end]) in _DIRECTIONS and toks[end].text[0].isupper() and not toks[end].nl:
-            end += 1
-        if house >= 0:
-            plain = strength == WEAK and _plain_street(toks, house, first, i)
-            out.append(_Span(house, end, WEAK_NUMBERED if plain else strength))
-        elif first < i and strength == STRONG:
-            out.append(_Span(_drop_stop_words(toks, first, i), end, UNNUMBERED))
+        out += _type_after_name(toks, i, roles["S"])
     if "A" in roles or "S" in roles:  # "Berliner Straße 5", "Atatürk Cad. No: 12", "Váci utca 5"
-        strength = roles.get("A", WEAK)  # an English type with the number after ("Baker Street 221"): weak
-        first = _drop_stop_words(toks, _names_left(toks, i, 3), i)
-        if first < i:
-            after = _number_after(text, toks, i + 1)
-            house = _house_before(toks, first) if "A" in roles and after < 0 else -1
-            if after > 0:
-                out.append(_Span(first, after, strength))
-            elif house >= 0:  # the English order in a template or a form: "12 Berliner Straße"
-                out.append(_Span(house, i + 1, strength))
-            elif "A" in roles and strength == STRONG:
-                out.append(_Span(first, i + 1, UNNUMBERED))
+        out += _number_after_type(text, toks, i, roles)
     if "P" in roles and not (i and _key(toks[i - 1]) == "et"):  # "et al. 2019" is a citation
-        out.extend(_prefixed(text, toks, i, roles["P"]))
+        out += _prefixed(text, toks, i, roles["P"])
     if "C" in roles:  # "Hauptstraße 12a", "Kalverstraat 92", and in the English order "12 Hauptstraße"
-        strength = roles["C"]
-        after = _number_after(text, toks, i + 1)
-        house = _house_before(toks, i) if after < 0 else -1
-        if after > 0:
-            out.append(_Span(i, after, strength))
-        elif house >= 0:
-            out.append(_Span(house, i + 1, strength))
-        elif strength == STRONG:
-            out.append(_Span(i, i + 1, UNNUMBERED))
+        out += _compound_street(text, toks, i, roles["C"])
     return out
+
+
+def _type_after_name(toks: list[_Tok], i: int, strength: float) -> list[_Span]:
+    """The English order, house number first: "123 Main St", "1600 Pennsylvania Avenue NW"; a
+    strong type also makes a street without a number ("on Main Street")."""
+    first = _names_left(toks, i, 4)
+    house = _house_before(toks, first) if first < i else -1
+    end = i + 1
+    if end < len(toks) and _key(toks[end]) in _DIRECTIONS and toks[end].text[0].isupper() and not toks[end].nl:
+        end += 1
+    if house >= 0:
+        plain = strength == WEAK and _plain_street(toks, house, first, i)
+        return [_Span(house, end, WEAK_NUMBERED if plain else strength)]
+    if first < i and strength == STRONG:
+        return [_Span(_drop_stop_words(toks, first, i), end, UNNUMBERED)]
+    return []
+
+
+def _number_after_type(text: str, toks: list[_Tok], i: int, roles: dict[str, float]) -> list[_Span]:
+    """A name, its street type and the house number after it ("Berliner Straße 5", "Atatürk Cad.
+    No: 12"); a type written after the number in its language also reads in the English order
+    ("12 Berliner Straße") or alone when strong."""
+    strength = roles.get("A", WEAK)  # an English type with the number after ("Baker Street 221"): weak
+    first = _drop_stop_words(toks, _names_left(toks, i, 3), i)
+    if first >= i:
+        return []
+    after = _number_after(text, toks, i + 1)
+    house = _house_before(toks, first) if "A" in roles and after < 0 else -1
+    if after > 0:
+        return [_Span(first, after, strength)]
+    if house >= 0:  # the English order in a template or a form: "12 Berliner Straße"
+        return [_Span(house, i + 1, strength)]
+    if "A" in roles and strength == STRONG:
+        return [_Span(first, i + 1, UNNUMBERED)]
+    return []
+
+
+def _compound_street(text: str, toks: list[_Tok], i: int, strength: float) -> list[_Span]:
+    """A one-word street name ending with its type, the number after ("Hauptstraße 12a") or, in
+    the English order, before it ("12 Hauptstraße"); a strong one also without a number."""
+    after = _number_after(text, toks, i + 1)
+    house = _house_before(toks, i) if after < 0 else -1
+    if after > 0:
+        return [_Span(i, after, strength)]
+    if house >= 0:
+        return [_Span(house, i + 1, strength)]
+    return [_Span(i, i + 1, UNNUMBERED)] if strength == STRONG else []
 
 
 def _plain_street(toks: list[_Tok], house: int, first: int, i: int) -> bool:
@@ -854,45 +904,58 @@ def _postcode_candidates(text: str, taken: list[tuple[int, int, float]]) -> list
         seen += 1
         if seen > MAX_CANDIDATES:
             break
-        lo, hi = max(0, m.start() - _WINDOW_BEFORE), min(len(text), m.end() + _WINDOW_AFTER)
-        toks = _tokens(text, lo, hi)
-        k = next((n for n, t in enumerate(toks) if t.start == m.start()), -1)
-        code = _code_at(text, toks, k) if k >= 0 else None
-        if not code:
-            continue
-        e, kind = code
-        if kind == "military":
-            ship = _SHIP.search(text, max(0, m.start() - 40), m.start())
-            first = toks[k].start if not ship else ship.start()
-            out.append((first, toks[e - 1].end, round(min(STRONG + (CONTEXT_BOOST if _cued(text, first) else 0),
-                                                          MAX_SCORE), 2)))
-            continue
-        region = _region_before(toks, k)
-        if region >= 0:  # "Springfield, IL 62704", "Toronto ON M5V 3L9": the city is before the region
-            j = region - 1 if region and toks[region - 1].text == "," else region
-            line = _drop_stop_words(toks, _names_left(toks, j, 3), j)
-            if line == j:
-                continue
-            end, score = e, 0.0
-        elif kind == "ca" or (kind == "digits" and "-" in toks[k].text):
-            continue  # a Canadian postal code or a ZIP+4 without its city: not a line of ours
-        else:  # "10115 Berlin", "110 00 Praha 1"
-            c = _city(toks, e)
-            if c == e:
-                continue
-            line, end = k, _district(toks, c)
-            score = POSTAL_ONLY if kind != "digits" or len(toks[k].text) >= 5 else UNNUMBERED
-        street = _untyped_street_before(toks, line)
-        if street >= 0:
-            start, score = street, UNTYPED + POSTCODE_BOOST
-        elif score == 0.0:
-            continue
-        else:
-            start = line
-        found = _finish(text, toks, _Span(start, end, score))
-        if found[2] >= MIN_SCORE:
+        found = _postcode_candidate(text, m)
+        if found is not None:
             out.append(found)
     return out
+
+
+def _postcode_candidate(text: str, m: re.Match[str]) -> tuple[int, int, float] | None:
+    """The candidate anchored on the postcode that may start at ``m``, or None."""
+    lo, hi = max(0, m.start() - _WINDOW_BEFORE), min(len(text), m.end() + _WINDOW_AFTER)
+    toks = _tokens(text, lo, hi)
+    k = next((n for n, t in enumerate(toks) if t.start == m.start()), -1)
+    code = _code_at(text, toks, k) if k >= 0 else None
+    if not code:
+        return None
+    e, kind = code
+    if kind == "military":
+        return _military(text, toks, k, e)
+    line = _postal_line(toks, k, e, kind)
+    if line is None:
+        return None
+    first, end, score = line
+    street = _untyped_street_before(toks, first)
+    if street >= 0:
+        first, score = street, UNTYPED + POSTCODE_BOOST
+    elif score == 0.0:
+        return None
+    found = _finish(text, toks, _Span(first, end, score))
+    return found if found[2] >= MIN_SCORE else None
+
+
+def _military(text: str, toks: list[_Tok], k: int, e: int) -> tuple[int, int, float]:
+    """A US military address whose code runs over tokens ``k`` to ``e``, from the ship's name
+    before it when there is one."""
+    ship = _SHIP.search(text, max(0, toks[k].start - 40), toks[k].start)
+    first = toks[k].start if not ship else ship.start()
+    return first, toks[e - 1].end, round(min(STRONG + (CONTEXT_BOOST if _cued(text, first) else 0), MAX_SCORE), 2)
+
+
+def _postal_line(toks: list[_Tok], k: int, e: int, kind: str) -> tuple[int, int, float] | None:
+    """(first token, index after, score) of the postal line of the postcode over tokens ``k`` to
+    ``e``, or None when there is no line of ours. The score is 0 when the line needs a street."""
+    region = _region_before(toks, k)
+    if region >= 0:  # "Springfield, IL 62704", "Toronto ON M5V 3L9": the city is before the region
+        j = region - 1 if region and toks[region - 1].text == "," else region
+        line = _drop_stop_words(toks, _names_left(toks, j, 3), j)
+        return None if line == j else (line, e, 0.0)
+    if kind == "ca" or (kind == "digits" and "-" in toks[k].text):
+        return None  # a Canadian postal code or a ZIP+4 without its city: not a line of ours
+    c = _city(toks, e)  # "10115 Berlin", "110 00 Praha 1"
+    if c == e:
+        return None
+    return k, _district(toks, c), POSTAL_ONLY if kind != "digits" or len(toks[k].text) >= 5 else UNNUMBERED
 
 
 def _region_before(toks: list[_Tok], k: int) -> int:

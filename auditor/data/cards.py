@@ -162,7 +162,7 @@ def _windows(groups: list[tuple[int, int]], text: str) -> Iterator[tuple[int, in
     seps = [text[groups[k][1]] for k in range(n - 1)]
     if "-" in seps and " " not in seps:
         # Dash-joined groups are one code: the whole run or nothing.
-        if (n == 1 and MIN_DIGITS <= widths[0] <= MAX_DIGITS) or tuple(widths) in CARD_GROUPINGS:
+        if _card_shaped(widths):
             yield 0, n - 1
         return
     for i in range(n):
@@ -171,17 +171,66 @@ def _windows(groups: list[tuple[int, int]], text: str) -> Iterator[tuple[int, in
             continue
         if MIN_DIGITS <= widths[i] <= MAX_DIGITS and (i == n - 1 or seps[i] == " "):
             yield i, i
-        # A card-grouped window never starts or stops beside another 4-digit group: the grouping
-        # goes on, so the window is part of a longer grouped number ("1234 5678 9012 3456 7890").
-        if widths[i] != 4 or (i and widths[i - 1] == 4) or i == n - 1:
-            continue
-        sep, shape = seps[i], [4]
-        for j in range(i + 1, n):
-            shape.append(widths[j])
-            if tuple(shape) not in _GROUPING_PREFIXES or seps[j - 1] != sep:
-                break
-            if tuple(shape) in CARD_GROUPINGS and (j == n - 1 or (seps[j] == " " and widths[j + 1] != 4)):
-                yield i, j
+        if _grouping_starts(widths, i):
+            yield from _grouped_windows(widths, seps, i)
+
+
+def _grouping_starts(widths: list[int], i: int) -> bool:
+    """Group ``i`` can start a card-grouped window: 4 digits, not the last group, and not right
+    after another 4-digit group (the grouping would go on: the window is part of a longer
+    grouped number, "1234 5678 9012 3456 7890")."""
+    return widths[i] == 4 and not (i and widths[i - 1] == 4) and i != len(widths) - 1
+
+
+def _card_shaped(widths: list[int]) -> bool:
+    """Group widths a card is written in: one group of 12-19 digits, or a card grouping."""
+    return (len(widths) == 1 and MIN_DIGITS <= widths[0] <= MAX_DIGITS) or tuple(widths) in CARD_GROUPINGS
+
+
+def _grouped_windows(widths: list[int], seps: list[str], i: int) -> Iterator[tuple[int, int]]:
+    """The card-grouped windows that start at the 4-digit group ``i``: one separator all along,
+    a grouping of ``CARD_GROUPINGS``, and no 4-digit group right after."""
+    sep, shape = seps[i], [4]
+    last = len(widths) - 1
+    for j in range(i + 1, last + 1):
+        shape.append(widths[j])
+        if tuple(shape) not in _GROUPING_PREFIXES or seps[j - 1] != sep:
+            break
+        if tuple(shape) in CARD_GROUPINGS and (j == last or (seps[j] == " " and widths[j + 1] != 4)):
+            yield i, j
+
+
+def _run_groups(text: str, run: re.Match[str]) -> list[tuple[int, int]]:
+    """(start, end) of the digit groups of a run, without a decimal's fraction (before: "3.")
+    or integer part (after: ".5"), which are not card groups."""
+    start, end = run.span()
+    groups = [(g.start() + start, g.end() + start) for g in _GROUP.finditer(run.group())]
+    if start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit():
+        groups = groups[1:]
+    if end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit():
+        groups = groups[:-1]
+    return groups
+
+
+def _window_score(text: str, window: list[tuple[int, int]]) -> float:
+    """``score_card`` of the digit groups of one window, with the card words before it."""
+    s = window[0][0]
+    grouping = tuple(b - a for a, b in window)
+    digits = "".join(text[a:b] for a, b in window)
+    if not digits.isascii():  # full-width or other scripts' digits: the same number
+        digits = "".join(str(unicodedata.decimal(c)) for c in digits)
+    cued = _CUE_RE.search(text[max(0, s - _BEFORE):s]) is not None
+    return score_card(digits, grouping, cued)
+
+
+def _best_of_overlapping(scored: list[tuple[float, int, int]]) -> list[tuple[int, int, float]]:
+    """Overlapping windows of one run: keep the best score, then the longest; in text order."""
+    scored.sort(key=lambda t: (-t[0], -(t[2] - t[1]), t[1]))
+    kept: list[tuple[int, int, float]] = []
+    for score, s, e in scored:
+        if all(e <= ks or s >= ke for ks, ke, _ in kept):
+            kept.append((s, e, score))
+    return sorted(kept)
 
 
 def find_cards(text: str) -> list[tuple[int, int, float]]:
@@ -196,34 +245,15 @@ def find_cards(text: str) -> list[tuple[int, int, float]]:
         start, end = m.span()
         if end - start < MIN_DIGITS or _glued(text, start, end):
             continue
-        groups = [(g.start() + start, g.end() + start) for g in _GROUP.finditer(m.group())]
-        # A decimal's fraction (before: "3.") or integer part (after: ".5") is not a card group.
-        if start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit():
-            groups = groups[1:]
-        if end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit():
-            groups = groups[:-1]
-        if not groups:
-            continue
-        for i, j in _windows(groups, text):
+        groups = _run_groups(text, m)
+        for i, j in _windows(groups, text):  # none when the run was all decimal parts
             candidates += 1
             if candidates > MAX_CANDIDATES:
                 break
-            s, e = groups[i][0], groups[j][1]
-            grouping = tuple(b - a for a, b in groups[i:j + 1])
-            digits = "".join(text[a:b] for a, b in groups[i:j + 1])
-            if not digits.isascii():  # full-width or other scripts' digits: the same number
-                digits = "".join(str(unicodedata.decimal(c)) for c in digits)
-            cued = _CUE_RE.search(text[max(0, s - _BEFORE):s]) is not None
-            score = score_card(digits, grouping, cued)
+            score = _window_score(text, groups[i:j + 1])
             if score > 0:
-                scored.append((score, s, e))
-    # Overlapping windows of one run: keep the best score, then the longest.
-    scored.sort(key=lambda t: (-t[0], -(t[2] - t[1]), t[1]))
-    kept: list[tuple[int, int, float]] = []
-    for score, s, e in scored:
-        if all(e <= ks or s >= ke for ks, ke, _ in kept):
-            kept.append((s, e, score))
-    return sorted(kept)
+                scored.append((score, groups[i][0], groups[j][1]))
+    return _best_of_overlapping(scored)
 
 
 def card_recognizer() -> EntityRecognizer:

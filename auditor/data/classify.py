@@ -145,8 +145,8 @@ def _place_shaped(value: str) -> bool:
     return fold(value) in gazetteer() or (_name_like(value) and all(w[0].isupper() for w in value.split()))
 
 
-_SHAPE_TESTS: dict[str, Callable[[str], bool]] = {
-    **{hint: rx.match for hint, rx in _SHAPES.items()},  # type: ignore[dict-item]
+_SHAPE_TESTS: dict[str, Callable[[str], object]] = {  # a truthy result confirms (a match, or True)
+    **{hint: rx.match for hint, rx in _SHAPES.items()},
     "PHONE_NUMBER": phone_shaped,
     "LOCATION": _place_shaped,
 }
@@ -404,9 +404,27 @@ def classify_profile(profile: ColumnProfile, analyzer: PiiAnalyzer) -> ColumnCla
     if not profile.sample:
         return _all_masked(result, profile, st.ambiguous_support)
     stats = _analyse_sample(profile.sample, analyzer)
-    best_support = stats.best()[1]
+    _record_sample(result, profile, stats, hint)
+    if _free_text(profile, stats, hint, st):
+        result.kind = "free-text"
+        result.uncovered = list(analyzer.uncovered)
+        return result
+    _decide_from_values(result, stats, hint, st)
+    _check_identifier(result, profile, hint)
+    if not result.pii:
+        _masked_or_mixed(result, profile, stats, hint, st.ambiguous_support)
+    if result.pii and result.kind == "structured":
+        result.masked = profile.raw == 0
+        result.masked_samples = [shape_mask(v)[:40] for v in list(stats.counts)[:3]]
+    return result
+
+
+def _record_sample(result: ColumnClassification, profile: ColumnProfile, stats: _SampleStats,
+                   hint: str | None) -> None:
+    """The sample's size, best support and evidence (entity shares, masked share, PII inside
+    longer values, ignored labels) on ``result``."""
     result.sample_size = stats.total
-    result.support = round(best_support, 3)
+    result.support = round(stats.best()[1], 3)
     result.evidence = {"support": {e: round(c / stats.total, 3) for e, c in stats.support.most_common()},
                        "name_hint": hint, "sample_size": stats.total}
     if profile.masked:
@@ -415,28 +433,33 @@ def classify_profile(profile: ColumnProfile, analyzer: PiiAnalyzer) -> ColumnCla
         result.evidence["embedded_pii_cells"] = stats.embedded
     if stats.noisy:
         result.evidence["ignored_labels"] = dict(sorted(stats.noisy.items()))
+
+
+def _textual(profile: ColumnProfile, stats: _SampleStats, st: Any) -> bool:
+    """Half the sampled cells hold several words, some hold PII inside a longer value, or the
+    column name says notes, comments, a description..."""
     words = sum(n for v, n in stats.counts.items() if len(v.split()) >= st.free_text_min_words) / stats.sampled
-    textual = (words >= 0.5 or stats.embedded > 0
-               or _FREE_TEXT_NAME.search(normalize_column_name(profile.column)) is not None)
+    return (words >= 0.5 or stats.embedded > 0
+            or _FREE_TEXT_NAME.search(normalize_column_name(profile.column)) is not None)
+
+
+def _free_text(profile: ColumnProfile, stats: _SampleStats, hint: str | None, st: Any) -> bool:
+    """A textual column that no entity covers on enough values: it is scanned span by span."""
+    textual = _textual(profile, stats, st)
     # An address column is masked whole, never span by span: what the detector missed of an
     # address line would stay readable. Its name and most of its sampled values must agree.
     address_column = hint == "STREET_ADDRESS" and stats.share({"STREET_ADDRESS"}) >= ADDRESS_COLUMN_SUPPORT
-    if textual and best_support < st.support and not address_column:
-        result.kind = "free-text"
-        result.uncovered = list(analyzer.uncovered)
-        return result
-    _decide_from_values(result, stats, hint, st)
+    return textual and stats.best()[1] < st.support and not address_column
+
+
+def _check_identifier(result: ColumnClassification, profile: ColumnProfile, hint: str | None) -> None:
+    """An identifier name hint is checked against the values (``data.student_id_pattern``); a
+    bare ``id`` column that is not PII says why in its evidence."""
     if hint in IDENTIFIER_ENTITIES:
         _decide_identifier(result, profile.sample, hint)
     elif not result.pii and normalize_column_name(profile.column) in _BARE_ID:
         result.evidence["identifier"] = {"verdict": "not an identifier of people: a bare id names rows; "
                                                     "only values matching data.student_id_pattern make it PII"}
-    if not result.pii:
-        _masked_or_mixed(result, profile, stats, hint, st.ambiguous_support)
-    if result.pii and result.kind == "structured":
-        result.masked = profile.raw == 0
-        result.masked_samples = [shape_mask(v)[:40] for v in list(stats.counts)[:3]]
-    return result
 
 
 def _all_masked(result: ColumnClassification, profile: ColumnProfile, ambiguous: float) -> ColumnClassification:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from auditor.data.fold import fold
 from auditor.data.given_names import world_given_names
@@ -150,46 +150,96 @@ _SUBJECT_VERBS = frozenset({"had", "said", "says", "shouted", "told", "asked", "
                             "wrote", "went", "lives", "lived", "works", "worked", "emailed", "phoned", "paid"})
 
 
+class _Lead(NamedTuple):
+    """The words a run starts with before the name ("Dr", "Guardian", "Producer") and what they say."""
+
+    start: int  # index of the first word after them
+    titled: bool  # one is a title ("Dr Maria Lopez")
+    cued: bool  # one is a cue word ("Guardian Xavi Quenneville")
+    strong: bool  # one is a strong cue ("Mother Siobhan")
+
+
+def _lead_word(key: str, more_follow: bool) -> bool:
+    """A word before the name in a run: a stop word, a title, or a common word with more
+    words after it ("Producer Naomi Gaudet")."""
+    return key in STOP or key in TITLES or (more_follow and key in common_words())
+
+
+def _lead(lowered: list[str]) -> _Lead:
+    """The titles, cue and ordinary words at the start of a run (folded words)."""
+    start = 0
+    titled = cued = strong = False
+    last = len(lowered) - 1
+    while start <= last and _lead_word(lowered[start], start < last):
+        key = lowered[start]
+        titled = titled or key in TITLES
+        cued = cued or key in CUES
+        strong = strong or key in STRONG_CUES
+        start += 1
+    return _Lead(start, titled, cued, strong)
+
+
+def _names_a_thing_word(key: str) -> bool:
+    """A folded word that makes a run an organisation, a street or an abstract noun."""
+    return key in STREET_WORDS or key in ORG_WORDS or _abstract_noun(key)
+
+
+def _plain_surname(key: str) -> bool:
+    """A lexicon surname that is not also an ordinary word ("White Stripes", "Forestry Hall"
+    are no evidence)."""
+    return key in SURNAMES and key not in AMBIGUOUS
+
+
+def _full_name_score(name: list[str], cued: bool) -> float | None:
+    """The score of two or more name words (particles left out), or None."""
+    first_hit = given(name[0])
+    sur_hit = any(_plain_surname(w) for w in name)
+    if first_hit or sur_hit:
+        if sur_hit or cued or not ambiguous(name[0]):  # here not sur_hit means first_hit
+            return 0.85
+        # "Urban Forestry", "Grace Period": a name that is also a word, before a word
+        return None if any(_word_like(w) for w in name[1:]) else 0.6
+    if cued:
+        return 0.75
+    if len(name[0]) == 1 and len(name[-1]) > 1:  # initials first: "J. R. Tolkien"
+        return 0.7
+    return None
+
+
+def _single_name_score(word: str, cued: bool, titled: bool, strong: bool, next_word: str) -> float | None:
+    """The score of a run with one name word: a title, a lexicon name, a cue word or a verb
+    after it must speak for it."""
+    first_hit = given(word)
+    if titled:
+        return 0.85 if (first_hit or _plain_surname(word)) else 0.75
+    if first_hit and not ambiguous(word):
+        return 0.7 if cued else 0.55
+    if first_hit and cued:
+        return 0.55
+    if strong:
+        return 0.6
+    if first_hit and next_word in _SUBJECT_VERBS:  # "Charlie had given", "Nick shouted"
+        return 0.55
+    return None
+
+
 def _score_run(words: list[str], prev: str, title_case: Callable[[], bool] = bool,
                next_word: str = "") -> tuple[int, float] | None:
     """(index of the first name word, score) for a run of capitalised words, or None."""
     lowered = [_key(w) for w in words]
-    start = 0
-    titled = inner_cue = strong = False
-    while start < len(words) and (lowered[start] in STOP or lowered[start] in TITLES or (
-            start < len(words) - 1 and lowered[start] in common_words())):  # "Producer Naomi Gaudet"
-        titled = titled or lowered[start] in TITLES
-        inner_cue = inner_cue or lowered[start] in CUES  # "Guardian Xavi Quenneville"
-        strong = strong or lowered[start] in STRONG_CUES
-        start += 1
-    name = [w for w in lowered[start:] if w not in PARTICLES]
-    if not name or any(w in STREET_WORDS or w in ORG_WORDS or _abstract_noun(w) for w in name):
+    lead = _lead(lowered)
+    name = [w for w in lowered[lead.start:] if w not in PARTICLES]
+    if not name or any(_names_a_thing_word(w) for w in name):
         return None
     prev = fold(prev)
-    cued = titled or inner_cue or prev in CUES or prev.rstrip(".") in TITLES
-    first_hit = given(name[0])
-    # A surname that is also an ordinary word ("White Stripes", "Forestry Hall") is no evidence.
-    sur_hit = any(w in SURNAMES and w not in AMBIGUOUS for w in name)
-    strong_first = first_hit and not ambiguous(name[0])
-    if len(name) >= 2 and (first_hit or sur_hit):
-        if not (sur_hit or cued or strong_first) and any(_word_like(w) for w in name[1:]):
-            return None  # "Urban Forestry", "Grace Period": a name that is also a word, before a word
-        return start, 0.85 if (strong_first or sur_hit or cued) else 0.6
-    if len(name) >= 2 and cued:
-        return start, 0.75
-    if len(name) >= 2 and len(name[0]) == 1 and len(name[-1]) > 1:  # initials first: "J. R. Tolkien"
-        return start, 0.7
-    if len(name) == 1 and (titled or prev.lower().rstrip(".") in TITLES):
-        return start, 0.85 if (sur_hit or first_hit) else 0.75
-    if len(name) == 1 and strong_first:
-        return start, 0.7 if cued else 0.55
-    if len(name) == 1 and first_hit and cued:
-        return start, 0.55
-    if len(name) == 1 and (strong or prev.lower().rstrip(".") in STRONG_CUES):
-        return start, 0.6
-    if len(name) == 1 and first_hit and next_word in _SUBJECT_VERBS:  # "Charlie had given", "Nick shouted"
-        return start, 0.55
-    return None
+    prev_key = prev.rstrip(".")
+    cued = lead.titled or lead.cued or prev in CUES or prev_key in TITLES
+    if len(name) >= 2:
+        score = _full_name_score(name, cued)
+    else:
+        score = _single_name_score(name[0], cued, lead.titled or prev_key in TITLES,
+                                   lead.strong or prev_key in STRONG_CUES, next_word)
+    return None if score is None else (lead.start, score)
 
 
 # Words that follow a person's name at the start of a sentence ("Gyna is very reliable").
@@ -237,28 +287,44 @@ def _unknown_run_score(words: list[str], text: str, start: int, end: int,
     departments) only a run that fills a whole field; never a run of common words."""
     # Initials between names ("Byrghita D. Lundqvist") are neither evidence nor an objection.
     keys = [_key(w) for i, w in enumerate(words) if not (0 < i < len(words) - 1 and _initial(w))]
-    if len(keys) > 3 or any(len(k) < 3 for k in keys) or _known(keys[0]):
-        return None
-    if any(_known(k) and not _surname_like(k) for k in keys[1:]):
+    if not _unknown_name(keys):
         return None
     surname_word = any(_known(k) for k in keys[1:])  # "Crysta Bradshaw": weaker, mid-sentence only
-    field = _whole_field(text, start, end)
-    if len(keys) > 1 and field and not surname_word:  # "Romario Tamburro | Forlì", "Liwia Arciszewska | ..."
-        return 0.5
-    if field and text[end:end + 1] == ":":  # a speaker: "Delpha: What a wife."
+    if _field_name(keys, text, start, end, surname_word):
         return 0.5
     if title_case():
         return None
     if not _SENTENCE_END.search(text[max(0, start - 3):start]):
-        return 0.5 if surname_word else 0.6 if len(keys) > 1 else 0.5
+        return 0.6 if len(keys) > 1 and not surname_word else 0.5
     if surname_word:
         return None
-    # At the start of a sentence a capital says less: a lower-case word must follow
-    # ("Laquanda spent a year", "Banke Broman listed his top 20").
+    return _sentence_start_score(keys, text, end)
+
+
+def _unknown_name(keys: list[str]) -> bool:
+    """Up to three words of three letters or more, the first unknown to every list, the others
+    unknown or able to be a surname."""
+    if len(keys) > 3 or any(len(k) < 3 for k in keys) or _known(keys[0]):
+        return False
+    return not any(_known(k) and not _surname_like(k) for k in keys[1:])
+
+
+def _field_name(keys: list[str], text: str, start: int, end: int, surname_word: bool) -> bool:
+    """The run fills a field of a record-like text as a full name ("Romario Tamburro | Forlì") or
+    names a speaker ("Delpha: What a wife.")."""
+    if not _whole_field(text, start, end):
+        return False
+    return (len(keys) > 1 and not surname_word) or text[end:end + 1] == ":"
+
+
+def _sentence_start_score(keys: list[str], text: str, end: int) -> float | None:
+    """At the start of a sentence a capital says less: a lower-case word or a verb must follow
+    ("Laquanda spent a year", "Banke Broman listed his top 20"), or the run addresses someone
+    ("Geraldino, can I please...")."""
     after = _WORD.match(text, end + 1) if text[end:end + 1] == " " else None
     if after is not None and (after.group(0).lower() in _PERSON_VERBS or after.group(0).islower()):
         return 0.5
-    if text[end:end + 2] == ", " and len(keys) == 1:  # addressed by name: "Geraldino, can I please..."
+    if text[end:end + 2] == ", " and len(keys) == 1:
         after = _WORD.match(text, end + 2)
         return 0.5 if after is not None and after.group(0).islower() else None
     return None
@@ -425,18 +491,28 @@ def _list_members(matches: list[re.Match[str]], text: str,
     out: list[tuple[int, int, float]] = []
     i = 0
     while i < len(matches):
-        j = i
-        while j + 1 < len(matches) and _LIST_GAP.match(text[matches[j].end():matches[j + 1].start()]):
-            j += 1
+        j = _list_end(matches, text, i)
         members = [m for m in matches[i:j + 1] if _capitalised(m.group(0))]
         if j > i and len(members) == j - i + 1 and any(m.start() in named for m in members):
-            for m in members:
-                key = _key(m.group(0))
-                if m.start() not in named and len(key) >= 2 and not (
-                        key in STOP or key in ORG_WORDS or key in STREET_WORDS or key in TITLES or _abstract_noun(key)):
-                    out.append((m.start(), m.end() - (1 if m.group(0).endswith(".") else 0), 0.5))
+            out += [(m.start(), m.end() - (1 if m.group(0).endswith(".") else 0), 0.5)
+                    for m in members if m.start() not in named and _could_be_member(_key(m.group(0)))]
         i = j + 1
     return out
+
+
+def _list_end(matches: list[re.Match[str]], text: str, i: int) -> int:
+    """Index of the last word of the list that starts at word ``i`` (``i`` when no list gap follows it)."""
+    j = i
+    while j + 1 < len(matches) and _LIST_GAP.match(text[matches[j].end():matches[j + 1].start()]):
+        j += 1
+    return j
+
+
+def _could_be_member(key: str) -> bool:
+    """A list word that can be a name: two letters or more, not a function, organisation,
+    street or title word, not an abstract noun."""
+    return len(key) >= 2 and not (key in STOP or key in ORG_WORDS or key in STREET_WORDS or key in TITLES
+                                  or _abstract_noun(key))
 
 
 def name_recognizer() -> EntityRecognizer:

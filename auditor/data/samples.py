@@ -24,7 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditor.data.recognizers import luhn_valid
+from auditor.data.writers import write_frame
+
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 FIRST = ("Maria", "James", "Aisha", "Wei", "Olivia", "Mohammed", "Emma", "Liam", "Sofia", "Noah", "Priya", "Lucas",
@@ -60,9 +64,55 @@ class GroundTruth:
 
 def _luhn_digit(body: str) -> str:
     """The check digit that makes ``body + digit`` Luhn-valid (the same check the recognizer applies)."""
-    from auditor.data.recognizers import luhn_valid
-
     return next(d for d in "0123456789" if luhn_valid(body + d))
+
+
+# The notes planted in the ``notes`` column: (kinds below this bound out of 100, the text, the
+# planted (entity, value field) pairs). Kinds 45-49 leave the note empty, unless ``uncued_names``
+# gives 45-47 a bare name; from 50 on the note is a generic one without PII.
+_NoteKind = tuple[int, str, tuple[tuple[str, str], ...]]
+_NOTE_KINDS: tuple[_NoteKind, ...] = (
+    (10, "Spoke with {name} about {topic}.", (("PERSON", "name"),)),
+    (18, "Student asked to be reached at {email} instead.", (("EMAIL_ADDRESS", "email"),)),
+    (26, "Call back at {phone} about {topic}.", (("PHONE_NUMBER", "phone"),)),
+    (31, "SIN {sin} verified for the tax form.", (("CA_SIN", "sin"),)),
+    (35, "Paid the deposit by card {card} today.", (("CREDIT_CARD", "card"),)),
+    (42, "Mother {first} called, reach her at {phone}.", (("PERSON", "first"), ("PHONE_NUMBER", "phone"))),
+    (45, "Guardian {name} asked for a copy at {email}.", (("PERSON", "name"), ("EMAIL_ADDRESS", "email"))),
+)
+_UNCUED_NOTE: _NoteKind = (48, "{name} dropped off the signed form.", (("PERSON", "name"),))
+_EMPTY_BELOW = 50
+
+
+def _planted_note(k: int, values: dict[str, str],
+                  kinds: tuple[_NoteKind, ...]) -> tuple[str | None, list[tuple[str, str]]]:
+    """The note of kind ``k`` (0-99) filled from one row's ``values``, and the PII planted in it."""
+    for bound, text, planted in kinds:
+        if k < bound:
+            return text.format(**values), [(entity, values[key]) for entity, key in planted]
+    return (None, []) if k < _EMPTY_BELOW else (values["generic"], [])
+
+
+def _phones(rng: np.random.Generator, rows: int) -> list[str]:
+    """North American phone numbers in five common formats."""
+    area, mid, end = rng.integers(201, 990, rows), rng.integers(200, 999, rows), rng.integers(0, 10000, rows)
+    forms = rng.integers(0, 5, rows)
+    phone_fmt = ("{a}-{m}-{e:04d}", "({a}) {m}-{e:04d}", "+1-{a}-{m}-{e:04d}", "{a}.{m}.{e:04d}",
+                 "001-{a}-{m}-{e:04d}")
+    return [phone_fmt[f].format(a=a, m=m, e=e) for f, a, m, e in zip(forms, area, mid, end, strict=True)]
+
+
+def _sins(rng: np.random.Generator, rows: int) -> list[str]:
+    """Luhn-valid Canadian social insurance numbers ("123 456 782"); none starts with 0 or 8."""
+    sin_first = rng.choice([1, 2, 3, 4, 5, 6, 7, 9], rows)
+    sin_body = [f"{d}{n:07d}" for d, n in zip(sin_first, rng.integers(0, 10**7, rows), strict=True)]
+    return [f"{b[:3]} {b[3:6]} {b[6:]}{_luhn_digit(b)}" for b in sin_body]
+
+
+def _cards(rng: np.random.Generator, rows: int) -> list[str]:
+    """Luhn-valid 16-digit Visa numbers in groups of four."""
+    card_body = [f"4{n:014d}" for n in rng.integers(0, 10**14, rows)]
+    return [" ".join([c[i:i + 4] for i in range(0, 16, 4)]) for c in (b + _luhn_digit(b) for b in card_body)]
 
 
 def generate_registrar(rows: int = 200, seed: int = 7, uncued_names: bool = False) -> tuple[pd.DataFrame, GroundTruth]:
@@ -80,20 +130,12 @@ def generate_registrar(rows: int = 200, seed: int = 7, uncued_names: bool = Fals
     def pick(options: tuple[str, ...]) -> list[str]:
         return [options[i] for i in rng.integers(0, len(options), rows)]
 
+    # The draws keep their order: the same seed gives the same table.
     first, last = pick(FIRST), pick(LAST)
     ids = [f"A{n:08d}" for n in rng.choice(10**8, rows, replace=False)]
     emails = [f"{f.lower()}.{la.lower()}{n}@{d}" for f, la, n, d in
               zip(first, last, rng.integers(1, 999, rows), pick(DOMAINS), strict=True)]
-    area, mid, end = rng.integers(201, 990, rows), rng.integers(200, 999, rows), rng.integers(0, 10000, rows)
-    forms = rng.integers(0, 5, rows)
-    phone_fmt = ("{a}-{m}-{e:04d}", "({a}) {m}-{e:04d}", "+1-{a}-{m}-{e:04d}", "{a}.{m}.{e:04d}",
-                 "001-{a}-{m}-{e:04d}")
-    phones = [phone_fmt[f].format(a=a, m=m, e=e) for f, a, m, e in zip(forms, area, mid, end, strict=True)]
-    sin_first = rng.choice([1, 2, 3, 4, 5, 6, 7, 9], rows)
-    sin_body = [f"{d}{n:07d}" for d, n in zip(sin_first, rng.integers(0, 10**7, rows), strict=True)]
-    sins = [f"{b[:3]} {b[3:6]} {b[6:]}{_luhn_digit(b)}" for b in sin_body]
-    card_body = [f"4{n:014d}" for n in rng.integers(0, 10**14, rows)]
-    cards = [" ".join([c[i:i + 4] for i in range(0, 16, 4)]) for c in (b + _luhn_digit(b) for b in card_body)]
+    phones, sins, cards = _phones(rng, rows), _sins(rng, rows), _cards(rng, rows)
     start = np.datetime64("1965-01-01")
     dobs = [str(start + int(d)) for d in rng.integers(0, 40 * 365, rows)]
     addresses = [f"{n} {s} {x}" + (f" Apt {u}" if u < 30 else "") for n, s, x, u in
@@ -102,41 +144,15 @@ def generate_registrar(rows: int = 200, seed: int = 7, uncued_names: bool = Fals
     kinds = rng.integers(0, 100, rows)
     other_first, other_last = pick(FIRST), pick(LAST)
     topics, generic = pick(TOPICS), pick(GENERIC_NOTES)
+    note_kinds = (*_NOTE_KINDS, _UNCUED_NOTE) if uncued_names else _NOTE_KINDS
     notes: list[str | None] = []
     planted: list[list[tuple[str, str]]] = []
     for i in range(rows):
-        k = int(kinds[i])
-        name = f"{other_first[i]} {other_last[i]}"
-        if k < 10:
-            notes.append(f"Spoke with {name} about {topics[i]}.")
-            planted.append([("PERSON", name)])
-        elif k < 18:
-            notes.append(f"Student asked to be reached at {emails[i]} instead.")
-            planted.append([("EMAIL_ADDRESS", emails[i])])
-        elif k < 26:
-            notes.append(f"Call back at {phones[i]} about {topics[i]}.")
-            planted.append([("PHONE_NUMBER", phones[i])])
-        elif k < 31:
-            notes.append(f"SIN {sins[i]} verified for the tax form.")
-            planted.append([("CA_SIN", sins[i])])
-        elif k < 35:
-            notes.append(f"Paid the deposit by card {cards[i]} today.")
-            planted.append([("CREDIT_CARD", cards[i])])
-        elif k < 42:
-            notes.append(f"Mother {other_first[i]} called, reach her at {phones[i]}.")
-            planted.append([("PERSON", other_first[i]), ("PHONE_NUMBER", phones[i])])
-        elif k < 45:
-            notes.append(f"Guardian {name} asked for a copy at {emails[i]}.")
-            planted.append([("PERSON", name), ("EMAIL_ADDRESS", emails[i])])
-        elif k < 48 and uncued_names:
-            notes.append(f"{name} dropped off the signed form.")
-            planted.append([("PERSON", name)])
-        elif k < 50:
-            notes.append(None)
-            planted.append([])
-        else:
-            notes.append(generic[i])
-            planted.append([])
+        values = {"name": f"{other_first[i]} {other_last[i]}", "first": other_first[i], "email": emails[i],
+                  "phone": phones[i], "sin": sins[i], "card": cards[i], "topic": topics[i], "generic": generic[i]}
+        note, pii = _planted_note(int(kinds[i]), values, note_kinds)
+        notes.append(note)
+        planted.append(pii)
     df = pd.DataFrame({
         "studentid": ids, "firstname": first, "lastname": last, "email": emails, "phone": phones, "sin": sins,
         "date_of_birth": dobs, "street_address": addresses, "city": pick(CITIES), "program": pick(PROGRAMS),
@@ -152,8 +168,6 @@ def generate_registrar(rows: int = 200, seed: int = 7, uncued_names: bool = Fals
 
 def write_sample_dataset(path: str | Path, rows: int = 200, seed: int = 7) -> Path:
     """Write the table to ``path`` (format from the suffix: .csv, .xlsx, .parquet) and return it."""
-    from auditor.data.writers import write_frame
-
     df, _ = generate_registrar(rows, seed)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)

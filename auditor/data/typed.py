@@ -59,41 +59,53 @@ def column_types(con: Any, table: str) -> dict[str, str]:
     return {str(r[0]): str(r[1]) for r in rows}
 
 
+# A type whose check failed on a later row is widened once: a number with a fraction, a date with a time.
+_WIDER = {"BIGINT": "DOUBLE", "DATE": "TIMESTAMP"}
+
+
 def infer_text_types(con: Any, table: str, columns: list[str]) -> dict[str, str]:
     """The inferred type of each text column of ``table`` (see the module docstring)."""
     if not columns:
         return {}
     sample = f"(SELECT * FROM {table} LIMIT {SAMPLE_ROWS})"
+    guess = _sample_types(con, sample, columns)
+    # A column of blanks fits every type: keep it text.
+    for c in _blank_columns(con, sample, columns):
+        guess[c] = "VARCHAR"
+    _confirm_types(con, table, guess)
+    return guess
+
+
+def _sample_types(con: Any, sample: str, columns: list[str]) -> dict[str, str]:
+    """Column -> the first of ``CANDIDATES`` that every value of the sample fits, else VARCHAR."""
     exprs = [_fits(c, t, p) for c in columns for t, p in CANDIDATES]
     flags = con.execute(f"SELECT {', '.join(exprs)} FROM {sample}").fetchone()
     guess: dict[str, str] = {}
     for i, c in enumerate(columns):
         fits = [t for j, (t, _) in enumerate(CANDIDATES) if flags[i * len(CANDIDATES) + j]]
         guess[c] = fits[0] if fits else "VARCHAR"
-    # A column of blanks fits every type: keep it text.
+    return guess
+
+
+def _blank_columns(con: Any, sample: str, columns: list[str]) -> list[str]:
+    """The columns whose sampled values are all blank (or that have no rows)."""
     blanks = con.execute(f"SELECT {', '.join(f'bool_and({_q(c)} IS NULL OR {_q(c)} = {chr(39)}{chr(39)})' for c in columns)} "
                          f"FROM {sample}").fetchone()
-    for i, c in enumerate(columns):
-        if blanks[i] is None or blanks[i]:
-            guess[c] = "VARCHAR"
-    pending = [c for c in columns if guess[c] != "VARCHAR"]
+    return [c for i, c in enumerate(columns) if blanks[i] is None or blanks[i]]
+
+
+def _confirm_types(con: Any, table: str, guess: dict[str, str]) -> None:
+    """Check each typed guess on every row of ``table``: a column some later value does not fit
+    tries the next wider type, else becomes text (``guess`` is updated)."""
+    patterns = dict(CANDIDATES)
+    pending = [c for c in guess if guess[c] != "VARCHAR"]
     while pending:
-        patterns = dict(CANDIDATES)
         row = con.execute(f"SELECT {', '.join(_fits(c, guess[c], patterns[guess[c]]) for c in pending)} "
                           f"FROM {table}").fetchone()
-        retry = []
-        for i, c in enumerate(pending):
-            if row[i] is False:
-                # Some later value does not fit: try the next wider candidate, else text.
-                order = [t for t, _ in CANDIDATES]
-                rest = order[order.index(guess[c]) + 1:]
-                wider = {"BIGINT": ["DOUBLE"], "DATE": ["TIMESTAMP"]}.get(guess[c], [])
-                nxt = next((t for t in rest if t in wider), None)
-                guess[c] = nxt or "VARCHAR"
-                if nxt:
-                    retry.append(c)
-        pending = retry
-    return guess
+        failed = [c for i, c in enumerate(pending) if row[i] is False]
+        for c in failed:
+            guess[c] = _WIDER.get(guess[c], "VARCHAR")
+        pending = [c for c in failed if guess[c] != "VARCHAR"]
 
 
 def type_text_columns(con: Any, raw: str, target: str, row_column: str | None = None,
