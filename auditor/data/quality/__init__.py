@@ -4,14 +4,14 @@
     results = evaluate_ruleset("rules.dqdl", df)   # [RuleResult(rule, passed, metric, failing_rows, ...)]
 
 Modules: ``lexer`` and ``parser`` (DQDL -> ``model``), ``registry`` and ``plugin`` (one
-plugin per rule type, in ``rules/``), ``engine`` (evaluation, composites, row-level
+plugin per rule type, in ``rules/``), ``evaluation`` (running rules, composites, row-level
 results), ``operands`` and ``sqlgen`` (conditions), ``history`` (dynamic rules),
 ``recommend`` (starter rulesets). The language and its semantics: ``docs/dqdl.md``.
 """
 
 from __future__ import annotations
 
-from auditor.data.quality.engine import Report, evaluate_ruleset, run_ruleset
+from auditor.data.quality.evaluation import Report, evaluate_ruleset, run_ruleset
 from auditor.data.quality.history import MetricHistory
 from auditor.data.quality.model import Composite, Condition, Rule, Ruleset
 from auditor.data.quality.parser import load_ruleset, parse_ruleset

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from auditor.data.quality.errors import EvaluationError
 from auditor.data.quality.model import Condition, Rule
 from auditor.data.quality.operands import Env, check
-from auditor.data.quality.plugin import EvaluationError
 from auditor.data.quality.sqlgen import q
 
 if TYPE_CHECKING:

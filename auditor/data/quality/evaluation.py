@@ -37,9 +37,11 @@ from auditor.data.quality.context import ROW, TABLE, Dataset, EvalContext
 from auditor.data.quality.model import Composite, Node, Rule, Ruleset
 from auditor.data.quality.operands import Env
 from auditor.data.quality.parser import load_ruleset, parse_ruleset
-from auditor.data.quality.plugin import EvaluationError, Measurement
+from auditor.data.quality.plugin import EvaluationError, Measurement, RuleType
 from auditor.data.quality.registry import get_rule_type
 from auditor.data.quality.results import RowSet, RuleResult, shown
+from auditor.data.readers import ReadOptions, open_dataset
+from auditor.data.typed import load_csv, type_text_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,8 +118,6 @@ class Session:
         return ds
 
     def _load(self, table: str, data: Any, columns: list[str] | None, source: str) -> Dataset:
-        from auditor.data.typed import type_text_columns
-
         if isinstance(data, (str, Path)):
             return self._load_path(table, str(data))
         if hasattr(data, "df") and hasattr(data, "columns") and not hasattr(data, "iloc"):
@@ -148,8 +148,6 @@ class Session:
 
     def _load_path(self, table: str, path: str) -> Dataset:
         """Read a CSV / Parquet / XLSX file (local or s3://) straight into DuckDB."""
-        from auditor.data.readers import ReadOptions, open_dataset
-
         with open_dataset(path, ReadOptions()) as tables:
             if len(tables) > 1:
                 raise DataError(f"{path}: {len(tables)} sheets; a reference dataset must have one")
@@ -158,8 +156,6 @@ class Session:
     def load_table(self, table: str, t: Any, source: str) -> Dataset:
         """Load a reader ``Table``: DuckDB reads CSV and Parquet itself (fast); XLSX arrives in chunks."""
         import duckdb
-
-        from auditor.data.typed import load_csv, type_text_columns
 
         local = _local_file(t)
         try:
@@ -216,40 +212,57 @@ class Evaluator:
         return result
 
     def _rule(self, rule: Rule) -> tuple[RuleResult, Measurement | None]:
-        import duckdb
-
         plugin = get_rule_type(rule.type)
         missing = [c for c in plugin.columns(rule) if c not in self.ctx.primary.columns]
         if missing:
             return self._error(rule, f"column '{missing[0]}' does not exist"), None
-        key = plugin.metric_name(rule) + (f" where {rule.where}" if rule.where else "")
-        past = self.ctx.past(key)
+        past = self.ctx.past(plugin.metric_name(rule) + _where_suffix(rule))
         self.ctx.env = Env(self.ctx.now, history=past, tags=dict(rule.tags))
         try:
-            if rule.where and plugin.where == "filter":
-                try:
-                    self.ctx.con.execute(f"SELECT 1 FROM {self.ctx.base(rule)} LIMIT 1").fetchall()
-                except duckdb.Error as exc:
-                    return self._error(rule, f"the where clause does not run: {_safe_error(exc)}"), None
-            m = plugin.measure(rule, self.ctx)
-            passed = plugin.verdict(rule, m, self.ctx)
-            rows = self._failing(m) if plugin.row_level and m.rows else RowSet()
+            m, passed, rows = self._measure(rule, plugin)
         except EvaluationError as exc:
             return self._error(rule, str(exc)), None
-        except duckdb.Error as exc:
-            return self._error(rule, f"the rule does not run: {_safe_error(exc)}"), None
-        notes = list(self.ctx.env.notes) if self.ctx.env else []
-        if past is None and any("no history" in n for n in notes):
-            notes = ["no run history given: last() is 0.0 (Glue's default)"]
         message = m.message
         if not passed and not message:
             message = self._why(rule, m, rows)
-        message = "; ".join(x for x in [message, *notes] if x)
-        metrics = {k + (f" where {rule.where}" if rule.where else ""): shown(v) for k, v in m.metrics.items()}
-        result = RuleResult(rule.text, passed, shown(m.value) if not isinstance(m.value, bool) else int(m.value),
-                            rows, message, rule.type, metrics=metrics, labels=dict(rule.labels),
-                            row_level=plugin.row_level and m.rows is not None)
+        message = "; ".join(x for x in [message, *self._notes(past)] if x)
+        metrics = {k + _where_suffix(rule): shown(v) for k, v in m.metrics.items()}
+        value = shown(m.value) if not isinstance(m.value, bool) else int(m.value)
+        result = RuleResult(rule.text, passed, value, rows, message, rule.type, metrics=metrics,
+                            labels=dict(rule.labels), row_level=plugin.row_level and m.rows is not None)
         return result, m
+
+    def _measure(self, rule: Rule, plugin: RuleType) -> tuple[Measurement, bool, RowSet]:
+        """The measurement, the verdict and the failing rows; EvaluationError when the rule
+        cannot be evaluated (its message becomes the ERROR outcome's)."""
+        import duckdb
+
+        try:
+            self._check_where(rule, plugin)
+            m = plugin.measure(rule, self.ctx)
+            passed = plugin.verdict(rule, m, self.ctx)
+            rows = self._failing(m) if plugin.row_level and m.rows else RowSet()
+        except duckdb.Error as exc:
+            raise EvaluationError(f"the rule does not run: {_safe_error(exc)}") from None
+        return m, passed, rows
+
+    def _check_where(self, rule: Rule, plugin: RuleType) -> None:
+        """Run a filtering where clause on its own first, so its error names the clause."""
+        import duckdb
+
+        if not (rule.where and plugin.where == "filter"):
+            return
+        try:
+            self.ctx.con.execute(f"SELECT 1 FROM {self.ctx.base(rule)} LIMIT 1").fetchall()
+        except duckdb.Error as exc:
+            raise EvaluationError(f"the where clause does not run: {_safe_error(exc)}") from None
+
+    def _notes(self, past: list[float] | None) -> list[str]:
+        """What resolving the operands noted (history used, missing values)."""
+        notes = list(self.ctx.env.notes) if self.ctx.env else []
+        if past is None and any("no history" in n for n in notes):
+            return ["no run history given: last() is 0.0 (Glue's default)"]
+        return notes
 
     def _failing(self, m: Measurement) -> RowSet:
         if m.failing == 0:
@@ -331,28 +344,43 @@ class Evaluator:
         return rule.text, {k: shown(v) for k, v in m.metrics.items()}
 
 
+def _where_suffix(rule: Rule) -> str:
+    """What a where clause adds to a metric's name: the same measure filtered is another metric."""
+    return f" where {rule.where}" if rule.where else ""
+
+
 def _combine(node: Composite, parts: list[RuleResult]) -> RuleResult:
     passed = all(p.passed for p in parts) if node.op == "and" else any(p.passed for p in parts)
-    # A definite FAIL of one part decides "and"; otherwise an unevaluated part leaves it open.
-    error = not passed and any(p.error for p in parts) and not (
-        node.op == "and" and any(p.outcome == "FAIL" for p in parts))
-    if node.op == "and":
-        rows = RowSet()
-        for p in parts:
-            rows = rows.union(p.failing_rows)
-    else:
-        row_parts = [p for p in parts if not p.passed]
-        rows = row_parts[0].failing_rows if row_parts else RowSet()
-        for p in row_parts[1:]:
-            rows = rows.intersection(p.failing_rows)
+    error = not passed and _undecided(node.op, parts)
+    rows = RowSet() if (error or passed) else _composite_failing_rows(node.op, parts)
     failed = [f"{p.rule} ({p.message})" if p.error else p.rule for p in parts if not p.passed]
     what = "could not evaluate" if error else "failed"
     metrics: dict[str, float | int | None] = {}
     for p in parts:
         metrics.update(p.metrics)
-    return RuleResult(node.text, passed, None, RowSet() if (error or passed) else rows,
+    return RuleResult(node.text, passed, None, rows,
                       "" if passed else f"{what}: {'; '.join(failed)}", f"Composite({node.op})", error=error,
                       metrics=metrics, row_level=any(p.row_level for p in parts))
+
+
+def _undecided(op: str, parts: list[RuleResult]) -> bool:
+    """Whether a composite that did not pass is ERROR rather than FAIL: a part could not be
+    evaluated, and (for "and") no part FAILed outright, which would decide it."""
+    return any(p.error for p in parts) and not (op == "and" and any(p.outcome == "FAIL" for p in parts))
+
+
+def _composite_failing_rows(op: str, parts: list[RuleResult]) -> RowSet:
+    """Rows failing "and" fail any part; rows failing "or" fail every failing part."""
+    if op == "and":
+        rows = RowSet()
+        for p in parts:
+            rows = rows.union(p.failing_rows)
+        return rows
+    row_parts = [p for p in parts if not p.passed]
+    rows = row_parts[0].failing_rows if row_parts else RowSet()
+    for p in row_parts[1:]:
+        rows = rows.intersection(p.failing_rows)
+    return rows
 
 
 def _as_ruleset(ruleset: Ruleset | str | Path) -> Ruleset:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from auditor.data.quality.errors import EvaluationError
 from auditor.data.quality.model import BinOp, Call, Condition, Duration, Keyword, Num, Operand, Size, Str, Var
-from auditor.data.quality.plugin import EvaluationError
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
@@ -125,43 +126,57 @@ def _call(o: Call, env: Env) -> Any:
     if o.name == "now":
         return env.now
     if o.name == "last":
-        k = int(resolve(o.args[0], env)) if o.args else 1
-        past = list(env.history or [])[:k]
-        if not past:
-            env.notes.append(f"no history yet: {o} is 0.0 (Glue's default)")
-            return [0.0] if k > 1 else 0.0
-        if len(past) < k:
-            env.notes.append(f"{o}: only {len(past)} past value(s)")
-        return past if k > 1 else past[0]
+        return _last(o, env)
     values = [resolve(a, env) for a in o.args]
-    first = values[0]
-    seq = first if isinstance(first, list) else [first]
-    try:
-        nums = [float(v) for v in seq]
-    except (TypeError, ValueError):
-        raise EvaluationError(f"{o.name}() needs numbers") from None
-    if o.name in ("avg", "average", "mean"):
-        return statistics.fmean(nums)
-    if o.name == "median":
-        return statistics.median(nums)
-    if o.name == "max":
-        return max(nums)
-    if o.name == "min":
-        return min(nums)
-    if o.name == "sum":
-        return math.fsum(nums)
-    if o.name in ("std", "stdev"):
-        return statistics.pstdev(nums) if len(nums) > 1 else 0.0
-    if o.name == "abs":
-        return abs(nums[0])
+    nums = _numbers(o, values[0])
+    aggregate = _AGGREGATES.get(o.name)
+    if aggregate is not None:
+        return aggregate(nums)
     if o.name == "percentile":
         q = float(values[1]) if len(values) > 1 else 50.0
         return statistics.quantiles(nums, n=100, method="inclusive")[int(q) - 1] if len(nums) > 1 else nums[0]
-    # index(last(k), i): the i-th most recent value, 0-based
+    return _index(o, nums, values)
+
+
+def _last(o: Call, env: Env) -> Any:
+    """``last(k)``: the k most recent values (a list when k > 1), 0.0 with no history."""
+    k = int(resolve(o.args[0], env)) if o.args else 1
+    past = list(env.history or [])[:k]
+    if not past:
+        env.notes.append(f"no history yet: {o} is 0.0 (Glue's default)")
+        return [0.0] if k > 1 else 0.0
+    if len(past) < k:
+        env.notes.append(f"{o}: only {len(past)} past value(s)")
+    return past if k > 1 else past[0]
+
+
+def _numbers(o: Call, first: Any) -> list[float]:
+    """A function's first argument as numbers (``last(k)`` gives several)."""
+    seq = first if isinstance(first, list) else [first]
+    try:
+        return [float(v) for v in seq]
+    except (TypeError, ValueError):
+        raise EvaluationError(f"{o.name}() needs numbers") from None
+
+
+def _index(o: Call, nums: list[float], values: list[Any]) -> float:
+    """``index(last(k), i)``: the i-th most recent value, 0-based."""
     i = int(float(values[1]))
     if not 0 <= i < len(nums):
         raise EvaluationError(f"{o}: there is no value {i} (only {len(nums)})")
     return nums[i]
+
+
+def _pstdev(nums: list[float]) -> float:
+    return statistics.pstdev(nums) if len(nums) > 1 else 0.0
+
+
+# Functions of the numbers alone; ``percentile`` and ``index`` also take a second argument.
+_AGGREGATES: dict[str, Callable[[list[float]], float]] = {
+    "avg": statistics.fmean, "average": statistics.fmean, "mean": statistics.fmean,
+    "median": statistics.median, "max": max, "min": min, "sum": math.fsum,
+    "std": _pstdev, "stdev": _pstdev, "abs": lambda nums: abs(nums[0]),
+}
 
 
 def _compare(op: str, value: Any, operands: list[Any]) -> bool:

@@ -25,6 +25,7 @@ after 'between'``; the first error stops the parse (``ConfigError``, exit 2).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ from auditor.data.quality.model import (
     Str,
 )
 from auditor.data.quality.plugin import RuleType
+from auditor.data.quality.registry import get_rule_type, rule_type_names
 
 __all__ = ["Composite", "Condition", "DqdlSyntaxError", "Rule", "Ruleset", "load_ruleset", "parse_ruleset"]
 
@@ -235,8 +237,6 @@ class _Parser:
 
     # ------------------------------------------------------------------ rules
     def rule(self, analyzer: bool = False) -> Rule:
-        from auditor.data.quality.registry import get_rule_type
-
         start = self.tok
         if start.kind != "ident":
             raise self.error("expected a rule type such as IsComplete or ColumnValues")
@@ -281,44 +281,55 @@ class _Parser:
         return t.is_op(*COMPARATORS) or t.is_word(*_CONDITION_WORDS)
 
     def params(self, plugin: RuleType) -> tuple[Param, ...]:
-        low, high = plugin.params
+        high = plugin.params[1]
         out: list[Param] = []
-
-        def room() -> bool:
-            return high is None or len(out) < high
-
         while True:
-            t = self.tok
-            if t.is_word("of") and not self.peek().is_op(*COMPARATORS):
-                self.next()  # "Completeness of col_1": a connector word
+            room = high is None or len(out) < high
+            if self._connector(bool(out) and room):
+                self.next()
                 continue
-            if t.is_word("and") and out and room() and self._param_token(self.peek()):
-                self.next()  # "ColumnCorrelation of a and b"
-                continue
-            if t.kind == "string" and room():
-                self.next()
-                out.append(Param(t.value, True, t.line, t.col))
-            elif t.kind == "var" and room():
-                self.next()
-                out.append(Param(self.string_constant(t), True, t.line, t.col))
-            elif ((self._param_token(t) and room() and not self._rule_name(plugin, t, len(out)))
-                  or (t.kind == "number" and len(out) < low)):
-                self.next()
-                out.append(Param(t.value, False, t.line, t.col))
-            else:
+            param = self._param(plugin, room, len(out))
+            if param is None:
                 break
-        if len(out) < low:
-            raise self.error(f"{plugin.name} takes {plugin.param_label}", found=False)
-        if not room() and self.tok.kind == "string":
-            raise self.error(f"{plugin.name} takes {high} parameter{'s' if high != 1 else ''}")
+            out.append(param)
+        self._check_param_count(plugin, len(out))
         return tuple(out)
+
+    def _connector(self, may_join: bool) -> bool:
+        """A connector word between parameters: "Completeness of col_1", "ColumnCorrelation
+        of a and b" (``and`` joins only when another parameter is wanted and follows)."""
+        t = self.tok
+        if t.is_word("of") and not self.peek().is_op(*COMPARATORS):
+            return True
+        return t.is_word("and") and may_join and self._param_token(self.peek())
+
+    def _param(self, plugin: RuleType, room: bool, position: int) -> Param | None:
+        """The parameter at the current token (consumed), or None where the parameters end."""
+        t = self.tok
+        if t.kind == "string" and room:
+            self.next()
+            return Param(t.value, True, t.line, t.col)
+        if t.kind == "var" and room:
+            self.next()
+            return Param(self.string_constant(t), True, t.line, t.col)
+        # A number is a parameter only while a required one is still missing (else it is an operand).
+        if ((self._param_token(t) and room and not self._rule_name(plugin, t, position))
+                or (t.kind == "number" and position < plugin.params[0])):
+            self.next()
+            return Param(t.value, False, t.line, t.col)
+        return None
+
+    def _check_param_count(self, plugin: RuleType, count: int) -> None:
+        low, high = plugin.params
+        if count < low:
+            raise self.error(f"{plugin.name} takes {plugin.param_label}", found=False)
+        if high is not None and count >= high and self.tok.kind == "string":
+            raise self.error(f"{plugin.name} takes {high} parameter{'s' if high != 1 else ''}")
 
     @staticmethod
     def _rule_name(plugin: RuleType, t: Token, position: int) -> bool:
         """A rule type name where a parameter could be: the start of the next rule (a comma is
         missing), unless the rule type takes a rule type name there (DetectAnomalies of RowCount)."""
-        from auditor.data.quality.registry import rule_type_names
-
         return t.value in rule_type_names() and not (position == 0 and plugin.rule_name_param)
 
     @staticmethod
@@ -565,36 +576,56 @@ class _Parser:
 
 
 def _kind_problem(cond: Condition, kind: str) -> str | None:
-    ops = cond.operands
-    if kind == "number":
-        if cond.op == "matches":
-            return "'matches' applies to column values, not to a number"
-        if not all(_numeric(o) for o in ops):
-            return "expected a number or a numeric expression"
-        return None
-    if kind == "values":
-        if any(isinstance(o, (Duration, Size)) for o in ops):
-            return "a duration or size does not compare with column values"
-        if any(isinstance(o, Keyword) for o in ops) and cond.op not in ("=", "in"):
-            return "NULL, EMPTY and WHITESPACES_ONLY work with =, !=, in and not in"
-        return None
-    if kind == "string":
-        if cond.op not in ("=", "in", "matches") or not all(isinstance(o, Str) for o in ops):
-            return "expected = \"value\", != \"value\" or in [\"a\", \"b\"]"
-        return None
-    if kind == "duration":
-        if cond.op == "matches" or not all(_has(o, Duration) for o in ops):
-            return "expected a duration with a unit, e.g. <= 24 hours or between 2 days and 5 days"
-        return None
-    if kind == "date":
-        if cond.op == "matches" or not all(_date_like(o) for o in ops):
-            return "expected a date (\"2024-01-31\"), a time (\"9:30 AM\") or now() - 3 days"
-        return None
-    if kind == "size":
-        if cond.op == "matches" or not all(isinstance(o, (Size, Num)) for o in ops):
-            return "expected a size, e.g. < 5 MB"
-        return None
+    """What is wrong with a condition for a rule type whose condition is of ``kind``, if anything."""
+    check = _KIND_CHECKS.get(kind)
+    return check(cond) if check else None
+
+
+def _number_problem(cond: Condition) -> str | None:
+    if cond.op == "matches":
+        return "'matches' applies to column values, not to a number"
+    if not all(_numeric(o) for o in cond.operands):
+        return "expected a number or a numeric expression"
     return None
+
+
+def _values_problem(cond: Condition) -> str | None:
+    if any(isinstance(o, (Duration, Size)) for o in cond.operands):
+        return "a duration or size does not compare with column values"
+    if any(isinstance(o, Keyword) for o in cond.operands) and cond.op not in ("=", "in"):
+        return "NULL, EMPTY and WHITESPACES_ONLY work with =, !=, in and not in"
+    return None
+
+
+def _string_problem(cond: Condition) -> str | None:
+    if cond.op not in ("=", "in", "matches") or not all(isinstance(o, Str) for o in cond.operands):
+        return "expected = \"value\", != \"value\" or in [\"a\", \"b\"]"
+    return None
+
+
+def _duration_problem(cond: Condition) -> str | None:
+    if cond.op == "matches" or not all(_has(o, Duration) for o in cond.operands):
+        return "expected a duration with a unit, e.g. <= 24 hours or between 2 days and 5 days"
+    return None
+
+
+def _date_problem(cond: Condition) -> str | None:
+    if cond.op == "matches" or not all(_date_like(o) for o in cond.operands):
+        return "expected a date (\"2024-01-31\"), a time (\"9:30 AM\") or now() - 3 days"
+    return None
+
+
+def _size_problem(cond: Condition) -> str | None:
+    if cond.op == "matches" or not all(isinstance(o, (Size, Num)) for o in cond.operands):
+        return "expected a size, e.g. < 5 MB"
+    return None
+
+
+# The condition kind a rule type declares (``RuleType.condition``) -> its check.
+_KIND_CHECKS: dict[str, Callable[[Condition], str | None]] = {
+    "number": _number_problem, "values": _values_problem, "string": _string_problem,
+    "duration": _duration_problem, "date": _date_problem, "size": _size_problem,
+}
 
 
 def _numeric(o: Operand) -> bool:

@@ -24,21 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:
-    from auditor.data.quality.context import EvalContext
-    from auditor.data.quality.model import Rule
+from auditor.data.quality.context import EvalContext
+from auditor.data.quality.errors import EvaluationError as EvaluationError  # part of the plugin API
+from auditor.data.quality.model import Rule
 
 # The kinds of condition a rule type takes (what its operands may be).
 CONDITION_KINDS = ("none", "number", "values", "string", "duration", "date", "size")
-
-
-class EvaluationError(Exception):
-    """The rule could not be evaluated on this data (outcome ERROR, never FAIL or PASS).
-
-    The message must not quote cell values: it is shown and stored as evidence.
-    """
 
 
 @dataclass

@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from auditor.data.quality.context import TABLE
+from auditor.data.quality.evaluation import Session, run_ruleset
 from auditor.data.quality.sqlgen import is_numeric, is_temporal, q
 
 MAX_CATEGORIES = 10
@@ -38,6 +39,21 @@ def _num(x: float) -> str:
 def _column_rules(con: Any, col: str, col_type: str, rows: int) -> list[str]:
     c = q(col)
     nonnull, distinct = con.execute(f"SELECT count({c}), count(DISTINCT {c}) FROM {TABLE}").fetchone()
+    out = _completeness_rules(col, nonnull, distinct, rows)
+    if not nonnull:
+        return out
+    share = nonnull / rows if rows else 1.0
+    threshold = "" if nonnull == rows else f" with threshold >= {math.floor(share * 100) / 100:g}"
+    if is_numeric(col_type):
+        out.append(_number_range(con, col, threshold))
+    elif is_temporal(col_type):
+        out.append(_date_range(con, col, threshold))
+    elif col_type.startswith("VARCHAR"):
+        out += _text_rules(con, col, nonnull, distinct, rows, threshold)
+    return out
+
+
+def _completeness_rules(col: str, nonnull: int, distinct: int, rows: int) -> list[str]:
     out: list[str] = []
     share = nonnull / rows if rows else 1.0
     if nonnull == rows:
@@ -46,36 +62,48 @@ def _column_rules(con: Any, col: str, col_type: str, rows: int) -> list[str]:
         out.append(f"Completeness {_s(col)} >= {math.floor(share * 100) / 100:g}")
     if nonnull and distinct == nonnull and rows > 1:
         out.append(f"IsUnique {_s(col)}")
-    threshold = "" if nonnull == rows else f" with threshold >= {math.floor(share * 100) / 100:g}"
-    if not nonnull:
-        return out
-    if is_numeric(col_type):
-        lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {TABLE}").fetchone()
-        out.append(f"ColumnValues {_s(col)} between {_num(math.floor(lo) - 1)} and {_num(math.ceil(hi) + 1)}"
-                   f"{threshold}")
-    elif is_temporal(col_type):
-        lo, hi = con.execute(f"SELECT CAST(min({c}) AS DATE), CAST(max({c}) AS DATE) FROM {TABLE}").fetchone()
-        out.append(f'ColumnValues {_s(col)} between "{(lo - timedelta(days=1)).isoformat()}" and '
-                   f'"{(hi + timedelta(days=2)).isoformat()}"{threshold}')
-    elif col_type.startswith("VARCHAR"):
-        lo, hi = con.execute(f"SELECT min(length({c})), max(length({c})) FROM {TABLE}").fetchone()
-        low = 0 if nonnull < rows else lo  # NULL counts as length 0
-        out.append(f"ColumnLength {_s(col)} between {max(low - 1, -1)} and {hi + 1}")
-        if distinct <= MAX_CATEGORIES + 1 and rows >= MIN_CATEGORY_ROWS:
-            counts = con.execute(f"SELECT {c}, count(*) FROM {TABLE} WHERE {c} IS NOT NULL GROUP BY {c} "
-                                 f"ORDER BY {c}").fetchall()
-            values = [_s(str(v)) for v, _ in counts if v != ""]
-            if any(v == "" for v, _ in counts):
-                values.append("EMPTY")  # blank cells of a text column (an empty value singles nobody out)
-            if len(values) <= MAX_CATEGORIES and all(n >= MIN_CATEGORY_ROWS for v, n in counts if v != ""):
-                out.append(f"ColumnValues {_s(col)} in [{', '.join(values)}]{threshold}")
     return out
+
+
+def _number_range(con: Any, col: str, threshold: str) -> str:
+    c = q(col)
+    lo, hi = con.execute(f"SELECT min({c}), max({c}) FROM {TABLE}").fetchone()
+    return f"ColumnValues {_s(col)} between {_num(math.floor(lo) - 1)} and {_num(math.ceil(hi) + 1)}{threshold}"
+
+
+def _date_range(con: Any, col: str, threshold: str) -> str:
+    c = q(col)
+    lo, hi = con.execute(f"SELECT CAST(min({c}) AS DATE), CAST(max({c}) AS DATE) FROM {TABLE}").fetchone()
+    return (f'ColumnValues {_s(col)} between "{(lo - timedelta(days=1)).isoformat()}" and '
+            f'"{(hi + timedelta(days=2)).isoformat()}"{threshold}')
+
+
+def _text_rules(con: Any, col: str, nonnull: int, distinct: int, rows: int, threshold: str) -> list[str]:
+    """A length range, and the allowed values when there are few and each is common."""
+    c = q(col)
+    lo, hi = con.execute(f"SELECT min(length({c})), max(length({c})) FROM {TABLE}").fetchone()
+    low = 0 if nonnull < rows else lo  # NULL counts as length 0
+    out = [f"ColumnLength {_s(col)} between {max(low - 1, -1)} and {hi + 1}"]
+    if distinct <= MAX_CATEGORIES + 1 and rows >= MIN_CATEGORY_ROWS:
+        out += _category_rule(con, col, threshold)
+    return out
+
+
+def _category_rule(con: Any, col: str, threshold: str) -> list[str]:
+    """``ColumnValues ... in [...]`` when at most MAX_CATEGORIES values each fill MIN_CATEGORY_ROWS rows."""
+    c = q(col)
+    counts = con.execute(f"SELECT {c}, count(*) FROM {TABLE} WHERE {c} IS NOT NULL GROUP BY {c} "
+                         f"ORDER BY {c}").fetchall()
+    values = [_s(str(v)) for v, _ in counts if v != ""]
+    if any(v == "" for v, _ in counts):
+        values.append("EMPTY")  # blank cells of a text column (an empty value singles nobody out)
+    if len(values) <= MAX_CATEGORIES and all(n >= MIN_CATEGORY_ROWS for v, n in counts if v != ""):
+        return [f"ColumnValues {_s(col)} in [{', '.join(values)}]{threshold}"]
+    return []
 
 
 def recommend_rules(data: Any, columns: list[str] | None = None) -> list[str]:
     """Recommended rules (DQDL text, one per item) that all pass on ``data``."""
-    from auditor.data.quality.engine import Session, run_ruleset
-
     session = Session()
     try:
         if hasattr(data, "chunks") and hasattr(data, "format"):

@@ -2,8 +2,10 @@
 
 Built-in rule types live in :mod:`auditor.data.quality.rules` and register exactly as a
 third-party package would: by decorating a :class:`~auditor.data.quality.plugin.RuleType`
-subclass with :func:`rule_type`. A package can add rule types through the
-``auditor.dqdl_rule_types`` entry-point group (each entry point names a module to import)::
+subclass with :func:`rule_type`, in a module named by an entry point of the
+``auditor.dqdl_rule_types`` group (auditor's own are declared in its ``pyproject.toml``). A
+module that fails to import, or a rule type name already taken, stops with a
+``PluginError`` naming the distribution::
 
     [project.entry-points."auditor.dqdl_rule_types"]
     my_rules = "my_package.dqdl_rules"
@@ -15,31 +17,19 @@ subclass with :func:`rule_type`. A package can add rule types through the
 
 from __future__ import annotations
 
-import importlib
 from typing import TypeVar
 
+from auditor.core.entry_points import load_group
 from auditor.core.registry import Registry, UnknownNameError, did_you_mean
 from auditor.data.quality.plugin import RuleType
 
 RULE_TYPES: Registry[RuleType] = Registry("DQDL rule type")
 _BY_NAME: dict[str, RuleType] = {}
 
-BUILTIN_MODULES = (
-    "auditor.data.quality.rules.completeness",
-    "auditor.data.quality.rules.uniqueness",
-    "auditor.data.quality.rules.column_values",
-    "auditor.data.quality.rules.statistics",
-    "auditor.data.quality.rules.schema",
-    "auditor.data.quality.rules.custom_sql",
-    "auditor.data.quality.rules.freshness",
-    "auditor.data.quality.rules.reference",
-    "auditor.data.quality.rules.anomalies",
-    "auditor.data.quality.rules.files",
-)
+# Modules whose @rule_type classes register: auditor's own are declared in pyproject.toml, like any package's.
 ENTRY_POINT_GROUP = "auditor.dqdl_rule_types"
 
 T = TypeVar("T", bound=type[RuleType])
-_loaded = False
 
 
 def rule_type(cls: T) -> T:
@@ -53,17 +43,8 @@ def rule_type(cls: T) -> T:
 
 
 def load_rule_types() -> None:
-    """Import the built-in rule types and those of installed packages (once)."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module in BUILTIN_MODULES:
-        importlib.import_module(module)
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        importlib.import_module(ep.value)
+    """Import the modules of every ``auditor.dqdl_rule_types`` entry point (once)."""
+    load_group(ENTRY_POINT_GROUP)
 
 
 def get_rule_type(name: str) -> RuleType:

@@ -14,9 +14,9 @@ import math
 from datetime import datetime
 from typing import Any
 
+from auditor.data.quality.errors import EvaluationError
 from auditor.data.quality.model import Condition, Keyword
 from auditor.data.quality.operands import Env, as_datetime, resolve
-from auditor.data.quality.plugin import EvaluationError
 
 NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "REAL",
                  "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
@@ -94,24 +94,47 @@ def _domain(col: str, col_type: str, cond: Condition, values: list[Any], env: En
     if cond.op == "matches":
         target = f"CAST({col} AS VARCHAR)"
         return (f"lower({target})" if ignore_case else target), values
-    ordering = cond.op in (">", ">=", "<", "<=", "between")
-    any_time = any(isinstance(v, datetime) for v in values)
-    strings = [v for v in values if isinstance(v, str)]
-    dates = [as_datetime(s, env) for s in strings]
-    if values and (any_time or (strings and all(d is not None for d in dates)
-                                and (is_temporal(col_type) or ordering))):
-        out = [v if isinstance(v, datetime) else as_datetime(str(v), env) for v in values]
-        if any(v is None for v in out):
-            raise EvaluationError("cannot compare a date column with a value that is not a date")
-        if cond.op == "between":
-            out = sorted(out)  # type: ignore[type-var]
-        if is_temporal(col_type):
-            return f"CAST({col} AS TIMESTAMP)", out
-        return f"TRY_CAST(CAST({col} AS VARCHAR) AS TIMESTAMP)", out
+    if _compares_as_time(col_type, cond.op, values, env):
+        return _time_domain(col, col_type, cond.op, values, env)
     numbers = [_number(v) for v in values]
-    if values and all(n is not None for n in numbers) and (not strings or is_numeric(col_type)):
+    if _compares_as_number(col_type, values, numbers):
         target = col if is_numeric(col_type) else f"TRY_CAST(CAST({col} AS VARCHAR) AS DOUBLE)"
         return target, numbers
+    return _text_domain(col, values, ignore_case)
+
+
+def _compares_as_time(col_type: str, op: str, values: list[Any], env: Env) -> bool:
+    """Whether the operands are points in time: one is, or all are date strings compared
+    with a date column or by order (``> "2024-01-01"`` on text reads the text as a date)."""
+    strings = [v for v in values if isinstance(v, str)]
+    # Read every string even when a datetime operand decides: an unknown timeZone is an error.
+    dates = [as_datetime(s, env) for s in strings]
+    if not values:
+        return False
+    if any(isinstance(v, datetime) for v in values):
+        return True
+    ordering = op in (">", ">=", "<", "<=", "between")
+    return bool(strings) and all(d is not None for d in dates) and (is_temporal(col_type) or ordering)
+
+
+def _time_domain(col: str, col_type: str, op: str, values: list[Any], env: Env) -> tuple[str, list[Any]]:
+    out = [v if isinstance(v, datetime) else as_datetime(str(v), env) for v in values]
+    if any(v is None for v in out):
+        raise EvaluationError("cannot compare a date column with a value that is not a date")
+    if op == "between":
+        out = sorted(out)  # type: ignore[type-var]
+    if is_temporal(col_type):
+        return f"CAST({col} AS TIMESTAMP)", out
+    return f"TRY_CAST(CAST({col} AS VARCHAR) AS TIMESTAMP)", out
+
+
+def _compares_as_number(col_type: str, values: list[Any], numbers: list[float | None]) -> bool:
+    """Whether every operand is a number, and a text operand (``"5"``) meets a numeric column."""
+    has_text = any(isinstance(v, str) for v in values)
+    return bool(values) and all(n is not None for n in numbers) and (not has_text or is_numeric(col_type))
+
+
+def _text_domain(col: str, values: list[Any], ignore_case: bool) -> tuple[str, list[Any]]:
     target = f"CAST({col} AS VARCHAR)"
     texts = [str(v) if not isinstance(v, float) or not v.is_integer() else str(int(v)) for v in values]
     if ignore_case:

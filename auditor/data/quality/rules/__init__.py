@@ -1,1 +1,4 @@
-"""The built-in DQDL rule types, one module per family (see ``registry.BUILTIN_MODULES``)."""
+"""The built-in DQDL rule types, one module per family.
+
+Each module is an ``auditor.dqdl_rule_types`` entry point in ``pyproject.toml``.
+"""

@@ -14,11 +14,13 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-from auditor.data.quality.context import EvalContext
+from auditor.core.registry import UnknownNameError
+from auditor.data.quality.context import EvalContext, primary_sql
 from auditor.data.quality.model import Rule
 from auditor.data.quality.plugin import EvaluationError, Measurement, RuleType
 from auditor.data.quality.registry import get_rule_type, rule_type
 from auditor.data.quality.rules._common import numeric_expr
+from auditor.data.quality.rules.custom_sql import CustomSql
 from auditor.data.quality.sqlgen import q
 
 MIN_HISTORY = 3
@@ -46,9 +48,6 @@ def _metric(inner: Rule, ctx: EvalContext) -> tuple[str, Any]:
                     ctx.scalar(f"SELECT max(length(CAST({q(col)} AS VARCHAR))) FROM {base}"))
         return f"Column.{col}.Maximum", ctx.scalar(f"SELECT max({numeric_expr(ctx, col)}) FROM {base}")
     if inner.type == "CustomSql":
-        from auditor.data.quality.context import primary_sql
-        from auditor.data.quality.rules.custom_sql import CustomSql
-
         m = CustomSql()._value(primary_sql(inner.columns[0]), ctx)
         return "Dataset.*.CustomSQL", m.value
     key = plugin.metric_name(inner)
@@ -70,8 +69,6 @@ class DetectAnomalies(RuleType):
                 'DetectAnomalies of ColumnCorrelation of "colA" and "colB"', 'DetectAnomalies "ColumnLength" "id"')
 
     def validate(self, rule: Rule) -> str | None:
-        from auditor.core.registry import UnknownNameError
-
         name = _inner(rule).type
         if name not in SUPPORTED:
             return f"DetectAnomalies supports {', '.join(SUPPORTED)}"
