@@ -278,7 +278,10 @@ def _key(t: _Tok) -> str:
 
 
 def _tokenize(text: str) -> tuple[list[_Tok], list[int]]:
-    out: list[_Tok] = []
+    if "\n" not in text:  # one line (most cells): no token follows a line break
+        out = [_Tok(m.start(), m.end(), m.group(), m.lastgroup or "p", False) for m in _TOKEN.finditer(text)]
+        return out, [t.start for t in out]
+    out = []
     prev = 0
     for m in _TOKEN.finditer(text):
         out.append(_Tok(m.start(), m.end(), m.group(), m.lastgroup or "p", "\n" in text[prev:m.start()]))

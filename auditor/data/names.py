@@ -339,8 +339,22 @@ def might_hold_name(text: str) -> bool:
     return any(c.isupper() for c in text) or _ANY_CUE.search(text) is not None
 
 
+_CAPITALISED: dict[str, bool] = {}  # memo, as fold's: bounded, short words only
+
+
 def _capitalised(word: str) -> bool:
     """"Maria", "O'Neil", "J.", "Łukasiewicz"; not "NASA", "maria" or a caseless script."""
+    hit = _CAPITALISED.get(word)
+    if hit is None:
+        hit = _capitalised_word(word)
+        if len(word) <= 40:
+            if len(_CAPITALISED) >= 200_000:
+                _CAPITALISED.clear()
+            _CAPITALISED[word] = hit
+    return hit
+
+
+def _capitalised_word(word: str) -> bool:
     core = word.rstrip(".")
     if not core or not core[0].isupper():
         return False

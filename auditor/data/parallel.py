@@ -1,9 +1,10 @@
-"""Free-text analysis on several CPU cores.
+"""Work on several CPU cores: free-text analysis and masking.
 
-Presidio is pure Python, so threads do not help; processes do. Workers are
-forked from the parent after the analyzer is built (no second engine build,
-no model reload) and each analyses a slice of the de-duplicated texts. Where
-``fork`` is unavailable the work runs in the calling process.
+Presidio and our finders are pure Python, so threads do not help; processes do. Workers are
+forked from the parent when the work is ready (no second engine build, no model reload, the
+span cache and the data inherited as they are) and each takes a share of it; only the results
+travel back. Where ``fork`` is unavailable, or when we are a worker ourselves, the work runs in
+the calling process.
 """
 
 from __future__ import annotations
@@ -17,28 +18,41 @@ T = TypeVar("T")
 #: (not imported) so that this module stays below the analyzer that calls it.
 Analyze = Callable[[str, Sequence[str] | None], T]
 
-_ANALYZE: Any = None
-_ENTITIES: Sequence[str] | None = None
+_TASK: Callable[[int], Any] | None = None
 
 
-def _work(texts: list[str]) -> list[Any]:
-    return [_ANALYZE(t, _ENTITIES) for t in texts]
+def can_fork() -> bool:
+    """True when work can go to forked workers (a platform with fork, and we are no worker)."""
+    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+
+
+def _run(i: int) -> Any:
+    assert _TASK is not None
+    return _TASK(i)
+
+
+def fork_map(task: Callable[[int], T], count: int, workers: int) -> list[T]:
+    """``[task(0), ..., task(count - 1)]``, computed by ``workers`` forked processes, order kept.
+
+    ``task`` and whatever it reads are inherited by the workers (nothing is pickled but the
+    index and the result), so build everything the task needs before calling this.
+    """
+    global _TASK
+    if workers <= 1 or count <= 1 or not can_fork():
+        return [task(i) for i in range(count)]
+    _TASK = task
+    try:
+        with mp.get_context("fork").Pool(min(workers, count)) as pool:
+            return pool.map(_run, range(count), chunksize=1)
+    finally:
+        _TASK = None
 
 
 def analyze_parallel(analyze: Analyze[T], texts: list[str], entities: Sequence[str] | None,
                      workers: int) -> list[T]:
     """``analyze(text, entities)`` over ``texts`` in ``workers`` forked processes, order kept."""
-    global _ANALYZE, _ENTITIES
-    if "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
-        # No fork on this platform, or we are a pool worker ourselves (daemons cannot have children).
-        return [analyze(t, entities) for t in texts]
-    _ANALYZE, _ENTITIES = analyze, entities
-    try:
-        # Many small slices: texts differ in cost, and a few large slices leave one core idle at the end.
-        size = max(200, len(texts) // (workers * 16) + 1)
-        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        with mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_work, chunks)
-    finally:
-        _ANALYZE, _ENTITIES = None, None
+    # Many small slices: texts differ in cost, and a few large slices leave one core idle at the end.
+    size = max(200, len(texts) // (workers * 16) + 1)
+    starts = range(0, len(texts), size)
+    parts = fork_map(lambda k: [analyze(t, entities) for t in texts[starts[k]:starts[k] + size]], len(starts), workers)
     return [spans for part in parts for spans in part]

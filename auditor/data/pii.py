@@ -75,6 +75,7 @@ _MIN_DIGITS = {"PHONE_NUMBER": 6, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}
 _HAS_DIGIT = re.compile(r"\d")
+_DIGIT_RUN = re.compile(r"\d+")
 _IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")  # necessary for Presidio's IBAN pattern (case-sensitive)
 _PROBE_TIMEOUT = 1.0  # seconds per probe: the patterns are ours and Presidio's, the text is untrusted
 
@@ -408,7 +409,7 @@ class PiiAnalyzer:
                 if (digits >= 4 and text.count(".") >= 3) or text.count(":") >= 2:
                     out.append(e)
             elif need is not None:
-                if digits >= need:
+                if digits >= need and self._digit_shape(e, text):
                     out.append(e)
             elif e in ("PERSON", "LOCATION", "NRP"):
                 if might_hold_name(text):
@@ -416,6 +417,18 @@ class PiiAnalyzer:
             else:
                 out.append(e)
         return out
+
+    def _digit_shape(self, entity: str, text: str) -> bool:
+        """False when no run of digits in ``text`` has a length ``entity``'s patterns need (every
+        SSN pattern holds a run of 4+ digits; a ZIP code is a run of exactly 5; the default student
+        id a run of exactly 8): a text full of short numbers skips those recognizers."""
+        if entity == "US_SSN":
+            return any(len(r) >= 4 for r in _DIGIT_RUN.findall(text))
+        if entity == "US_ZIP":
+            return any(len(r) == 5 for r in _DIGIT_RUN.findall(text))
+        if entity == "STUDENT_ID" and self.settings.student_id_pattern == DEFAULT_STUDENT_ID_PATTERN:
+            return any(len(r) == 8 for r in _DIGIT_RUN.findall(text))
+        return True
 
     def analyze_text(self, text: str, entities: Sequence[str] | None = None) -> list[Span]:
         """Free text: thresholded spans, overlaps resolved (longest, then highest score wins)."""
@@ -521,8 +534,13 @@ class PiiAnalyzer:
                 room -= 1
         return [list(fresh[k] if k in fresh else cache.get(k, ())) if k else [] for k in keys]
 
+    @property
+    def workers(self) -> int:
+        """Processes for large batches: ``data.workers``, else the CPUs available (at most 4)."""
+        return self.settings.workers or min(os.cpu_count() or 1, 4)
+
     def _run(self, texts: list[str], entities: Sequence[str] | None) -> list[list[Span]]:
-        workers = self.settings.workers or min(os.cpu_count() or 1, 4)
+        workers = self.workers
         if workers <= 1 or len(texts) < self.PARALLEL_MIN:
             return [self.analyze_text(t, entities) for t in texts]
         return analyze_parallel(self.analyze_text, texts, entities, workers)
