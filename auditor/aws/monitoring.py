@@ -18,6 +18,7 @@ and cannot be seen from a member account; the evidence says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from auditor.aws import patterns
@@ -152,46 +153,80 @@ class LogMetricAlarmFilter(Filter):
         return [Issue(("type",), f"log-metric-alarm needs attribute '{m}' (use it on aws.account)") for m in missing]
 
     def evaluate(self, item: Any, ctx: EvalContext) -> Outcome:
-        control = self.data["control"]
-        positives, negatives = CONTROLS[control]
-        trails = resolve(item, "Trails")
-        trails = [] if trails is MISSING or trails is None else list(trails)
-        external = [t for t in trails
-                    if t.get("IsOrganizationTrail") and t.get("IsExternal") and t.get("IsMultiRegionTrail")]
-        if external:
-            return Outcome(True, {"OrganizationTrail": external[0].get("TrailARN")},
+        positives, negatives = CONTROLS[self.data["control"]]
+        trails = _listed(item, "Trails")
+        external = _organization_trail(trails)
+        if external is not None:
+            return Outcome(True, {"OrganizationTrail": external.get("TrailARN")},
                            "monitored by the organization trail's management account")
         groups = {t.get("LogGroupName") for t in trails if qualifying(t) and t.get("LogGroupName")}
         if not groups:
             return Outcome(False, {"QualifyingTrails": 0},
                            "no multi-region, logging trail with all management events delivers to CloudWatch Logs")
-        filters = resolve(item, "LogMetricFilters")
-        filters = [] if filters is MISSING or filters is None else list(filters)
-        covered: set[int] = set()
-        used: list[str] = []
-        near: list[str] = []
-        for f in filters:
-            if f.get("LogGroupName") not in groups:
-                continue
-            try:
-                node = patterns.parse(f.get("FilterPattern", ""), owner=f"metric filter {f.get('FilterName')!r}")
-            except patterns.PatternError:
-                continue
-            hits = {i for i, e in enumerate(positives) if patterns.match(node, e)}
-            if not hits or any(patterns.match(node, e) for e in negatives):
-                continue
-            alarms = [a for a in f.get("Alarms", []) if subscribed(a)]
-            if not alarms:
-                near.append(f"{f.get('FilterName')} (no alarm with a confirmed SNS subscription)")
-                continue
-            covered |= hits
-            used.append(f"{f.get('FilterName')} -> {alarms[0].get('AlarmName')}")
-        evidence: dict[str, Any] = {"LogGroups": sorted(g for g in groups if g), "Filters": used[:10]}
-        if len(covered) == len(positives):
+        coverage = _Coverage(positives)
+        for f in _listed(item, "LogMetricFilters"):
+            if f.get("LogGroupName") in groups:
+                coverage.add(f, _events_matched(f, positives, negatives))
+        return coverage.outcome(groups)
+
+
+def _listed(item: Any, attribute: str) -> list[Any]:
+    """The account attribute as a list (empty when it was not collected)."""
+    value = resolve(item, attribute)
+    return [] if value is MISSING or value is None else list(value)
+
+
+def _organization_trail(trails: list[Any]) -> Mapping[str, Any] | None:
+    """The first multi-region organization trail owned by another account (the management account)."""
+    return next((t for t in trails
+                 if t.get("IsOrganizationTrail") and t.get("IsExternal") and t.get("IsMultiRegionTrail")), None)
+
+
+def _events_matched(f: Mapping[str, Any], positives: list[dict[str, Any]],
+                    negatives: list[dict[str, Any]]) -> set[int]:
+    """The indexes of the ``positives`` the metric filter's pattern matches.
+
+    Empty when the pattern does not parse or also matches a benign event (a catch-all
+    pattern is not monitoring).
+    """
+    try:
+        node = patterns.parse(f.get("FilterPattern", ""), owner=f"metric filter {f.get('FilterName')!r}")
+    except patterns.PatternError:
+        return set()
+    hits = {i for i, e in enumerate(positives) if patterns.match(node, e)}
+    if not hits or any(patterns.match(node, e) for e in negatives):
+        return set()
+    return hits
+
+
+@dataclass
+class _Coverage:
+    """Which of a control's events the log group's alarmed metric filters match, and with which filters."""
+
+    positives: list[dict[str, Any]]
+    covered: set[int] = field(default_factory=set)
+    used: list[str] = field(default_factory=list)
+    near: list[str] = field(default_factory=list)  # matching filters without a subscribed alarm
+
+    def add(self, f: Mapping[str, Any], hits: set[int]) -> None:
+        """Count a metric filter's matched events when an alarm with a confirmed subscription uses it."""
+        if not hits:
+            return
+        alarms = [a for a in f.get("Alarms", []) if subscribed(a)]
+        if not alarms:
+            self.near.append(f"{f.get('FilterName')} (no alarm with a confirmed SNS subscription)")
+            return
+        self.covered |= hits
+        self.used.append(f"{f.get('FilterName')} -> {alarms[0].get('AlarmName')}")
+
+    def outcome(self, groups: set[Any]) -> Outcome:
+        """PASS when every event is covered; else FAIL naming the events no alarmed filter matches."""
+        evidence: dict[str, Any] = {"LogGroups": sorted(g for g in groups if g), "Filters": self.used[:10]}
+        if len(self.covered) == len(self.positives):
             return Outcome(True, evidence)
-        missing = [str(positives[i].get("eventName")) for i in range(len(positives)) if i not in covered]
+        missing = [str(e.get("eventName")) for i, e in enumerate(self.positives) if i not in self.covered]
         evidence["UnmonitoredEvents"] = missing[:20]
         reason = f"no alarmed metric filter matches {', '.join(missing[:6])}" + ("..." if len(missing) > 6 else "")
-        if near:
-            reason += f"; matching filters without a subscribed alarm: {', '.join(near[:3])}"
+        if self.near:
+            reason += f"; matching filters without a subscribed alarm: {', '.join(self.near[:3])}"
         return Outcome(False, evidence, reason)

@@ -28,141 +28,24 @@ organization (accounts scanned, failed, skipped) and each account's scan statist
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from auditor.audit_run import Prepared, evaluate
-from auditor.aws.collect import crash_reason
-from auditor.aws.scan import ScanOptions, collect_account, required_attributes, settings_for, with_account
-from auditor.aws.session import ApiError, AwsSession
+from auditor.aws.account_scan import required_attributes
+from auditor.aws.org_members import Member, list_members, scan_members
+from auditor.aws.org_workers import scan_in_processes
+from auditor.aws.scan_options import OrgOptions, ScanOptions, settings_for
+from auditor.aws.session import AwsSession
 from auditor.core.context import RunContext
-from auditor.core.errors import AuditorError, CollectionError, UsageError
-from auditor.core.findings import Finding, Status
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import UsageError
+from auditor.core.findings import Finding
 from auditor.core.resources import Inventory
-
-DEFAULT_ROLE = "OrganizationAccountAccessRole"
-
-
-@dataclass
-class OrgOptions:
-    """How to reach the member accounts."""
-
-    role_name: str = DEFAULT_ROLE
-    external_id: str | None = None
-    accounts: list[str] = field(default_factory=list)
-    max_parallel: int = 4
-    #: Worker processes (1: every account in this process). Each scans its share of the
-    #: accounts with max_parallel / processes threads; see :mod:`auditor.aws.org_workers`.
-    processes: int = 1
-
-
-@dataclass
-class Member:
-    """One account of the organization as ListAccounts reports it."""
-
-    id: str
-    name: str = ""
-    state: str = "ACTIVE"
-
-
-def org_options(opts: ScanOptions) -> OrgOptions | None:
-    """The organization options of a scan: the command line's, completed by the run config's
-    ``aws.organization`` section (whose presence alone turns organization mode on); None: one account."""
-    section = (opts.config or {}).get("organization")
-    if opts.organization is None and section is None:
-        return None
-    cfg = section or {}
-    cli = opts.organization or OrgOptions(role_name="", max_parallel=0, processes=0)
-    return OrgOptions(role_name=cli.role_name or str(cfg.get("role_name") or DEFAULT_ROLE),
-                      external_id=cli.external_id or cfg.get("external_id"),
-                      accounts=list(cli.accounts or cfg.get("accounts") or []),
-                      max_parallel=cli.max_parallel or int(cfg.get("max_parallel") or 4),
-                      processes=cli.processes or int(cfg.get("processes") or 1))
-
-
-def list_members(session: AwsSession) -> list[Member]:
-    """Every account of the caller's organization (management account or delegated administrator)."""
-    try:
-        listed = session.paginate("organizations", session.default_region, "ListAccounts", "Accounts")
-    except ApiError as err:
-        if err.code == "AWSOrganizationsNotInUseException":
-            raise UsageError("--organization: the caller's account is not in an AWS Organization "
-                             "(ListAccounts: AWSOrganizationsNotInUseException)") from None
-        raise CollectionError(f"--organization: cannot list the organization's accounts ({err.reason}); run from "
-                              "the management account or a delegated administrator with "
-                              "organizations:ListAccounts") from None
-    # ``State`` replaced ``Status`` in 2025; older endpoints (and some emulators) only send Status.
-    return sorted((Member(str(a["Id"]), str(a.get("Name", "")), str(a.get("State") or a.get("Status") or ""))
-                   for a in listed), key=lambda m: m.id)
-
-
-def _role_arn(partition: str, account: str, role_name: str) -> str:
-    return f"arn:{partition}:iam::{account}:role/{role_name}"
-
-
-def account_errors(prepared: Prepared, account: str, partition: str, reason: str) -> list[Finding]:
-    """One ERROR finding per enabled rule on the account (SKIPPED for disabled ones): nothing was judged."""
-    root = f"arn:{partition}:iam::{account}:root"
-    out = []
-    for rule in prepared.rules:
-        status = Status.ERROR if rule.enabled else Status.SKIPPED
-        message = (f"account {account}: could not evaluate: {reason}" if rule.enabled
-                   else f"account {account}: rule disabled by the run configuration")
-        out.append(Finding(rule_id=rule.id, title=rule.title, status=status, severity=rule.severity,
-                           resource_type=rule.resource, resource_id=root, region="global", message=message,
-                           compliance={k: list(v) for k, v in sorted(rule.compliance.items())},
-                           remediation=rule.remediation.render(), account=account))
-    return out
-
-
-def _scan_member(prepared: Prepared, base: AwsSession, caller: str, partition: str, member: Member,
-                 opts: ScanOptions, org: OrgOptions, context: RunContext) -> tuple[list[Finding], dict[str, Any]]:
-    """One account's findings and its entry in ``attachments.aws.organization.accounts``."""
-    t0 = time.perf_counter()
-    entry: dict[str, Any] = {"id": member.id, "name": member.name, "state": member.state}
-    if member.state != "ACTIVE":
-        reason = ("not a member of the organization" if not member.state
-                  else f"not an active account of the organization (state {member.state})")
-        entry.update(status="error", reason=reason)
-        return account_errors(prepared, member.id, partition, reason), entry
-    try:
-        if member.id == caller:
-            session, entry["role"] = base.sibling(), "caller credentials"
-        else:
-            entry["role"] = _role_arn(partition, member.id, org.role_name)
-            session = base.assume(entry["role"], org.external_id)
-        done = collect_account(prepared, session, opts, context, account=member.id, partition=partition)
-        findings = evaluate(prepared, done.inventory, context, kind="aws", started_at=context.now(),
-                            account=member.id, regions=done.regions, extra_findings=done.scope_findings)["findings"]
-    except ApiError as err:
-        reason = f"cannot assume {entry.get('role')}: {err.reason}" if err.operation == "AssumeRole" else err.reason
-        entry.update(status="error", reason=reason)
-        return account_errors(prepared, member.id, partition, reason), entry
-    except AuditorError as err:  # e.g. the account's regions cannot be listed
-        entry.update(status="error", reason=str(err))
-        return account_errors(prepared, member.id, partition, str(err)), entry
-    except Exception as exc:  # noqa: BLE001 - one account's failure must not lose the organization's scan
-        entry.update(status="error", reason=crash_reason(exc))
-        return account_errors(prepared, member.id, partition, crash_reason(exc)), entry
-    entry.update(status="scanned", seconds=round(time.perf_counter() - t0, 3), **{
-        k: done.stats[k] for k in ("regions", "resources", "api_calls_total", "scope")})
-    entry["api_calls"] = done.stats["api_calls"]
-    entry["api_calls_by_type"] = done.stats["api_calls_by_type"]
-    return with_account([Finding.from_dict(f) for f in findings], member.id), entry
-
-
-def scan_members(prepared: Prepared, base: AwsSession, caller: str, partition: str, members: list[Member],
-                 opts: ScanOptions, org: OrgOptions, context: RunContext,
-                 threads: int) -> list[tuple[list[Finding], dict[str, Any]]]:
-    """Scan ``members`` with up to ``threads`` at once; each result in ``members`` order."""
-    with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="auditor-account") as pool:
-        return list(pool.map(lambda m: _scan_member(prepared, base, caller, partition, m, opts, org, context),
-                             members))
 
 
 def run_org_scan(prepared: Prepared, opts: ScanOptions, org: OrgOptions,
-                 context: RunContext | None = None) -> dict[str, Any]:
+                 context: RunContext | None = None) -> FindingsDocument:
     """Scan the organization's accounts and return one findings document (kind ``aws``)."""
     context = context or RunContext()
     started = context.now()
@@ -174,6 +57,26 @@ def run_org_scan(prepared: Prepared, opts: ScanOptions, org: OrgOptions,
     caller = str(identity["Account"])
     partition = str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"
     members = list_members(base)
+    chosen = _chosen(members, org, caller)
+    results, calls = _scan(prepared, opts, org, context, base, caller, partition, chosen)
+    entries = [entry for _, entry in results]
+    by_type: dict[str, int] = {}
+    for e in entries:
+        _add_counts(calls, e.get("api_calls", {}))
+        _add_counts(by_type, e.get("api_calls_by_type", {}))
+    stats = {
+        "organization": _organization(caller, org, members, chosen, entries),
+        "api_calls": dict(sorted(calls.items())), "api_calls_total": sum(calls.values()),
+        "api_calls_by_type": dict(sorted(by_type.items())),
+        "collection_seconds": round(time.perf_counter() - t0, 3),
+    }
+    return evaluate(prepared, Inventory(), context, kind="aws", started_at=started, account=caller,
+                    regions=sorted({r for e in entries for r in e.get("regions", [])}),
+                    extra_findings=[f for found, _ in results for f in found], attachments={"aws": stats})
+
+
+def _chosen(members: list[Member], org: OrgOptions, caller: str) -> list[Member]:
+    """The accounts to scan: ``--accounts`` (known or not), else every active member."""
     known = {m.id: m for m in members}
     if caller not in known:
         # AWS lists the caller's own account in its organization; an empty answer (an emulator
@@ -181,39 +84,41 @@ def run_org_scan(prepared: Prepared, opts: ScanOptions, org: OrgOptions,
         raise UsageError(f"--organization: the caller's account {caller} is not in an AWS Organization "
                          f"(ListAccounts listed {len(members)} accounts, not this one)")
     if org.accounts:
-        chosen = [known.get(a) or Member(a, state="") for a in sorted(set(org.accounts))]
-    else:
-        chosen = [m for m in members if m.state == "ACTIVE"]
-    calls = dict(base.calls)  # the organization's own calls: GetCallerIdentity, ListAccounts, AssumeRole...
-    if org.processes > 1 and len(chosen) > 1:
-        from auditor.aws.org_workers import scan_in_processes
+        return [known.get(a) or Member(a, state="") for a in sorted(set(org.accounts))]
+    return [m for m in members if m.state == "ACTIVE"]
 
+
+def _in_processes(org: OrgOptions, chosen: list[Member]) -> bool:
+    """Whether the accounts are spread over worker processes (more than one of each)."""
+    return org.processes > 1 and len(chosen) > 1
+
+
+def _scan(prepared: Prepared, opts: ScanOptions, org: OrgOptions, context: RunContext, base: AwsSession,
+          caller: str, partition: str, chosen: list[Member]) -> tuple[list[tuple[list[Finding], dict[str, Any]]], dict[str, int]]:
+    """Each chosen account's (findings, entry), and the organization's own API calls."""
+    calls = dict(base.calls)  # the organization's own calls: GetCallerIdentity, ListAccounts, AssumeRole...
+    if _in_processes(org, chosen):
         results, worker_calls = scan_in_processes(prepared, opts, org, caller, partition, chosen)
-        for op, n in worker_calls.items():
-            calls[op] = calls.get(op, 0) + n
-    else:
-        results = scan_members(prepared, base, caller, partition, chosen, opts, org, context, org.max_parallel)
-        calls = dict(base.calls)  # ... and the AssumeRole calls made since
-    findings = [f for found, _ in results for f in found]
-    entries = [entry for _, entry in results]
-    regions = sorted({r for e in entries for r in e.get("regions", [])})
+        _add_counts(calls, worker_calls)
+        return results, calls
+    results = scan_members(prepared, base, caller, partition, chosen, opts, org, context, org.max_parallel)
+    return results, dict(base.calls)  # ... and the AssumeRole calls made since
+
+
+def _add_counts(total: dict[str, int], more: Mapping[str, int]) -> None:
+    """Add ``more``'s counts (API calls by operation or by resource type) to ``total``."""
+    for key, n in more.items():
+        total[key] = total.get(key, 0) + n
+
+
+def _organization(caller: str, org: OrgOptions, members: list[Member], chosen: list[Member],
+                  entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """``attachments.aws.organization``: how it was scanned, each account's entry, what was skipped."""
+    chosen_ids = {c.id for c in chosen}
     skipped = [{"id": m.id, "name": m.name, "state": m.state} for m in members
-               if m.id not in {c.id for c in chosen} and m.state != "ACTIVE"]
-    by_type: dict[str, int] = {}
-    for e in entries:
-        for op, n in e.get("api_calls", {}).items():
-            calls[op] = calls.get(op, 0) + n
-        for t, n in e.get("api_calls_by_type", {}).items():
-            by_type[t] = by_type.get(t, 0) + n
-    stats = {
-        "organization": {"caller_account": caller, "role_name": org.role_name, "max_parallel": org.max_parallel,
-                         "processes": min(org.processes, len(chosen)) if org.processes > 1 and len(chosen) > 1 else 1,
-                         "accounts": entries, "skipped": skipped,
-                         "scanned": sum(1 for e in entries if e["status"] == "scanned"),
-                         "failed": sum(1 for e in entries if e["status"] == "error")},
-        "api_calls": dict(sorted(calls.items())), "api_calls_total": sum(calls.values()),
-        "api_calls_by_type": dict(sorted(by_type.items())),
-        "collection_seconds": round(time.perf_counter() - t0, 3),
-    }
-    return evaluate(prepared, Inventory(), context, kind="aws", started_at=started, account=caller, regions=regions,
-                    extra_findings=findings, attachments={"aws": stats})
+               if m.id not in chosen_ids and m.state != "ACTIVE"]
+    return {"caller_account": caller, "role_name": org.role_name, "max_parallel": org.max_parallel,
+            "processes": min(org.processes, len(chosen)) if _in_processes(org, chosen) else 1,
+            "accounts": entries, "skipped": skipped,
+            "scanned": sum(1 for e in entries if e["status"] == "scanned"),
+            "failed": sum(1 for e in entries if e["status"] == "error")}

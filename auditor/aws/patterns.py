@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,28 +245,43 @@ def _equals(actual: Any, expected: Any) -> bool:
 def match(node: Compare | BoolOp | Terms, event: dict[str, Any]) -> bool:
     """Whether the parsed pattern matches one (JSON) log event."""
     if isinstance(node, Terms):
-        text = json.dumps(event)
-        return (all(t in text for t in node.required) and not any(t in text for t in node.excluded)
-                and (not node.optional or any(t in text for t in node.optional)))
+        return _match_terms(node, json.dumps(event))
     if isinstance(node, BoolOp):
         results = (match(i, event) for i in node.items)
         return all(results) if node.op == "and" else any(results)
-    actual = _resolve(event, node.selector)
-    if node.op == "exists":
-        return actual is not _MISSING
-    if node.op == "not-exists":
-        return actual is _MISSING
-    if node.op == "null":
-        return actual is None
-    if node.op in ("true", "false"):
-        return actual is (node.op == "true")
+    return _compare(node, _resolve(event, node.selector))
+
+
+def _match_terms(node: Terms, text: str) -> bool:
+    """Every required term, no excluded one, and one of the optional ones (when there are any)."""
+    return (all(t in text for t in node.required) and not any(t in text for t in node.excluded)
+            and (not node.optional or any(t in text for t in node.optional)))
+
+
+#: Operators that test a field's presence or literal value: they also apply to an absent field.
+_PRESENCE: dict[str, Callable[[Any], bool]] = {
+    "exists": lambda actual: actual is not _MISSING,
+    "not-exists": lambda actual: actual is _MISSING,
+    "null": lambda actual: actual is None,
+    "true": lambda actual: actual is True,
+    "false": lambda actual: actual is False,
+}
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, ">": operator.gt, "<=": operator.le,
+                                                 ">=": operator.ge}
+
+
+def _compare(node: Compare, actual: Any) -> bool:
+    """One comparison on the selected field's value (``_MISSING`` when the event has no such field)."""
+    presence = _PRESENCE.get(node.op)
+    if presence is not None:
+        return presence(actual)
     if actual is _MISSING:
         return False  # a comparison on an absent field matches nothing, "!=" included
     if node.op == "=":
         return _equals(actual, node.value)
     if node.op == "!=":
         return not _equals(actual, node.value)
+    # Order comparisons are numeric only (a JSON true is not the number 1).
     if not isinstance(actual, (int, float)) or isinstance(actual, bool) or not isinstance(node.value, (int, float)):
         return False
-    return {"<": actual < node.value, ">": actual > node.value, "<=": actual <= node.value,
-            ">=": actual >= node.value}[node.op]
+    return _ORDER[node.op](actual, node.value)

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+from auditor.cli.common import claim_output_dir, parse_formats
+from auditor.core import jsonio
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import UsageError
+from auditor.reporting.diff import diff_documents
+from auditor.reporting.publish import parse_s3_url, publish
+from auditor.schemas import findings_errors
+
+if TYPE_CHECKING:
+    from auditor.report_config import ReportSettings
 
 
 def register(cli: click.Group) -> None:
@@ -15,12 +26,8 @@ def register(cli: click.Group) -> None:
     cli.add_command(run)
 
 
-def read_findings(path: Path) -> dict[str, Any]:
+def read_findings(path: Path) -> FindingsDocument:
     """Read and validate a findings document; one clear line on any problem."""
-    from auditor.core import jsonio
-    from auditor.core.errors import UsageError
-    from auditor.schemas import findings_errors
-
     try:
         doc = jsonio.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -31,7 +38,8 @@ def read_findings(path: Path) -> dict[str, Any]:
     if errors:
         raise UsageError(f"{path}: not a valid findings document: {errors[0]}"
                          + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""))
-    return doc
+    valid: FindingsDocument = doc  # it passed the findings schema: the typed document
+    return valid
 
 
 @click.command()
@@ -78,35 +86,16 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
       auditor report findings.json --format html,json,csv --evidence evidence/2026-12-07
       auditor report findings.json --publish s3://audit-reports/2026-11-27
     """
-    from auditor.cli.common import parse_formats
-    from auditor.core.run_config import load_config
-    from auditor.exit_gate import check_baseline_account
-    from auditor.report_config import report_settings
-    from auditor.reporting.merge import merge_documents
-    from auditor.reporting.model import prepare_document
-    from auditor.reporting.writers import write_format
-    from auditor.reporting.writers.html_writer import now_iso, render
+    from auditor.reporting.merge import merge_documents  # deferred: pulls in yaml
+    from auditor.reporting.model import prepare_document  # deferred: pulls in yaml
+    from auditor.reporting.writers.html_writer import now_iso  # deferred: pulls in yaml
 
     wanted = parse_formats(formats)
     docs = [read_findings(p) for p in findings]
     base = read_findings(baseline) if baseline else None
-    if config is not None:
-        from auditor.plugins import load_plugins
-
-        load_plugins()  # the config's other sections (aws, data, schedule...) are validated too
-    settings = report_settings(load_config(config), owners_file=str(owners) if owners else None)
+    settings = _settings(config, owners)
     merged = merge_documents(docs)
-    if base is not None and baseline is not None:  # before anything is written
-        check_baseline_account(merged, base, baseline_path=str(baseline), force=force)
-    if publish_url:
-        from auditor.reporting.publish import parse_s3_url
-
-        parse_s3_url(publish_url)  # a bad URL is a usage error before anything is written
-    if evidence is not None and evidence.exists() and (not evidence.is_dir() or any(evidence.iterdir())):
-        from auditor.core.errors import UsageError
-
-        raise UsageError(f"--evidence {evidence}: exists and is not an empty directory; an evidence pack is "
-                         "never updated in place, name a new directory")
+    _check_before_writing(merged, base, baseline, force=force, publish_url=publish_url, evidence=evidence)
     output = output or findings[0].parent / "index.html"
     outdir = output.parent
     # Time and owners are filled in once, so the JSON, the CSV and the HTML say the same.
@@ -114,25 +103,13 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
     if "json" in wanted:
         _claim_for_json(merged, findings, outdir, force)
     generated_at = now_iso()
-    written: list[Path] = []
-    if "html" in wanted:
-        from auditor.reporting.atomic import write_atomic
-
-        written.append(write_atomic(output, render([merged], baseline=base, title=title, settings=settings,
-                                                   generated_at=generated_at, prepared=True)))
-    for fmt in wanted:
-        if fmt != "html":
-            written += write_format(fmt, merged, outdir)
+    written = _write_reports(wanted, merged, base, output, title=title, settings=settings, generated_at=generated_at)
     for p in written:
         click.echo(f"wrote {p}")
     if base is not None:
-        from auditor.reporting.diff import diff_documents
-
-        d = diff_documents(merged, base)
-        click.echo(f"since {base['run']['id']}: {len(d.new)} new, {len(d.resolved)} resolved, "
-                   f"{len(d.unchanged)} unchanged failures")
+        _echo_changes(merged, base)
     if evidence is not None:
-        from auditor.reporting.evidence import sha256_file, write_evidence
+        from auditor.reporting.evidence import sha256_file, write_evidence  # deferred: pulls in yaml
 
         manifest = write_evidence(evidence, doc=merged, inputs=list(findings), reports=written, baseline=baseline,
                                   rule_paths=list(rule_paths), config=config, owners=owners, mutelist=mutelist,
@@ -140,16 +117,62 @@ def report(findings: tuple[Path, ...], output: Path | None, baseline: Path | Non
         click.echo(f"evidence pack {evidence}: manifest SHA-256 {sha256_file(manifest)} "
                    f"(check with: cd {evidence} && sha256sum -c SHA256SUMS)")
     if publish_url:
-        from auditor.reporting.publish import publish
-
         for url in publish(written, publish_url, public=public):
             click.echo(f"published {url}")
 
 
-def _claim_for_json(merged: dict[str, Any], findings: tuple[Path, ...], outdir: Path, force: bool) -> None:
-    """``--format json`` writes OUTDIR/findings.json: never over another command's without --force."""
-    from auditor.cli.common import claim_output_dir
+def _settings(config: Path | None, owners: Path | None) -> ReportSettings:
+    """The report settings from ``--config`` (every section validated) and ``--owners``."""
+    from auditor.core.run_config import load_config  # deferred: pulls in yaml
+    from auditor.plugins import load_plugins  # deferred: pulls in importlib.metadata
+    from auditor.report_config import report_settings  # deferred: pulls in yaml
 
+    if config is not None:
+        load_plugins()  # the config's other sections (aws, data, schedule...) are validated too
+    return report_settings(load_config(config), owners_file=str(owners) if owners else None)
+
+
+def _check_before_writing(merged: FindingsDocument, base: FindingsDocument | None, baseline: Path | None, *,
+                          force: bool, publish_url: str | None, evidence: Path | None) -> None:
+    """Usage errors said before anything is written: a baseline of another account, a bad
+    publish URL, an evidence directory that is not new."""
+    from auditor.exit_gate import check_baseline_account  # deferred: pulls in regex
+
+    if base is not None and baseline is not None:
+        check_baseline_account(merged, base, baseline_path=str(baseline), force=force)
+    if publish_url:
+        parse_s3_url(publish_url)
+    if evidence is not None and evidence.exists() and (not evidence.is_dir() or any(evidence.iterdir())):
+        raise UsageError(f"--evidence {evidence}: exists and is not an empty directory; an evidence pack is "
+                         "never updated in place, name a new directory")
+
+
+def _write_reports(wanted: list[str], merged: FindingsDocument, base: FindingsDocument | None, output: Path, *,
+                   title: str | None, settings: ReportSettings, generated_at: str) -> list[Path]:
+    """The HTML report at ``output`` (when wanted), then every other format beside it."""
+    from auditor.reporting.atomic import write_atomic  # deferred: pulls in tempfile
+    from auditor.reporting.writers import write_format  # deferred: pulls in importlib.metadata
+    from auditor.reporting.writers.html_writer import render  # deferred: pulls in yaml
+
+    written: list[Path] = []
+    if "html" in wanted:
+        written.append(write_atomic(output, render([merged], baseline=base, title=title, settings=settings,
+                                                   generated_at=generated_at, prepared=True)))
+    for fmt in wanted:
+        if fmt != "html":
+            written += write_format(fmt, merged, output.parent)
+    return written
+
+
+def _echo_changes(merged: FindingsDocument, base: FindingsDocument) -> None:
+    """One line: failures new, resolved and unchanged since the baseline run."""
+    d = diff_documents(merged, base)
+    click.echo(f"since {base['run']['id']}: {len(d.new)} new, {len(d.resolved)} resolved, "
+               f"{len(d.unchanged)} unchanged failures")
+
+
+def _claim_for_json(merged: FindingsDocument, findings: tuple[Path, ...], outdir: Path, force: bool) -> None:
+    """``--format json`` writes OUTDIR/findings.json: never over another command's without --force."""
     if len(findings) > 1:
         merged["run"]["command"] = "report"  # a new document; each part's command stays in its own file
     elif (outdir / "findings.json").resolve() == findings[0].resolve():
@@ -212,7 +235,13 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
     With --annotations github, before the gate: lines:
       ::error title=iam-root-mfa-enabled (critical)::arn:aws:iam::123456789012:root: root user has no MFA device
     """
-    from auditor.exit_gate import check_baseline_account, decide, github_annotations, listing, one_line
+    from auditor.exit_gate import (  # deferred: pulls in regex
+        check_baseline_account,
+        decide,
+        github_annotations,
+        listing,
+        one_line,
+    )
 
     doc = read_findings(findings)
     base = read_findings(baseline) if baseline else None
@@ -223,8 +252,6 @@ def gate(findings: Path, fail_on: str, baseline: Path | None, allow_errors: bool
     for sev, c in result.counts.items():
         click.echo(f"{sev:<10} {c['FAIL']:>6} {c['ERROR']:>6} {c['MUTED']:>6} {c['PASS']:>6}")
     if base is not None:
-        from auditor.reporting.diff import diff_documents
-
         d = diff_documents(doc, base)
         click.echo(f"new FAIL findings since baseline: {len(result.new)}")
         # the run id comes from a file: one line, so it cannot forge a CI command on a line of its own
@@ -263,7 +290,7 @@ def run(config: Path, output_dir: Path | None) -> None:
         sources: {aws: {regions: [us-east-1]}, data: {paths: ["s3://bucket/raw/"]}}
         notify: {min_severity: high, sns_topic_arn: "arn:aws:sns:us-east-1:123456789012:audit"}
     """
-    from auditor.scheduler.scheduled_run import run_scheduled
+    from auditor.scheduler.scheduled_run import run_scheduled  # deferred: pulls in yaml
 
     outcome = run_scheduled(config, output_dir=output_dir, progress=click.echo)
     for line in outcome.lines:

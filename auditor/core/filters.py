@@ -34,8 +34,9 @@ from __future__ import annotations
 
 import fnmatch
 import math
+import operator
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -271,47 +272,58 @@ def _is_empty(v: Any) -> bool:
     return v is MISSING or v is None or (hasattr(v, "__len__") and len(v) == 0)
 
 
-def compare(op: str, actual: Any, expected: Any, owner: str = "op regex") -> bool:
-    """The value filter's comparison table (``owner`` names a slow regex in its ERROR)."""
-    if op == "present":
-        return actual is not MISSING and actual is not None
-    if op == "absent":
-        return actual is MISSING or actual is None
-    if op == "empty":
-        return _is_empty(actual)
-    if op == "not-empty":
-        return not _is_empty(actual)
-    if op == "ne":
-        return bool(actual != expected)
-    if op == "not-in":
-        return actual not in expected
-    if actual is MISSING:
-        return False
-    if op == "eq":
-        return bool(actual == expected)
-    if op == "in":
-        return actual in expected
-    if op == "contains":
+def _ordered(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], bool]:
+    """An order comparison that is false, not an error, between values that do not order (str vs int)."""
+    def holds(actual: Any, expected: Any) -> bool:
         try:
-            return expected in actual
+            return bool(op(actual, expected))
         except TypeError:
             return False
-    if op == "regex":
-        return actual is not None and saferegex.search(str(expected), str(actual), owner)
-    if op == "glob":
-        return actual is not None and fnmatch.fnmatchcase(str(actual), str(expected))
+    return holds
+
+
+def _contains(actual: Any, expected: Any) -> bool:
     try:
-        if op == "gt":
-            return bool(actual > expected)
-        if op == "ge":
-            return bool(actual >= expected)
-        if op == "lt":
-            return bool(actual < expected)
-        if op == "le":
-            return bool(actual <= expected)
+        return expected in actual
     except TypeError:
         return False
-    raise EvaluationError(f"unknown op {op!r}")
+
+
+#: Ops that also decide on a missing attribute ("absent" holds, "ne" and "not-in" hold too).
+_ON_MISSING_TOO: dict[str, Callable[[Any, Any], bool]] = {
+    "present": lambda actual, _: actual is not MISSING and actual is not None,
+    "absent": lambda actual, _: actual is MISSING or actual is None,
+    "empty": lambda actual, _: _is_empty(actual),
+    "not-empty": lambda actual, _: not _is_empty(actual),
+    "ne": lambda actual, expected: bool(actual != expected),
+    "not-in": lambda actual, expected: actual not in expected,
+}
+#: Ops that never hold on a missing attribute ("regex" is compare's own: it names its owner).
+_ON_PRESENT: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda actual, expected: bool(actual == expected),
+    "in": lambda actual, expected: actual in expected,
+    "contains": _contains,
+    "glob": lambda actual, expected: actual is not None and fnmatch.fnmatchcase(str(actual), str(expected)),
+    "gt": _ordered(operator.gt),
+    "ge": _ordered(operator.ge),
+    "lt": _ordered(operator.lt),
+    "le": _ordered(operator.le),
+}
+
+
+def compare(op: str, actual: Any, expected: Any, owner: str = "op regex") -> bool:
+    """The value filter's comparison table (``owner`` names a slow regex in its ERROR)."""
+    on_missing_too = _ON_MISSING_TOO.get(op)
+    if on_missing_too is not None:
+        return on_missing_too(actual, expected)
+    if actual is MISSING:
+        return False
+    if op == "regex":
+        return actual is not None and saferegex.search(str(expected), str(actual), owner)
+    on_present = _ON_PRESENT.get(op)
+    if on_present is None:
+        raise EvaluationError(f"unknown op {op!r}")
+    return on_present(actual, expected)
 
 
 def _operand(data: dict[str, Any], ctx: EvalContext) -> Any:
@@ -343,8 +355,8 @@ class ValueFilter(Filter):
     Example::
 
         assert:
-          - {key: Versioning.Status, op: eq, value: Enabled}
-          - {key: AccessKey1LastRotated, value_type: age, op: le, param: max_key_age_days}
+          - {key: MfaActive, op: eq, value: true}
+          - {key: PasswordLastChanged, value_type: age, op: le, param: max_password_age_days}
     """
 
     schema = _VALUE_SCHEMA
@@ -376,20 +388,29 @@ class ValueFilter(Filter):
         return Outcome(False, evidence, f"{what} is {_show(actual)}{unit}, {expect}")
 
     def check(self, params: Mapping[str, Any], attributes: Mapping[str, str]) -> list[Issue]:
-        issues: list[Issue] = []
         try:
             parse_path(self.key)
         except PathSyntaxError as exc:
             return [Issue(("key",), str(exc))]
-        top = root(self.key)
-        if attributes and top is not None and top not in attributes:
-            issues.append(Issue(("key",), f"unknown attribute '{top}' for this resource type",
-                                did_you_mean(top, list(attributes))))
-        has_value, has_param = "value" in self.data, "param" in self.data
+        issues = self._attribute_issues(attributes)
         if self.op in UNARY_OPS:
-            if has_value or has_param:
+            if "value" in self.data or "param" in self.data:
                 issues.append(Issue(("op",), f"op '{self.op}' takes no value"))
             return issues
+        return issues + self._operand_issues(params) + self._value_issues()
+
+    def _attribute_issues(self, attributes: Mapping[str, str]) -> list[Issue]:
+        """The key's attribute must be one the resource type collects (when the type is known)."""
+        top = root(self.key)
+        if attributes and top is not None and top not in attributes:
+            return [Issue(("key",), f"unknown attribute '{top}' for this resource type",
+                          did_you_mean(top, list(attributes)))]
+        return []
+
+    def _operand_issues(self, params: Mapping[str, Any]) -> list[Issue]:
+        """A binary op needs exactly one of ``value`` and ``param``; a param must be declared."""
+        has_value, has_param = "value" in self.data, "param" in self.data
+        issues: list[Issue] = []
         if has_value and has_param:
             issues.append(Issue(("param",), "give either 'value' or 'param', not both", key=True))
         elif not (has_value or has_param):
@@ -398,15 +419,21 @@ class ValueFilter(Filter):
             name = self.data["param"]
             issues.append(Issue(("param",), f"unknown param '{name}' (declare it under the rule's params)",
                                 did_you_mean(name, list(params))))
-        value = self.data.get("value")
-        if has_value and self.op in ("in", "not-in") and not isinstance(value, list):
+        return issues
+
+    def _value_issues(self) -> list[Issue]:
+        """A literal ``value`` must suit the op: a list for in/not-in, a safe regex, a number for numeric types."""
+        if "value" not in self.data:
+            return []
+        value = self.data["value"]
+        issues: list[Issue] = []
+        if self.op in ("in", "not-in") and not isinstance(value, list):
             issues.append(Issue(("value",), f"op '{self.op}' needs a list value"))
-        if has_value and self.op == "regex":
-            why = saferegex.problem(str(value))
-            if why:
-                issues.append(Issue(("value",), f"invalid regex: {why}"))
+        why = saferegex.problem(str(value)) if self.op == "regex" else None
+        if why:
+            issues.append(Issue(("value",), f"invalid regex: {why}"))
         numeric_op = self.op in ("gt", "ge", "lt", "le", "eq", "ne")
-        if self.value_type in ("age", "expiration", "size") and has_value and numeric_op and (
+        if self.value_type in ("age", "expiration", "size") and numeric_op and (
                 not isinstance(value, (int, float)) or isinstance(value, bool)):
             issues.append(Issue(("value",), f"value_type '{self.value_type}' compares numbers, got {value!r}"))
         return issues
@@ -438,7 +465,10 @@ class _Block(Filter):
 
 @filter_types.register("and")
 class AndFilter(_Block):
-    """All of the listed filters hold. Example: ``and: [{key: A, op: present}, ...]``"""
+    """All of the listed filters hold.
+
+    Example: ``and: [{key: KeyManager, op: eq, value: CUSTOMER}, {key: KeyState, op: eq, value: Enabled}]``
+    """
 
     block = "and"
     schema = {"type": "object", "properties": {"and": _filter_list_schema()},
@@ -453,7 +483,10 @@ class AndFilter(_Block):
 
 @filter_types.register("or")
 class OrFilter(_Block):
-    """At least one of the listed filters holds. Example: ``or: [{...}, {...}]``"""
+    """At least one of the listed filters holds.
+
+    Example: ``or: [{key: MultiAZ, op: eq, value: true}, {key: Cluster.MultiAZ, op: eq, value: true}]``
+    """
 
     block = "or"
     schema = {"type": "object", "properties": {"or": _filter_list_schema()},
@@ -485,7 +518,7 @@ class OrFilter(_Block):
 
 @filter_types.register("not")
 class NotFilter(_Block):
-    """The listed filters do not all hold. Example: ``not: [{key: A, op: eq, value: 1}]``"""
+    """The listed filters do not all hold. Example: ``not: [{key: State, op: eq, value: terminated}]``"""
 
     block = "not"
     schema = {"type": "object", "properties": {"not": _filter_list_schema()},
@@ -597,7 +630,7 @@ class AnyFilter(_ListBlock):
 class AllFilter(_ListBlock):
     """Every item of a list attribute matches every filter under ``match``.
 
-    Example: ``{all: Grants, match: [{key: Grantee.URI, op: absent}]}``
+    Example (no grant to a group such as AllUsers): ``{all: Acl.Grants, match: [{key: Grantee.URI, op: absent}]}``
     """
 
     block = "all"

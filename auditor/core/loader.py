@@ -40,67 +40,98 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+def _is_broken(broken: set[str], field: str) -> bool:
+    """Whether the schema found a problem at ``field`` or inside it."""
+    return any(b == field or b.startswith(field + ".") or b.startswith(field + "[") for b in broken)
+
+
 def _semantic(doc: Document, frameworks: Mapping[str, Collection[str]],
-              broken: set[str]) -> tuple[list[Rule], list[Problem]]:
-    """Semantic checks; parts with schema problems (``broken`` field paths) are skipped."""
-    rules: list[Rule] = []
+              broken: set[str]) -> tuple[list[tuple[int, Rule]], list[Problem]]:
+    """Semantic checks; parts with schema problems (``broken`` field paths) are skipped.
+
+    Returns each rule built with its index in the file's ``rules:`` list (rules with
+    schema problems are not built, so the indexes are not the list's positions).
+    """
+    rules: list[tuple[int, Rule]] = []
     problems: list[Problem] = []
-
-    def is_broken(field: str) -> bool:
-        return any(b == field or b.startswith(field + ".") or b.startswith(field + "[") for b in broken)
-
     for i, raw in enumerate(doc.data.get("rules", [])):
-        base = ("rules", i)
-        prefix = f"rules[{i}]"
         if not isinstance(raw, dict):
             continue
-        rtype_name = str(raw.get("resource"))
-        attributes = resource_types.get(rtype_name).attributes if rtype_name in resource_types else {}
         raw_params = raw.get("params")
         params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
-        sections: dict[str, list[flt.Filter]] = {"where": [], "assert": []}
-        for section in sections:
-            items = raw.get(section) or []
-            if not isinstance(items, list):
-                continue
-            for j, item in enumerate(items):
-                if is_broken(f"{prefix}.{section}[{j}]"):
-                    continue
-                built = flt.build(item)
-                sections[section].append(built)
-                for issue in flt.check_all([built], (*base, section), params, attributes):
-                    where = (*base, section, j, *issue.where[4:])
-                    problems.append(doc.problem(where, issue.message, issue.hint, key=issue.key))
         raw_compliance = raw.get("compliance")
         compliance: dict[str, Any] = raw_compliance if isinstance(raw_compliance, dict) else {}
-        for fw, controls in compliance.items():
-            known = frameworks.get(fw)
-            if known is None or is_broken(f"{prefix}.compliance.{fw}") or not isinstance(controls, list):
-                continue
-            for j, control in enumerate(controls):
-                if control not in known:
-                    problems.append(doc.problem((*base, "compliance", fw, j),
-                                                f"unknown control '{control}' in {fw}",
-                                                did_you_mean(control, list(known))))
-        for text_field in ("message", "title"):  # a title may name params too ("... in the last {params.days} days")
-            if isinstance(raw.get(text_field), str):
-                for name in re.findall(r"{([^{}:!]+)", raw[text_field]):
-                    if name.startswith("params.") and name[7:] not in params:
-                        problems.append(doc.problem((*base, text_field),
-                                                    f"unknown param '{name[7:]}' in {text_field}"))
-        if is_broken(prefix):
-            continue
-        line, _ = doc.locate(base)
-        rules.append(Rule(
-            id=raw["id"], title=raw["title"], resource=raw["resource"], severity=raw["severity"],
-            where=sections["where"], assert_=sections["assert"],
-            compliance={k: list(v) for k, v in compliance.items()},
-            remediation=Remediation(**(raw.get("remediation") or {})), params=dict(params),
-            description=raw.get("description", ""), message=raw.get("message", ""),
-            enabled=raw.get("enabled", True), source=f"{doc.path}:{line}",
-            risk=raw.get("risk", ""), references=list(raw.get("references") or []),
-        ))
+        sections = {section: _filters(doc, i, raw, section, params, broken, problems)
+                    for section in ("where", "assert")}
+        problems += _control_problems(doc, i, compliance, frameworks, broken)
+        problems += _text_param_problems(doc, i, raw, params)
+        if not _is_broken(broken, f"rules[{i}]"):
+            rules.append((i, _rule(doc, i, raw, sections, compliance, params)))
     return rules, problems
+
+
+def _filters(doc: Document, i: int, raw: dict[str, Any], section: str, params: dict[str, Any],
+             broken: set[str], problems: list[Problem]) -> list[flt.Filter]:
+    """The filters of rule ``i``'s ``where:`` or ``assert:``, each checked against its resource type.
+
+    Problems are added to ``problems``; filters the schema found broken are left out.
+    """
+    items = raw.get(section) or []
+    if not isinstance(items, list):
+        return []
+    rtype_name = str(raw.get("resource"))
+    attributes = resource_types.get(rtype_name).attributes if rtype_name in resource_types else {}
+    base = ("rules", i)
+    built_filters: list[flt.Filter] = []
+    for j, item in enumerate(items):
+        if _is_broken(broken, f"rules[{i}].{section}[{j}]"):
+            continue
+        built = flt.build(item)
+        built_filters.append(built)
+        for issue in flt.check_all([built], (*base, section), params, attributes):
+            where = (*base, section, j, *issue.where[4:])
+            problems.append(doc.problem(where, issue.message, issue.hint, key=issue.key))
+    return built_filters
+
+
+def _control_problems(doc: Document, i: int, compliance: dict[str, Any], frameworks: Mapping[str, Collection[str]],
+                      broken: set[str]) -> list[Problem]:
+    """Control ids rule ``i`` maps that its (known) framework does not have."""
+    problems = []
+    for fw, controls in compliance.items():
+        known = frameworks.get(fw)
+        if known is None or _is_broken(broken, f"rules[{i}].compliance.{fw}") or not isinstance(controls, list):
+            continue
+        problems += [doc.problem(("rules", i, "compliance", fw, j), f"unknown control '{control}' in {fw}",
+                                 did_you_mean(control, list(known)))
+                     for j, control in enumerate(controls) if control not in known]
+    return problems
+
+
+def _text_param_problems(doc: Document, i: int, raw: dict[str, Any], params: dict[str, Any]) -> list[Problem]:
+    """``{params.x}`` placeholders in rule ``i``'s message or title that name no declared param."""
+    problems = []
+    for text_field in ("message", "title"):  # a title may name params too ("... in the last {params.days} days")
+        if isinstance(raw.get(text_field), str):
+            problems += [doc.problem(("rules", i, text_field), f"unknown param '{name[7:]}' in {text_field}")
+                         for name in re.findall(r"{([^{}:!]+)", raw[text_field])
+                         if name.startswith("params.") and name[7:] not in params]
+    return problems
+
+
+def _rule(doc: Document, i: int, raw: dict[str, Any], sections: dict[str, list[flt.Filter]],
+          compliance: dict[str, Any], params: dict[str, Any]) -> Rule:
+    """Rule ``i`` of the file, built from its checked parts; its source is the file and line."""
+    line, _ = doc.locate(("rules", i))
+    return Rule(
+        id=raw["id"], title=raw["title"], resource=raw["resource"], severity=raw["severity"],
+        where=sections["where"], assert_=sections["assert"],
+        compliance={k: list(v) for k, v in compliance.items()},
+        remediation=Remediation(**(raw.get("remediation") or {})), params=dict(params),
+        description=raw.get("description", ""), message=raw.get("message", ""),
+        enabled=raw.get("enabled", True), source=f"{doc.path}:{line}",
+        risk=raw.get("risk", ""), references=list(raw.get("references") or []),
+    )
 
 
 def load_rules(paths: Iterable[str | Path], frameworks: Mapping[str, Collection[str]] | None = None) -> list[Rule]:
@@ -131,8 +162,9 @@ def load_rules(paths: Iterable[str | Path], frameworks: Mapping[str, Collection[
         broken = {p.field for p in schema_problems}
         file_rules, semantic_problems = _semantic(doc, frameworks, broken)
         problems += semantic_problems
-        for i, rule in enumerate(file_rules):
+        for i, rule in file_rules:
             if rule.id in first_seen:
+                # On the second definition's own id: ``i`` is its index in the file, not in ``file_rules``.
                 problems.append(doc.problem(("rules", i, "id"),
                                             f"duplicate rule id '{rule.id}' (also defined at {first_seen[rule.id]})"))
             else:

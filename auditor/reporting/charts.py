@@ -76,24 +76,75 @@ _MEASURE_HINTS = ("share", "pct", "percent", "rate", "ratio", "acr")
 
 
 def _infer(rows: list[dict[str, Any]], spec: dict[str, Any]) -> tuple[str, str | None, str] | None:
+    """(x, series, y) for ``rows``; an explicit spec wins; None without a numeric column to chart."""
     cols = list(rows[0])
     x = spec.get("x") or next((c for c in cols if any(t in c.lower() for t in ("year", "date", "month"))), cols[0])
     series = spec.get("series")
     if series is None:
-        texts = [c for c in cols if c != x and all(isinstance(r.get(c), str) for r in rows)
-                 and any(r.get(c) for r in rows)]
-        series = " / ".join(texts) if texts else None
-    y = spec.get("y")
-    if not y:
-        numeric = [c for c in cols if c != x and all(_is_num(r.get(c)) for r in rows)]
-        hinted = [c for c in numeric if any(h in c.lower() for h in _MEASURE_HINTS)]
-        # A named measure (share, rate, ACR) first; otherwise the largest column, usually the count.
-        y = hinted[0] if hinted else max(numeric, key=lambda c: max(abs(float(r[c])) for r in rows), default=None)
+        series = _text_series(rows, cols, x)
+    y = spec.get("y") or _measure(rows, cols, x)
     return (x, series, y) if y else None
+
+
+def _text_series(rows: list[dict[str, Any]], cols: list[str], x: str) -> str | None:
+    """The text columns other than x (with some value), joined: one line per value; None without any."""
+    texts = [c for c in cols if c != x and all(isinstance(r.get(c), str) for r in rows)
+             and any(r.get(c) for r in rows)]
+    return " / ".join(texts) if texts else None
+
+
+def _measure(rows: list[dict[str, Any]], cols: list[str], x: str) -> str | None:
+    """The y column: a named measure (share, rate, ACR) first; otherwise the largest, usually the count."""
+    numeric = [c for c in cols if c != x and all(_is_num(r.get(c)) for r in rows)]
+    hinted = [c for c in numeric if any(h in c.lower() for h in _MEASURE_HINTS)]
+    if hinted:
+        return hinted[0]
+    return max(numeric, key=lambda c: max(abs(float(r[c])) for r in rows), default=None)
 
 
 def _series_label(row: dict[str, Any], key: str) -> str:
     return " / ".join(str(row.get(k.strip(), "")) for k in key.split(" / "))
+
+
+@dataclass
+class _Frame:
+    """The plot area: x categories in first-seen order, and the y range from 0 (or below) to a nice maximum."""
+
+    xs: list[str]
+    lo: float
+    hi: float
+    plot_w: float = WIDTH - PAD_L - PAD_R
+    plot_h: float = HEIGHT - PAD_T - PAD_B
+
+    @classmethod
+    def of(cls, rows: list[dict[str, Any]], x: str, y: str) -> _Frame:
+        values = [float(r[y]) for r in rows]
+        return cls(list(dict.fromkeys(str(r.get(x)) for r in rows)), min(0.0, min(values)),
+                   _nice_max(max(values)) if max(values) > 0 else 1.0)
+
+    @property
+    def step(self) -> float:
+        """The width of one x category."""
+        return self.plot_w / max(len(self.xs), 1)
+
+    def sy(self, v: float) -> float:
+        """The SVG y coordinate of value ``v``."""
+        return round(PAD_T + self.plot_h * (1 - (v - self.lo) / ((self.hi - self.lo) or 1)), 1)
+
+    def center(self, x: str) -> float:
+        """The SVG x coordinate of the middle of category ``x``."""
+        return round(PAD_L + self.step * (self.xs.index(x) + 0.5), 1)
+
+    def y_ticks(self) -> list[dict[str, Any]]:
+        span = self.hi - self.lo
+        return [{"y": self.sy(self.lo + span * i / 4), "label": _fmt(self.lo + span * i / 4)} for i in range(5)]
+
+    def x_labels(self) -> list[dict[str, Any]]:
+        # Keep x labels legible: as many as fit side by side at ~6.5 px per character.
+        fit = max(1, int(self.plot_w // (6.5 * max(len(x) for x in self.xs) + 8)))
+        every = max(1, math.ceil(len(self.xs) / fit))
+        return [{"x": round(PAD_L + self.step * (i + 0.5), 1), "label": x}
+                for i, x in enumerate(self.xs) if i % every == 0]
 
 
 def chart_for(name: str, table: Any) -> Chart | None:
@@ -103,57 +154,59 @@ def chart_for(name: str, table: Any) -> Chart | None:
     """
     spec: dict[str, Any] = table if isinstance(table, dict) else {"rows": table}
     rows = [r for r in spec.get("rows") or [] if isinstance(r, dict)]
-    title = str(spec.get("title") or name.replace("_", " "))
     if not rows:
         return None
-    columns = list(dict.fromkeys(k for r in rows for k in r))
-    shown = rows[:MAX_TABLE_ROWS]
-    chart = Chart(name, title, "table", "", "", None, columns=[str(c) for c in columns],
-                  rows=[[_fmt(r.get(c, "")) for c in columns] for r in shown], rows_more=len(rows) - len(shown))
+    chart = _table(name, str(spec.get("title") or name.replace("_", " ")), rows)
     axes = _infer(rows, spec)
     if axes is None:
         chart.note = "no numeric column to chart"
         return chart
     chart.x, chart.series_key, chart.y = axes[0], axes[1], axes[2]
-    xs = list(dict.fromkeys(str(r.get(chart.x)) for r in rows))
-    values = [float(r[chart.y]) for r in rows]
-    lo = min(0.0, min(values))
-    hi = _nice_max(max(values)) if max(values) > 0 else 1.0
-    plot_w, plot_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
-
-    def sy(v: float) -> float:
-        return round(PAD_T + plot_h * (1 - (v - lo) / ((hi - lo) or 1)), 1)
-
-    chart.y_ticks = [{"y": sy(lo + (hi - lo) * i / 4), "label": _fmt(lo + (hi - lo) * i / 4)} for i in range(5)]
-    step = plot_w / max(len(xs), 1)
-    # Keep x labels legible: as many as fit side by side at ~6.5 px per character.
-    fit = max(1, int(plot_w // (6.5 * max(len(x) for x in xs) + 8)))
-    every = max(1, math.ceil(len(xs) / fit))
-    chart.x_labels = [{"x": round(PAD_L + step * (i + 0.5), 1), "label": x}
-                      for i, x in enumerate(xs) if i % every == 0]
+    frame = _Frame.of(rows, chart.x, chart.y)
+    chart.y_ticks = frame.y_ticks()
+    chart.x_labels = frame.x_labels()
     if chart.series_key is None:
-        chart.kind = "bar"
-        by_x = {str(r.get(chart.x)): float(r[chart.y]) for r in rows}
-        for i, x in enumerate(xs):
-            v = by_x[x]
-            top, base = sy(max(v, 0)), sy(min(v, 0))
-            chart.bars.append({"x": round(PAD_L + step * i + step * 0.15, 1), "y": top, "w": round(step * 0.7, 1),
-                               "h": round(max(base - top, 0.5), 1), "label": f"{x}: {_fmt(v)}"})
-        return chart
+        _draw_bars(chart, rows, frame)
+    else:
+        given = spec.get("colors")
+        _draw_lines(chart, chart.series_key, rows, frame, given if isinstance(given, dict) else {})
+    return chart
+
+
+def _table(name: str, title: str, rows: list[dict[str, Any]]) -> Chart:
+    """The table every chart shows beside it (the first ``MAX_TABLE_ROWS`` rows); a chart of kind "table"."""
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    shown = rows[:MAX_TABLE_ROWS]
+    return Chart(name, title, "table", "", "", None, columns=[str(c) for c in columns],
+                 rows=[[_fmt(r.get(c, "")) for c in columns] for r in shown], rows_more=len(rows) - len(shown))
+
+
+def _draw_bars(chart: Chart, rows: list[dict[str, Any]], frame: _Frame) -> None:
+    """One series: one bar per x (the last row of an x wins)."""
+    chart.kind = "bar"
+    by_x = {str(r.get(chart.x)): float(r[chart.y]) for r in rows}
+    step = frame.step
+    for i, x in enumerate(frame.xs):
+        v = by_x[x]
+        top, base = frame.sy(max(v, 0)), frame.sy(min(v, 0))
+        chart.bars.append({"x": round(PAD_L + step * i + step * 0.15, 1), "y": top, "w": round(step * 0.7, 1),
+                           "h": round(max(base - top, 0.5), 1), "label": f"{x}: {_fmt(v)}"})
+
+
+def _draw_lines(chart: Chart, series_key: str, rows: list[dict[str, Any]], frame: _Frame,
+                colors: dict[str, Any]) -> None:
+    """Several series: one line each, the top ``MAX_SERIES`` by their latest value."""
     chart.kind = "line"
-    given = spec.get("colors")
-    colors: dict[str, Any] = given if isinstance(given, dict) else {}
     series: dict[str, dict[str, float]] = {}
     for r in rows:
-        series.setdefault(_series_label(r, chart.series_key), {})[str(r.get(chart.x))] = float(r[chart.y])
-    ranked = sorted(series, key=lambda s: -series[s][max(series[s], key=xs.index)])
+        series.setdefault(_series_label(r, series_key), {})[str(r.get(chart.x))] = float(r[chart.y])
+    ranked = sorted(series, key=lambda s: -series[s][max(series[s], key=frame.xs.index)])
     if len(ranked) > MAX_SERIES:
-        chart.note = f"top {MAX_SERIES} of {len(ranked)} {chart.series_key} values by latest {chart.y}; all in the table"
+        chart.note = f"top {MAX_SERIES} of {len(ranked)} {series_key} values by latest {chart.y}; all in the table"
     for n, s in enumerate(ranked[:MAX_SERIES]):
-        pts = [(round(PAD_L + step * (xs.index(x) + 0.5), 1), sy(v), f"{s} {x}: {_fmt(v)}")
-               for x, v in sorted(series[s].items(), key=lambda kv: xs.index(kv[0]))]
+        pts = [(frame.center(x), frame.sy(v), f"{s} {x}: {_fmt(v)}")
+               for x, v in sorted(series[s].items(), key=lambda kv: frame.xs.index(kv[0]))]
         # A spec may fix a series' colour (a status keeps its colour in every chart: FAIL red, PASS green).
         chart.lines.append({"name": s, "color": str(colors.get(s) or PALETTE[n % len(PALETTE)]),
                             "points": " ".join(f"{px},{py}" for px, py, _ in pts),
                             "dots": [{"x": px, "y": py, "label": lab} for px, py, lab in pts]})
-    return chart

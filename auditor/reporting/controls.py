@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.core.documents import FindingDict
 from auditor.core.rules import SEVERITIES, severity_rank
 from auditor.ownership import OwnerMap
 from auditor.reporting.coverage import Coverage
@@ -116,7 +117,7 @@ class _Acc:
     days_open: int | None = None
     overdue: int = 0
 
-    def add(self, f: Mapping[str, Any]) -> None:
+    def add(self, f: FindingDict) -> None:
         st = f["status"]
         self.statuses[st] += 1
         if st == "FAIL":
@@ -172,7 +173,17 @@ def _kind_and_label(acc: _Acc | None, automated: bool, mapped: list[str], cov: C
     return "not-evaluated", "not evaluated: no rule"
 
 
-def control_statuses(findings: list[dict[str, Any]], fw_ids: Iterable[str], frameworks: Mapping[str, Any],
+@dataclass(frozen=True)
+class _Control:
+    """A control as the framework file lists it (or as only a finding names it)."""
+
+    id: str
+    title: str
+    section: str = ""
+    automated: bool = True
+
+
+def control_statuses(findings: list[FindingDict], fw_ids: Iterable[str], frameworks: Mapping[str, Any],
                      cov: Coverage, owners: OwnerMap | None = None,
                      titles: Mapping[str, str] | None = None) -> dict[str, list[ControlStatus]]:
     """framework id -> the status of each of its controls (file order, then ids only findings name).
@@ -182,8 +193,26 @@ def control_statuses(findings: list[dict[str, Any]], fw_ids: Iterable[str], fram
     id -> title for the per-control rule list.
     """
     wanted = list(dict.fromkeys(fw_ids))
-    # One pass, one accumulator per rule and mapping (the findings of a rule share theirs), then
-    # each accumulator is added to the controls it maps: 50,000 findings, a few hundred merges.
+    accs = _per_control(_per_rule_and_mapping(findings), wanted)
+    out: dict[str, list[ControlStatus]] = {}
+    for fw_id in wanted:
+        mapped_rules = cov.rules_of(fw_id)
+        rows = []
+        for control in _controls(frameworks.get(fw_id), accs[fw_id]):
+            # A control no finding maps to adds up to nothing: an empty accumulator says so.
+            acc = accs[fw_id].get(control.id) or _Acc()
+            mapped = sorted(set(mapped_rules.get(control.id, [])) | set(acc.per_rule))
+            rows.append(_status(fw_id, control, acc, mapped, cov, owners, titles or {}))
+        out[fw_id] = rows
+    return out
+
+
+def _per_rule_and_mapping(findings: list[FindingDict]) -> dict[str, list[tuple[Mapping[str, Any], _Acc]]]:
+    """rule id -> one accumulator per distinct compliance mapping among its findings.
+
+    One pass, one accumulator per rule and mapping (the findings of a rule share theirs), then
+    each accumulator is added to the controls it maps: 50,000 findings, a few hundred merges.
+    """
     by_rule: dict[str, list[tuple[Mapping[str, Any], _Acc]]] = {}
     for f in findings:
         comp = f["compliance"]
@@ -193,38 +222,40 @@ def control_statuses(findings: list[dict[str, Any]], fw_ids: Iterable[str], fram
             found = _Acc()
             slots.append((comp, found))
         found.add(f)
+    return by_rule
+
+
+def _per_control(by_rule: dict[str, list[tuple[Mapping[str, Any], _Acc]]],
+                 wanted: list[str]) -> dict[str, dict[str, _Acc]]:
+    """framework id -> control id -> what its findings add up to (for the ``wanted`` frameworks)."""
     accs: dict[str, dict[str, _Acc]] = {fw: {} for fw in wanted}
     for rule_id, slots in by_rule.items():
         for mapping, rule_acc in slots:
             for fw_name, ids in mapping.items():
-                per_fw = accs.get(fw_name)
-                if per_fw is not None:
-                    for cid in ids:
-                        per_fw.setdefault(cid, _Acc()).merge(rule_id, rule_acc)
-    titles = titles or {}
-    out: dict[str, list[ControlStatus]] = {}
-    for fw_id in wanted:
-        fw = frameworks.get(fw_id)
-        controls = [(c.id, c.title, c.section, c.automated) for c in (fw.controls if fw else [])]
-        listed = {c[0] for c in controls}
-        controls += [(cid, "(not in the framework file)", "", True) for cid in sorted(accs[fw_id]) if cid not in listed]
-        mapped_rules = cov.rules_of(fw_id)
-        rows = []
-        for cid, title, section, automated in controls:
-            acc = accs[fw_id].get(cid)
-            mapped = sorted(set(mapped_rules.get(cid, [])) | set(acc.per_rule if acc else ()))
-            kind, label = _kind_and_label(acc, automated, mapped, cov)
-            owner = (owners.for_control(fw_id, cid) if owners else "") or ", ".join((acc.owners if acc else [])[:3])
-            rows.append(ControlStatus(
-                fw_id, cid, title, section, automated, kind, label,
-                rules=[{"rule_id": r, "title": titles.get(r) or str(cov.rules.get(r, {}).get("title", r)),
-                        "counts": dict(acc.per_rule.get(r, Counter())) if acc else {}, "ran": r in cov.ran}
-                       for r in mapped],
-                failing_resources=(acc.failing[:FAILING_SHOWN] if acc else []),
-                failing_total=acc.failing_total if acc else 0,
-                worst=SEVERITIES[acc.worst] if acc and acc.worst >= 0 else "",
-                muted=acc.statuses["MUTED"] if acc else 0, owner=owner,
-                first_seen=acc.first_seen if acc else "", days_open=acc.days_open if acc else None,
-                overdue=acc.overdue if acc else 0))
-        out[fw_id] = rows
-    return out
+                if fw_name not in accs:
+                    continue  # a framework this report does not show
+                for cid in ids:
+                    accs[fw_name].setdefault(cid, _Acc()).merge(rule_id, rule_acc)
+    return accs
+
+
+def _controls(fw: Any, accs: Mapping[str, _Acc]) -> list[_Control]:
+    """The framework file's controls in order, then the ids only findings name, sorted."""
+    controls = [_Control(c.id, c.title, c.section, c.automated) for c in (fw.controls if fw else [])]
+    listed = {c.id for c in controls}
+    return controls + [_Control(cid, "(not in the framework file)") for cid in sorted(accs) if cid not in listed]
+
+
+def _status(fw_id: str, control: _Control, acc: _Acc, mapped: list[str], cov: Coverage, owners: OwnerMap | None,
+            titles: Mapping[str, str]) -> ControlStatus:
+    """One control's row: its kind and label, the rules that check it and what they found."""
+    kind, label = _kind_and_label(acc, control.automated, mapped, cov)
+    # The ownership file names a control's owner; without it, the owners of its failing findings.
+    owner = (owners.for_control(fw_id, control.id) if owners else "") or ", ".join(acc.owners[:3])
+    return ControlStatus(
+        fw_id, control.id, control.title, control.section, control.automated, kind, label,
+        rules=[{"rule_id": r, "title": titles.get(r) or str(cov.rules.get(r, {}).get("title", r)),
+                "counts": dict(acc.per_rule.get(r, Counter())), "ran": r in cov.ran} for r in mapped],
+        failing_resources=acc.failing[:FAILING_SHOWN], failing_total=acc.failing_total,
+        worst=SEVERITIES[acc.worst] if acc.worst >= 0 else "", muted=acc.statuses["MUTED"], owner=owner,
+        first_seen=acc.first_seen, days_open=acc.days_open, overdue=acc.overdue)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument, MuteDict
 from auditor.report_config import DEFAULT_EXPIRING_DAYS
 
 
@@ -45,36 +46,64 @@ def _parse(value: str) -> date | None:
         return None
 
 
-def _matches(key: tuple[str, str, str, str], f: dict[str, Any]) -> bool:
+def _matches(key: tuple[str, str, str, str], f: FindingDict) -> bool:
     return fnmatch.fnmatchcase(f["rule_id"], key[0]) and fnmatch.fnmatchcase(f["resource_id"], key[1])
 
 
-def register(doc: dict[str, Any], *, today: date, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> list[ExceptionEntry]:
+_Key = tuple[str, str, str, str]  # (rule, resource, expires, source)
+_ATTENTION_ORDER = {"expired": 0, "expiring": 1, "unknown": 2, "active": 3}
+
+
+def register(doc: FindingsDocument, *, today: date, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> list[ExceptionEntry]:
     """The register for ``doc`` on ``today`` (see the module docstring)."""
-    raw: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    muted = [f for f in doc["findings"] if f["status"] == "MUTED"]
+    failing = [f for f in doc["findings"] if f["status"] == "FAIL"]
+    raw = _listed_mutes(doc)
+    _add_unlisted_mutes(raw, muted)
+    out = [_entry(key, m, today, expiring_days, muted, failing) for key, m in raw.items()]
+    return sorted(out, key=lambda e: (_ATTENTION_ORDER[e.state], e.days_left if e.days_left is not None else 0,
+                                      e.rule, e.resource))
+
+
+def _listed_mutes(doc: FindingsDocument) -> dict[_Key, dict[str, Any]]:
+    """The mutelist entries the run recorded in ``attachments.mutes`` (expired ones included), first one wins."""
+    raw: dict[_Key, dict[str, Any]] = {}
     listed = (doc.get("attachments") or {}).get("mutes")
     for m in listed if isinstance(listed, list) else []:
         if isinstance(m, dict) and m.get("rule") and m.get("resource"):
             raw.setdefault((str(m["rule"]), str(m["resource"]), str(m.get("expires", "")), str(m.get("source", ""))), m)
-    muted = [f for f in doc["findings"] if f["status"] == "MUTED"]
-    failing = [f for f in doc["findings"] if f["status"] == "FAIL"]
-    for f in muted:  # a mute the attachment does not list (an older document): the finding's own record
-        mute = f.get("mute") if isinstance(f.get("mute"), dict) else {}
+    return raw
+
+
+def _add_unlisted_mutes(raw: dict[_Key, dict[str, Any]], muted: list[FindingDict]) -> None:
+    """A mute the attachment does not list (an older document): the finding's own record."""
+    for f in muted:
+        own = f.get("mute")
+        mute: MuteDict | dict[str, str] = own if isinstance(own, dict) else {}
         expires = str(mute.get("expires", ""))
         if not any(k[2] == expires and _matches(k, f) for k in raw):
             raw[(f["rule_id"], f["resource_id"], expires, str(mute.get("source", "")))] = dict(mute)
-    out = []
-    for key, m in raw.items():
-        rule, resource, expires, source = key
-        day = _parse(expires)
-        left = (day - today).days if day else None
-        state = "unknown" if left is None else "expired" if left < 0 else \
-            "expiring" if left <= expiring_days else "active"
-        out.append(ExceptionEntry(rule, resource, str(m.get("reason", "")), str(m.get("owner", "")), expires, source,
-                                  left, state, sum(1 for f in muted if _matches(key, f)),
-                                  sum(1 for f in failing if _matches(key, f)) if state == "expired" else 0))
-    order = {"expired": 0, "expiring": 1, "unknown": 2, "active": 3}
-    return sorted(out, key=lambda e: (order[e.state], e.days_left if e.days_left is not None else 0, e.rule, e.resource))
+
+
+def _state(days_left: int | None, expiring_days: int) -> str:
+    """expired, expiring (within ``expiring_days``), active, or unknown (no readable expiry)."""
+    if days_left is None:
+        return "unknown"
+    if days_left < 0:
+        return "expired"
+    return "expiring" if days_left <= expiring_days else "active"
+
+
+def _entry(key: _Key, m: dict[str, Any], today: date, expiring_days: int, muted: list[FindingDict],
+           failing: list[FindingDict]) -> ExceptionEntry:
+    """One register entry: its state on ``today``, the findings it mutes, and (expired) those failing again."""
+    rule, resource, expires, source = key
+    day = _parse(expires)
+    left = (day - today).days if day else None
+    state = _state(left, expiring_days)
+    return ExceptionEntry(rule, resource, str(m.get("reason", "")), str(m.get("owner", "")), expires, source,
+                          left, state, sum(1 for f in muted if _matches(key, f)),
+                          sum(1 for f in failing if _matches(key, f)) if state == "expired" else 0)
 
 
 def counts(entries: list[ExceptionEntry]) -> dict[str, int]:

@@ -12,8 +12,8 @@ compliance officer asks first:
    ``auditor.ownership``);
 3. what is accepted and until when? (the exceptions register,
    ``auditor.reporting.exceptions``);
-4. where is personal data and did the pipeline gates hold? (the PII matrix by
-   zone and one line per gate, ``auditor.reporting.zones``);
+4. where is personal data and did the pipeline checks hold? (the PII matrix by
+   zone and one line per pipeline run, ``auditor.reporting.zones``);
 5. then the detail: controls per framework family, failing findings by rule
    with risk and references, data governance, pipeline runs and an explorer of
    every finding.
@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument, RunDict
 from auditor.report_config import ReportSettings
 from auditor.reporting.aging import carry_time
 from auditor.reporting.assess import Assessment, assess
@@ -45,7 +46,16 @@ from auditor.reporting.family_view import FamilyView
 from auditor.reporting.merge import merge_documents
 from auditor.reporting.rule_groups import DETAIL_PER_RULE, RuleGroup, rule_groups, sev_key
 from auditor.reporting.trend import Trend, point, trend
-from auditor.reporting.zones import OUTSIDE, ZONES, GateLine, PiiDataset, PiiRow, by_dataset, gate_lines, pii_matrix
+from auditor.reporting.zones import (
+    OUTSIDE,
+    ZONES,
+    PiiDataset,
+    PiiRow,
+    PromotionLine,
+    by_dataset,
+    pii_matrix,
+    promotion_lines,
+)
 
 __all__ = ["DETAIL_PER_RULE", "STATUSES", "Report", "build_report", "prepare_document"]
 
@@ -76,8 +86,8 @@ class Report:
     title: str
     generated_at: str
     tool_version: str
-    runs: list[dict[str, Any]]
-    doc: dict[str, Any]
+    runs: list[RunDict]
+    doc: FindingsDocument
     as_of: str
     by_status: dict[str, int]
     by_severity: dict[str, int]
@@ -85,8 +95,8 @@ class Report:
     frameworks: list[FrameworkView]
     rule_groups: list[RuleGroup]
     diff: Diff | None
-    diff_new: list[dict[str, Any]]
-    diff_resolved: list[dict[str, Any]]
+    diff_new: list[FindingDict]
+    diff_resolved: list[FindingDict]
     aws_run: bool
     aws_stats: list[tuple[str, str]]
     datasets: list[DatasetView]
@@ -98,7 +108,7 @@ class Report:
     exceptions: list[ExceptionEntry]
     exception_counts: dict[str, int]
     pii_rows: list[PiiRow]
-    gates: list[GateLine]
+    promotions: list[PromotionLine]
     trend: Trend | None
     sla_days: dict[str, int]
     expiring_days: int
@@ -132,8 +142,8 @@ class Report:
         return self.by_status["PASS"] / decided if decided else None
 
 
-def prepare_document(doc: dict[str, Any], baseline: dict[str, Any] | None = None,
-                     settings: ReportSettings | None = None) -> dict[str, Any]:
+def prepare_document(doc: FindingsDocument, baseline: FindingsDocument | None = None,
+                     settings: ReportSettings | None = None) -> FindingsDocument:
     """``doc`` with time (from ``baseline``) and owners (from the ownership file) filled in.
 
     What ``auditor report`` writes to ``findings.json`` and renders, so the JSON,
@@ -142,7 +152,7 @@ def prepare_document(doc: dict[str, Any], baseline: dict[str, Any] | None = None
     settings = settings or ReportSettings()
     out = carry_time(doc, baseline, sla_days=settings.sla_days)
     if settings.owners.entries:  # a resource's own owner tag, recorded by the scan, wins over the file
-        owned = []
+        owned: list[FindingDict] = []
         for f in out["findings"]:
             owner = f.get("owner") or settings.owners.for_finding(f["rule_id"], f["resource_id"])
             owned.append({**f, "owner": owner} if owner and owner != f.get("owner") else f)
@@ -153,12 +163,12 @@ def prepare_document(doc: dict[str, Any], baseline: dict[str, Any] | None = None
     return out
 
 
-def _catalogue(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _catalogue(doc: FindingsDocument) -> dict[str, dict[str, Any]]:
     listed = (doc.get("attachments") or {}).get("rules")
     return {str(e["id"]): e for e in listed if isinstance(e, dict) and "id" in e} if isinstance(listed, list) else {}
 
 
-def build_report(docs: Sequence[dict[str, Any]], *, baseline: dict[str, Any] | None = None,
+def build_report(docs: Sequence[FindingsDocument], *, baseline: FindingsDocument | None = None,
                  generated_at: str = "", title: str = "Governance and compliance audit",
                  frameworks: dict[str, Any] | None = None, settings: ReportSettings | None = None,
                  history: Sequence[dict[str, Any]] | None = None, prepared: bool = False) -> Report:
@@ -174,49 +184,103 @@ def build_report(docs: Sequence[dict[str, Any]], *, baseline: dict[str, Any] | N
     it is rendered as it is, not merged and prepared again.
     """
     settings = settings or ReportSettings()
-    doc = docs[0] if prepared and len(docs) == 1 else prepare_document(merge_documents(docs), baseline, settings)
+    doc = _document(docs, baseline, settings, prepared=prepared)
     findings = doc["findings"]
     diff = diff_documents(doc, baseline) if baseline is not None else None
     new_keys = diff.new_keys if diff else set()
-    catalogue = _catalogue(doc)
-    groups = rule_groups(findings, new_keys, catalogue)
+    groups = rule_groups(findings, new_keys, _catalogue(doc))
     a = assess(doc, frameworks, settings.owners, {g.rule_id: g.title for g in groups})
-    fw_ids = list(a.statuses)
-    by_status = {s: doc["summary"]["by_status"].get(s, 0) for s in STATUSES}
-    failing_sev = Counter(f["severity"] for f in findings if f["status"] == "FAIL")
     attachments = doc.get("attachments") or {}
-    aws_raw = attachments.get("aws")
-    aws_stats: dict[str, Any] = aws_raw if isinstance(aws_raw, dict) else {}
+    aws_stats = _aws_stats(attachments)
     as_of = str(doc["run"]["started_at"])[:10]
     entries = register(doc, today=date.fromisoformat(as_of), expiring_days=settings.expiring_days)
-    lines, gated = gate_lines(doc)
-    titles = {fw: v.title for fw, v in a.verdicts.items()}
+    promotions, promoted = promotion_lines(doc)
+    diff_new, diff_resolved = _diff_lists(diff)
+    return Report(
+        title=title, generated_at=generated_at, tool_version=doc["run"]["tool_version"],
+        runs=[d["run"] for d in docs], doc=doc, as_of=as_of,
+        by_status={s: doc["summary"]["by_status"].get(s, 0) for s in STATUSES},
+        by_severity=_failing_by_severity(findings), assessment=a, frameworks=_framework_views(a),
+        rule_groups=groups, diff=diff, diff_new=diff_new, diff_resolved=diff_resolved,
+        aws_run=bool(aws_stats) or any(f["resource_type"].startswith("aws.") for f in findings),
+        aws_stats=[(str(k), short(v, 200)) for k, v in sorted(aws_stats.items())],
+        datasets=datasets(attachments), dataset_findings=_statuses_of(findings, "dataset."),
+        pipelines=pipelines(attachments), pipeline_findings=_statuses_of(findings, "pipeline."),
+        explorer=explorer(findings, groups, new_keys, list(a.statuses)),
+        warnings=_warnings(docs),
+        exceptions=entries, exception_counts=counts(entries), pii_rows=pii_matrix(doc, promoted),
+        promotions=promotions,
+        trend=trend(_trend_points(doc, a, baseline, frameworks, history), {fw: v.title for fw, v in a.verdicts.items()}),
+        sla_days=dict(settings.sla_days), expiring_days=settings.expiring_days,
+        overdue=_overdue(findings), owners=_owners(findings),
+    )
+
+
+def _document(docs: Sequence[FindingsDocument], baseline: FindingsDocument | None, settings: ReportSettings, *,
+              prepared: bool) -> FindingsDocument:
+    """The one document to render: ``docs`` merged and prepared, unless it is one already prepared."""
+    if prepared and len(docs) == 1:
+        return docs[0]
+    return prepare_document(merge_documents(docs), baseline, settings)
+
+
+def _framework_views(a: Assessment) -> list[FrameworkView]:
+    """Every framework version's controls, in the families' order."""
+    return [FrameworkView(v.framework, v.title, v.version, a.statuses[v.framework])
+            for fam in a.families for v in fam.verdicts]
+
+
+def _warnings(docs: Sequence[FindingsDocument]) -> list[str]:
+    """Every run's warnings, run by run."""
+    return [w for d in docs for w in d["run"].get("warnings", [])]
+
+
+def _overdue(findings: list[FindingDict]) -> int:
+    """How many findings are open past their SLA."""
+    return sum(1 for f in findings if f.get("overdue") is True)
+
+
+def _owners(findings: list[FindingDict]) -> list[str]:
+    """Everyone named as the owner of a finding, sorted."""
+    return sorted({str(f["owner"]) for f in findings if f.get("owner")})
+
+
+def _diff_lists(diff: Diff | None) -> tuple[list[FindingDict], list[FindingDict]]:
+    """(new, resolved) findings, each worst first, then by rule and resource; at most ``DIFF_LIST_MAX`` each."""
+    if diff is None:
+        return [], []
+    return _sort_diff(diff.new), _sort_diff(diff.resolved)
+
+
+def _sort_diff(items: list[FindingDict]) -> list[FindingDict]:
+    return sorted(items, key=lambda f: (sev_key(f["severity"]), f["rule_id"], f["resource_id"]))[:DIFF_LIST_MAX]
+
+
+def _aws_stats(attachments: dict[str, Any]) -> dict[str, Any]:
+    """The AWS scan's statistics attachment (empty when there was no AWS scan)."""
+    raw = attachments.get("aws")
+    return raw if isinstance(raw, dict) else {}
+
+
+def _failing_by_severity(findings: list[FindingDict]) -> dict[str, int]:
+    """How many findings fail at each severity, every severity listed."""
+    failing = Counter(f["severity"] for f in findings if f["status"] == "FAIL")
+    return {s: failing.get(s, 0) for s in SEVERITY_ORDER}
+
+
+def _statuses_of(findings: list[FindingDict], prefix: str) -> Counter[str]:
+    """Findings per status among the resource types starting with ``prefix``."""
+    return Counter(f["status"] for f in findings if f["resource_type"].startswith(prefix))
+
+
+def _trend_points(doc: FindingsDocument, a: Assessment, baseline: FindingsDocument | None,
+                  frameworks: dict[str, Any] | None,
+                  history: Sequence[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The trend's points, oldest first, ending with this run.
+
+    Without a history the baseline (when given) is the one earlier point.
+    """
     points = [p for p in (history or []) if isinstance(p, dict)]
     if not points and baseline is not None:
         points = [point(str(baseline["run"]["started_at"])[:16], assess(baseline, frameworks).verdicts)]
-    points = [*points, point(str(doc["run"]["started_at"])[:16], a.verdicts)]
-
-    def sort_diff(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return sorted(items, key=lambda f: (sev_key(f["severity"]), f["rule_id"], f["resource_id"]))[:DIFF_LIST_MAX]
-
-    return Report(
-        title=title, generated_at=generated_at, tool_version=doc["run"]["tool_version"],
-        runs=[d["run"] for d in docs], doc=doc, as_of=as_of, by_status=by_status,
-        by_severity={s: failing_sev.get(s, 0) for s in SEVERITY_ORDER}, assessment=a,
-        frameworks=[FrameworkView(v.framework, v.title, v.version, a.statuses[v.framework])
-                    for fam in a.families for v in fam.verdicts],
-        rule_groups=groups, diff=diff,
-        diff_new=sort_diff(diff.new) if diff else [], diff_resolved=sort_diff(diff.resolved) if diff else [],
-        aws_run=any(f["resource_type"].startswith("aws.") for f in findings) or bool(aws_stats),
-        aws_stats=[(str(k), short(v, 200)) for k, v in sorted(aws_stats.items())],
-        datasets=datasets(attachments),
-        dataset_findings=Counter(f["status"] for f in findings if f["resource_type"].startswith("dataset.")),
-        pipelines=pipelines(attachments),
-        pipeline_findings=Counter(f["status"] for f in findings if f["resource_type"].startswith("pipeline.")),
-        explorer=explorer(findings, groups, new_keys, fw_ids),
-        warnings=[w for d in docs for w in d["run"].get("warnings", [])],
-        exceptions=entries, exception_counts=counts(entries), pii_rows=pii_matrix(doc, gated), gates=lines,
-        trend=trend(points, titles), sla_days=dict(settings.sla_days), expiring_days=settings.expiring_days,
-        overdue=sum(1 for f in findings if f.get("overdue") is True),
-        owners=sorted({str(f["owner"]) for f in findings if f.get("owner")}),
-    )
+    return [*points, point(str(doc["run"]["started_at"])[:16], a.verdicts)]

@@ -1,4 +1,4 @@
-"""Data and pipelines at a glance: where PII is, per zone, and what each pipeline gate decided.
+"""Data and pipelines at a glance: where PII is, per zone, and what each pipeline's checks decided.
 
 **PII matrix.** One row per dataset family, table and column that holds PII,
 one column per zone (Landing, Raw, Curated; "outside the zones" for files
@@ -9,11 +9,11 @@ for older documents, from the data scan's ``datasets`` inventory and the
 
 Raw PII in the **Landing** zone is what landing is for; it is labelled
 *expected, not promoted* when a pipeline of the same dataset family promoted
-from that landing zone with every PII gate passing. Raw PII in Raw or Curated is
+from that landing zone with every PII check passing. Raw PII in Raw or Curated is
 never expected. The findings keep their status: the label explains, it does
 not mute.
 
-**Promotion lines.** One line per pipeline run: status, each gate's rules passed
+**Promotion lines.** One line per pipeline run: status, each check kind's rules passed
 out of evaluated, PII columns masked, records quarantined.
 
 Entities come from the detector; the masking operator ("keyed hash",
@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument
 from auditor.reporting.diff import stable_resource_id
 
 ZONES = ("Landing", "Raw", "Curated")
@@ -44,7 +45,7 @@ class PiiRow:
     entities: list[str] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)  # zone -> "raw" | "masked"
     operators: dict[str, str] = field(default_factory=dict)  # zone -> "keyed hash", "replaced", ... when known
-    expected: bool = False  # Landing raw PII that a passing gate kept out of Raw and Curated
+    expected: bool = False  # Landing raw PII that a passing PII check kept out of Raw and Curated
 
     @property
     def leak(self) -> bool:
@@ -88,11 +89,13 @@ def by_dataset(rows: list[PiiRow]) -> list[PiiDataset]:
 
 
 @dataclass
-class GateLine:
+class PromotionLine:
+    """One pipeline run's promotion: its checks per kind, PII masking and quarantine."""
+
     pipeline: str
     run_id: str
     status: str
-    gates: list[tuple[str, int, int]]  # (gate, passed, evaluated)
+    checks: list[tuple[str, int, int]]  # (check kind, passed, evaluated)
     pii_detail: str
     quarantined: int | None
     ok: bool
@@ -120,7 +123,7 @@ def _same_family(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or a.endswith("/" + b) or b.endswith("/" + a))
 
 
-def _operators(doc: dict[str, Any]) -> dict[tuple[str, str], str]:
+def _operators(doc: FindingsDocument) -> dict[tuple[str, str], str]:
     """(dataset path, column) -> how it was masked, from ``attachments.pii_columns[].operator``
     (read from the masking output itself: tokens, ciphertexts, placeholders, partial masks)."""
     listed = (doc.get("attachments") or {}).get("pii_columns")
@@ -128,29 +131,45 @@ def _operators(doc: dict[str, Any]) -> dict[tuple[str, str], str]:
             for c in listed or [] if isinstance(c, dict) and c.get("operator")}
 
 
-def _observations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], bool]]:
+def _observations(doc: FindingsDocument) -> list[tuple[str, str, list[str], bool]]:
     """(dataset path, column, entities, masked) for every PII column the document knows of."""
     att = doc.get("attachments") or {}
     listed = att.get("pii_columns")
     if isinstance(listed, list) and listed:
         return [(str(c.get("dataset", "")), str(c.get("column", "")), [str(e) for e in c.get("entities") or []],
                  bool(c.get("masked"))) for c in listed if isinstance(c, dict)]
+    # Older documents: the data scan's inventory, then the masking findings it has no row for.
+    out = [o for d in att.get("datasets") or [] if isinstance(d, dict) for o in _inventory_observations(d)]
+    return out + _finding_observations(doc["findings"], {(p, c) for p, c, _, _ in out})
+
+
+def _inventory_observations(d: dict[str, Any]) -> list[tuple[str, str, list[str], bool]]:
+    """The PII columns of one inventory entry, in either shape a data scan has written."""
+    if isinstance(d.get("pii"), list):  # the documented inventory shape
+        return [_documented_pii(d, c) for c in d["pii"] if isinstance(c, dict)]
+    if isinstance(d.get("columns"), list):
+        return [(str(d.get("path", d.get("id", ""))), str(c.get("name", "")), _column_entities(c),
+                 bool(c.get("masked"))) for c in d["columns"] if isinstance(c, dict) and c.get("pii")]
+    return []
+
+
+def _documented_pii(d: dict[str, Any], c: dict[str, Any]) -> tuple[str, str, list[str], bool]:
+    """One ``datasets[].pii[]`` entry (``entity`` is one name or a list)."""
+    entity = c.get("entity", c.get("entities", ""))
+    ents = [str(e) for e in entity] if isinstance(entity, list) else [str(entity)] if entity else []
+    return str(d.get("dataset", d.get("path", d.get("id", "")))), str(c.get("column", "")), ents, c.get("masked") is True
+
+
+def _column_entities(c: dict[str, Any]) -> list[str]:
+    """A ``datasets[].columns[]`` entry's entities: its main one and every one it counted."""
+    return sorted({str(e) for e in [c.get("entity"), *(c.get("entity_counts") or {})] if e})
+
+
+def _finding_observations(findings: list[FindingDict],
+                          known: set[tuple[str, str]]) -> list[tuple[str, str, list[str], bool]]:
+    """PII columns only the ``dataset-column-pii-masked`` findings tell of (the entity read from the message)."""
     out = []
-    for d in att.get("datasets") or []:
-        if isinstance(d, dict) and isinstance(d.get("pii"), list):  # the documented inventory shape
-            for c in d["pii"]:
-                if isinstance(c, dict):
-                    entity = c.get("entity", c.get("entities", ""))
-                    ents = [str(e) for e in entity] if isinstance(entity, list) else [str(entity)] if entity else []
-                    out.append((str(d.get("dataset", d.get("path", d.get("id", "")))), str(c.get("column", "")),
-                                ents, c.get("masked") is True))
-        elif isinstance(d, dict) and isinstance(d.get("columns"), list):
-            for c in d["columns"]:
-                if isinstance(c, dict) and c.get("pii"):
-                    ents = sorted({str(e) for e in [c.get("entity"), *(c.get("entity_counts") or {})] if e})
-                    out.append((str(d.get("path", d.get("id", ""))), str(c.get("name", "")), ents, bool(c.get("masked"))))
-    known = {(p, c) for p, c, _, _ in out}
-    for f in doc["findings"]:
+    for f in findings:
         if f["rule_id"] == "dataset-column-pii-masked" and f["status"] in ("PASS", "FAIL", "MUTED"):
             path, _, column = f["resource_id"].partition("#")
             if (path, column) not in known:
@@ -159,7 +178,7 @@ def _observations(doc: dict[str, Any]) -> list[tuple[str, str, list[str], bool]]
     return out
 
 
-def pii_matrix(doc: dict[str, Any], gated_families: list[str]) -> list[PiiRow]:
+def pii_matrix(doc: FindingsDocument, promoted_families: list[str]) -> list[PiiRow]:
     """The PII matrix rows, families and tables sorted, leaks first."""
     stores = [str(p.get("store", "")) for p in (doc.get("attachments") or {}).get("pipelines") or []
               if isinstance(p, dict)]
@@ -176,43 +195,75 @@ def pii_matrix(doc: dict[str, Any], gated_families: list[str]) -> list[PiiRow]:
                 row.operators[zone] = operators[(path, column)]
     for row in rows.values():
         # A file outside the store named like a pipeline's dataset family is shown under that family's name.
-        row.family = next((g for g in gated_families if _same_family(row.family, g)), row.family)
-        row.expected = row.cells.get("Landing") == "raw" and row.family in gated_families
+        row.family = next((g for g in promoted_families if _same_family(row.family, g)), row.family)
+        row.expected = row.cells.get("Landing") == "raw" and row.family in promoted_families
     return sorted(rows.values(), key=lambda r: (r.family, r.table, not r.leak, r.column))
 
 
-def gate_lines(doc: dict[str, Any]) -> tuple[list[GateLine], list[str]]:
-    """One line per pipeline run, and the dataset families whose PII gates all passed."""
-    lines, gated = [], []
+def promotion_lines(doc: FindingsDocument) -> tuple[list[PromotionLine], list[str]]:
+    """One line per pipeline run, and the dataset families whose PII checks all passed."""
+    lines: list[PromotionLine] = []
+    promoted: list[str] = []
     for p in (doc.get("attachments") or {}).get("pipelines") or []:
         if not isinstance(p, dict):
             continue
         rules = [r for r in p.get("rules") or [] if isinstance(r, dict)]
-        per_gate: dict[str, Counter[str]] = {}
-        for r in rules:
-            per_gate.setdefault(str(r.get("gate", "")), Counter())[str(r.get("outcome", r.get("status", ""))).upper()] += 1
-        gates = [(g, c["PASS"], sum(c.values())) for g, c in sorted(per_gate.items())]
-        cols = masked = 0
-        for r in rules:
-            m = re.match(r"(\d+) PII column\(s\), (\d+) masked", str(r.get("detail", "")))
-            if r.get("gate") == "pii" and m:
-                cols, masked = cols + int(m.group(1)), masked + int(m.group(2))
-        status = str(p.get("status", ""))
-        ok = status in ("succeeded", "success", "passed") and all(passed == n for _, passed, n in gates)
-        q = p.get("quarantined_count")
-        if not isinstance(q, int) and isinstance(p.get("quarantined"), dict):
-            q = p["quarantined"].get("count", p["quarantined"].get("records"))
-        elif not isinstance(q, int):
-            q = p.get("quarantined")
-        lines.append(GateLine(str(p.get("pipeline", p.get("name", ""))), str(p.get("run_id", "")), status, gates,
-                              f"{masked} of {cols} PII column checks masked" if cols else "", q if isinstance(q, int) else None,
-                              ok))
-        pii_gates = per_gate.get("pii")
-        if pii_gates and pii_gates["PASS"] == sum(pii_gates.values()) and status in ("succeeded", "success"):
-            stores = [str(p.get("store", ""))]
-            for i in p.get("inputs") or []:
-                if isinstance(i, dict):
-                    family, zone, _ = _split(str(i.get("key", i.get("path", ""))), stores)
-                    if zone == "Landing" and family not in gated:
-                        gated.append(family)
-    return lines, gated
+        per_check = _outcomes_per_check(rules)
+        lines.append(_promotion_line(p, rules, per_check))
+        for family in _landing_families(p, per_check):
+            if family not in promoted:
+                promoted.append(family)
+    return lines, promoted
+
+
+def _outcomes_per_check(rules: list[dict[str, Any]]) -> dict[str, Counter[str]]:
+    """Each check kind (``pii``, ``quality``...) -> how many of its rules ended in each outcome."""
+    per_check: dict[str, Counter[str]] = {}
+    for r in rules:
+        per_check.setdefault(str(r.get("gate", "")), Counter())[str(r.get("outcome", r.get("status", ""))).upper()] += 1
+    return per_check
+
+
+def _promotion_line(p: dict[str, Any], rules: list[dict[str, Any]],
+                    per_check: dict[str, Counter[str]]) -> PromotionLine:
+    """The line for one pipeline run; ``ok`` when it succeeded with every check passing."""
+    checks = [(g, c["PASS"], sum(c.values())) for g, c in sorted(per_check.items())]
+    status = str(p.get("status", ""))
+    ok = status in ("succeeded", "success", "passed") and all(passed == n for _, passed, n in checks)
+    return PromotionLine(str(p.get("pipeline", p.get("name", ""))), str(p.get("run_id", "")), status, checks,
+                         _pii_detail(rules), _quarantined(p), ok)
+
+
+def _pii_detail(rules: list[dict[str, Any]]) -> str:
+    """"N of M PII column checks masked", summed over the run's PII checks ("" without any)."""
+    cols = masked = 0
+    for r in rules:
+        m = re.match(r"(\d+) PII column\(s\), (\d+) masked", str(r.get("detail", "")))
+        if r.get("gate") == "pii" and m:
+            cols, masked = cols + int(m.group(1)), masked + int(m.group(2))
+    return f"{masked} of {cols} PII column checks masked" if cols else ""
+
+
+def _quarantined(p: dict[str, Any]) -> int | None:
+    """Records the run quarantined, from whichever field its producer wrote (None when unknown)."""
+    q = p.get("quarantined_count")
+    if not isinstance(q, int):
+        q = p.get("quarantined")
+        if isinstance(q, dict):
+            q = q.get("count", q.get("records"))
+    return q if isinstance(q, int) else None
+
+
+def _landing_families(p: dict[str, Any], per_check: dict[str, Counter[str]]) -> list[str]:
+    """The Landing dataset families a succeeded run promoted with every PII check passing."""
+    pii = per_check.get("pii")
+    if not (pii and pii["PASS"] == sum(pii.values()) and str(p.get("status", "")) in ("succeeded", "success")):
+        return []
+    stores = [str(p.get("store", ""))]
+    families = []
+    for i in p.get("inputs") or []:
+        if isinstance(i, dict):
+            family, zone, _ = _split(str(i.get("key", i.get("path", ""))), stores)
+            if zone == "Landing":
+                families.append(family)
+    return families

@@ -1,13 +1,14 @@
-"""Data and pipelines in the summary: PII by zone, landing PII "expected, not promoted", one line per gate."""
+"""Data and pipelines in the summary: PII by zone, landing PII "expected, not promoted", one line per pipeline run."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from reporting_synth import PLANTED_PII, make_doc
 
 from auditor.reporting.writers.html_writer import render
-from auditor.reporting.zones import by_dataset, gate_lines, pii_matrix
+from auditor.reporting.zones import by_dataset, pii_matrix, promotion_lines
 
 STORE = "/srv/lake"
 
@@ -38,29 +39,29 @@ def _doc(pii_outcome: str = "PASS") -> dict[str, Any]:
     return doc
 
 
-def test_landing_pii_is_expected_when_the_gate_held() -> None:
+def test_landing_pii_is_expected_when_the_pii_check_held() -> None:
     doc = _doc()
-    lines, gated = gate_lines(doc)
-    assert gated == ["registraroffice/enrollwithdraw"]
+    lines, promoted = promotion_lines(doc)
+    assert promoted == ["registraroffice/enrollwithdraw"]
     (line,) = lines
-    assert line.ok and line.gates == [("pii", 1, 1), ("quality", 1, 1)] and line.quarantined == 99
+    assert line.ok and line.checks == [("pii", 1, 1), ("quality", 1, 1)] and line.quarantined == 99
     assert line.pii_detail == "8 of 8 PII column checks masked"
-    rows = {(r.family, r.table, r.column): r for r in pii_matrix(doc, gated)}
+    rows = {(r.family, r.table, r.column): r for r in pii_matrix(doc, promoted)}
     landing = rows[("registraroffice/enrollwithdraw", "applicants", "email")]
     assert landing.cells == {"Landing": "raw"} and landing.expected and not landing.leak
     curated = rows[("registraroffice/enrollwithdraw", "applications", "email")]
     assert curated.cells == {"Raw": "masked", "Curated": "masked"}  # one row for the table across zones and versions
-    datasets = by_dataset(pii_matrix(doc, gated))
+    datasets = by_dataset(pii_matrix(doc, promoted))
     assert [(d.name, d.zone("Landing"), d.zone("Curated")) for d in datasets] == [
         ("registraroffice/enrollwithdraw/applicants", (1, 0, True), (0, 0, False)),
         ("registraroffice/enrollwithdraw/applications", (0, 0, False), (0, 2, False))]
 
 
-def test_raw_pii_past_landing_is_a_leak_and_nothing_is_expected_when_the_gate_failed() -> None:
+def test_raw_pii_past_landing_is_a_leak_and_nothing_is_expected_when_the_pii_check_failed() -> None:
     doc = _doc(pii_outcome="FAIL")
-    lines, gated = gate_lines(doc)
-    assert gated == [] and not lines[0].ok
-    rows = pii_matrix(doc, gated)
+    lines, promoted = promotion_lines(doc)
+    assert promoted == [] and not lines[0].ok
+    rows = pii_matrix(doc, promoted)
     assert [r.column for r in rows if r.leak] == ["sin"]
     assert not any(r.expected for r in rows)
     html = render([doc], generated_at="x")
@@ -69,7 +70,7 @@ def test_raw_pii_past_landing_is_a_leak_and_nothing_is_expected_when_the_gate_fa
     assert "raw: expected, not promoted" not in section and "attention" in section
 
 
-def test_the_summary_shows_the_matrix_and_gate_lines_without_values() -> None:
+def test_the_summary_shows_the_matrix_and_promotion_lines_without_values() -> None:
     doc = _doc()
     html = render([doc], generated_at="x")
     section = html.split('id="data-summary"', 1)[1].split("</section>", 1)[0]
@@ -91,6 +92,7 @@ def test_the_matrix_says_how_a_column_was_masked() -> None:
     assert "masked (keyed hash)" in render([doc], generated_at="x")
 
 
+@pytest.mark.slow
 def test_a_scan_of_masked_output_records_the_operator(tmp_path: Any) -> None:
     import pandas as pd
 

@@ -63,6 +63,18 @@ def test_duplicate_rule_id_across_files() -> None:
     assert problems(a, b) == [f"{b}:3:9: rules[0].id: duplicate rule id 'widget-twice' (also defined at {a}:3)"]
 
 
+def test_duplicate_rule_id_points_at_the_second_definition(tmp_path: Path) -> None:
+    # The first rule has a schema problem, so it is not built: the duplicate must still be
+    # reported on the second definition's own id (rules[2]), not on rules[1].
+    rule = ("  - id: {id}\n    title: A widget rule\n    resource: test.widget\n    severity: {sev}\n"
+            "    assert: [{{key: Enabled, op: eq, value: true}}]\n")
+    f = tmp_path / "dup-in-file.yml"
+    f.write_text("version: 1\nrules:\n" + rule.format(id="widget-broken", sev="hi")
+                 + rule.format(id="widget-once", sev="high") + rule.format(id="widget-once", sev="high"))
+    dup = [m for m in problems(f) if "duplicate rule id" in m]
+    assert dup == [f"{f}:13:9: rules[2].id: duplicate rule id 'widget-once' (also defined at {f}:8)"]
+
+
 def test_every_file_is_reported_in_one_run() -> None:
     msgs = problems(FIX / "broken")
     files = {m.split(":", 1)[0] for m in msgs}
