@@ -7,13 +7,15 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import click
 
 from auditor.core import jsonio
-from auditor.core.errors import AuditorError, ConfigError, NotAvailableError, UsageError
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import AuditorError, ConfigError, UsageError, crash_summary
 from auditor.core.oserrors import one_line
+from auditor.core.outdir import check_output_folder
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,13 +55,13 @@ class AuditorGroup(click.Group):
             sys.stderr.close()
             ctx.exit(EXIT_OK)
         except Exception as exc:  # the CLI boundary: users never see a traceback
-            from auditor.cli.errors import translate
+            from auditor.cli.errors import translate  # deferred: pulls in http.client
 
             translated = translate(exc)
             if translated is None:
                 if _debug(ctx):
                     raise
-                text = one_line(f"{type(exc).__name__}: {exc}")
+                text = crash_summary(exc)
                 click.echo(f"internal error: {text} (run with --debug for details)", err=True)
                 ctx.exit(EXIT_ERROR)
             if _debug(ctx):
@@ -72,11 +74,6 @@ def _debug(ctx: click.Context) -> bool:
     # Read when an error is handled: ``--debug`` is stored by the group's callback, which
     # runs inside ``invoke`` (sys.argv covers an error raised before it).
     return "--debug" in sys.argv or bool((ctx.obj or {}).get("debug"))
-
-
-def not_available(command: str, issue: str) -> NoReturn:
-    """Say plainly that a capability is not built yet (exit 2); never pretend."""
-    raise NotAvailableError(f"'auditor {command}' is not available yet: it arrives with {issue}.")
 
 
 def command_name(ctx: click.Context) -> str:
@@ -153,8 +150,7 @@ def gate_options(f: F) -> F:
 
 
 def parse_formats(value: str) -> list[str]:
-    from auditor.core.errors import UsageError
-    from auditor.reporting.writers import load_writers
+    from auditor.reporting.writers import load_writers  # deferred: pulls in importlib.metadata
 
     available = load_writers().names()
     formats = [f.strip() for f in value.split(",") if f.strip()]
@@ -185,8 +181,7 @@ def claim_output_dir(output_dir: Path, command: str, *, force: bool = False) -> 
     another command, or one that cannot be read, is kept (exit 2) unless ``force``:
     reports of two different runs must not end up side by side, disagreeing.
     """
-    from auditor.audit_run import check_output_dir
-    from auditor.core.outdir import check_output_folder
+    from auditor.audit_run import check_output_dir  # deferred: pulls in yaml
 
     check_output_folder(Path(output_dir), "--output-dir")  # a file in the way, a read-only disk: before any work
     path = check_output_dir(output_dir)
@@ -198,24 +193,7 @@ def claim_output_dir(output_dir: Path, command: str, *, force: bool = False) -> 
     raise UsageError(f"{findings} was written by {who}; pass --force to overwrite it, or choose another --output-dir")
 
 
-def write_outputs(doc: dict[str, Any], outdir: Path, formats: Sequence[str], *,
-                  command: str | None = None) -> list[Path]:
-    """Write ``doc`` in every format (json always) into ``outdir``.
-
-    ``command`` (e.g. ``"aws scan"``) is recorded as ``run.command``: the folder's owner,
-    checked by :func:`claim_output_dir` before the next run writes there.
-    """
-    from auditor.reporting.writers import load_writers
-
-    if command is not None:
-        doc["run"]["command"] = command
-    registry = load_writers()
-    if "json" not in formats:
-        formats = ["json", *formats]
-    return [registry.get(fmt)(doc, outdir) for fmt in formats]
-
-
-def print_summary(doc: dict[str, Any], written: Sequence[Path]) -> None:
+def print_summary(doc: FindingsDocument, written: Sequence[Path]) -> None:
     s = doc["summary"]
     by = s["by_status"]
     click.echo(f"{s['total']} findings: " + ", ".join(f"{by[k]} {k}" for k in ("PASS", "FAIL", "ERROR", "MUTED", "SKIPPED")))
@@ -232,7 +210,7 @@ def print_summary(doc: dict[str, Any], written: Sequence[Path]) -> None:
         click.echo(f"wrote {p}")
 
 
-def scan_exit_code(doc: dict[str, Any], fail_on: str, fail_on_error: bool) -> int:
-    from auditor.exit_gate import decide
+def scan_exit_code(doc: FindingsDocument, fail_on: str, fail_on_error: bool) -> int:
+    from auditor.exit_gate import decide  # deferred: pulls in regex
 
     return decide(doc, fail_on=None if fail_on == "none" else fail_on, allow_errors=not fail_on_error).exit_code

@@ -59,7 +59,7 @@ class UsageError(AuditorError):
 
 
 class NotAvailableError(AuditorError):
-    """A capability that is not built yet: said plainly, exit 2."""
+    """A capability this installation cannot provide (e.g. a run source's modules are missing): said plainly, exit 2."""
 
 
 class EvaluationError(AuditorError):
@@ -94,3 +94,18 @@ class CollectionError(AuditorError):
     """
 
     exit_code = 3
+
+
+def crash_summary(exc: BaseException) -> str:
+    """How an unexpected exception is told to users: its type and where it was raised in auditor
+    (``KeyError at auditor/core/filters.py:212``), never its message. A message can quote the
+    data being processed (a cell value, a tag, a template string), and no raw value may reach a
+    finding, a log or a terminal; ``--debug`` shows the full trace to whoever runs the tool."""
+    tb = exc.__traceback__
+    if tb is None:
+        return type(exc).__name__
+    while tb.tb_next is not None:  # the frame that raised
+        tb = tb.tb_next
+    path = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+    shown = f"auditor/{path.rsplit('/auditor/', 1)[1]}" if "/auditor/" in path else path.rsplit("/", 1)[-1]
+    return f"{type(exc).__name__} at {shown}:{tb.tb_lineno}"

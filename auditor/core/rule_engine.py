@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from auditor.core.context import RunContext
-from auditor.core.errors import EvaluationError
+from auditor.core.errors import EvaluationError, crash_summary
 from auditor.core.filters import EvalContext, Outcome, decide_all, evaluate_all
 from auditor.core.findings import Finding, Status
 from auditor.core.mutes import Mutelist
@@ -33,10 +33,6 @@ from auditor.core.rules import Rule, render_message
 
 class _ScopeError(Exception):
     """The scope of a rule cannot be decided because a call it needs failed."""
-
-
-class NotApplicable(Exception):
-    """Raised by a filter when a rule does not apply to a resource (-> SKIPPED)."""
 
 
 # Exceptions a filter may raise on unexpected data; they become ERROR findings
@@ -66,7 +62,7 @@ class Engine:
                 try:
                     finding = self.evaluate(rule, resource, ctx)
                 except Exception as exc:  # noqa: BLE001 - an engine or filter bug costs this rule, never the run
-                    finding = self._error(rule, resource, f"internal error: {type(exc).__name__}: {exc}")
+                    finding = self._error(rule, resource, f"internal error: {crash_summary(exc)}")
                 if finding is not None:
                     findings.append(finding)
         findings.sort(key=lambda f: f.sort_key)
@@ -77,8 +73,6 @@ class Engine:
         try:
             if not self._in_scope(rule, resource, ctx):
                 return None
-        except NotApplicable:
-            return None
         except _ScopeError as exc:
             return self._error(rule, resource, str(exc))
         except _EVAL_ERRORS as exc:
@@ -91,9 +85,6 @@ class Engine:
             return self._error(rule, resource, blocked)
         try:
             outcome = evaluate_all(rule.assert_, resource.attrs, ctx)
-        except NotApplicable as exc:
-            return self._finding(rule, resource.id, resource.region, Status.SKIPPED,
-                                 f"{resource.display}: not applicable ({exc})", {})
         except _EVAL_ERRORS as exc:
             return self._error(rule, resource, _reason(exc))
         return self._judged(rule, resource, outcome)

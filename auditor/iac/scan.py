@@ -35,12 +35,15 @@ from typing import Any
 from auditor.audit_run import Prepared, evaluate
 from auditor.aws import resource_types as _aws_types  # noqa: F401 - registers the resource types and the AWS filters
 from auditor.core.context import RunContext
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import crash_summary
 from auditor.core.filters import EvalContext
 from auditor.core.findings import Finding, Status
 from auditor.core.resources import Inventory, Resource
 from auditor.core.rule_engine import Engine
 from auditor.core.rules import Rule
 from auditor.iac.build import Builder
+from auditor.iac.mappers import map_change
 from auditor.iac.mappers.joins import unjoined_reason
 from auditor.iac.model import Change, Location, NotEvaluated
 from auditor.iac.read import read_change
@@ -61,7 +64,7 @@ class IacOptions:
 
 
 def run_iac_scan(prepared: Prepared, paths: list[Path], opts: IacOptions | None = None,
-                 context: RunContext | None = None) -> dict[str, Any]:
+                 context: RunContext | None = None) -> FindingsDocument:
     """Read, map and judge the change under ``paths``; return the findings document (kind ``iac``)."""
     opts = opts or IacOptions()
     context = context or RunContext()
@@ -70,7 +73,6 @@ def run_iac_scan(prepared: Prepared, paths: list[Path], opts: IacOptions | None 
     change = read_change(paths, opts.params)
     read_seconds = time.perf_counter() - t0
     b = Builder(change, context.now())
-    from auditor.iac.mappers import map_change
 
     map_change(b)
     account = _singletons(b)
@@ -149,7 +151,7 @@ def _judge(b: Builder, rules: list[Rule], prepared: Prepared, context: RunContex
             try:
                 finding = engine.evaluate(rule, resource, ctx)
             except Exception as exc:  # noqa: BLE001 - as Engine.run: a filter bug costs this rule, never the run
-                finding = _error(rule, resource, f"internal error: {type(exc).__name__}: {exc}")
+                finding = _error(rule, resource, f"internal error: {crash_summary(exc)}")
             if finding is None:
                 continue
             finding.evidence = printable(finding.evidence)
