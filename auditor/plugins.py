@@ -1,6 +1,10 @@
-"""Explicit plugin loading: the modules that register resource types, filters,
-config sections and writers. Listed here, imported on demand; nothing relies
-on import order or side effects of unrelated imports.
+"""Plugin loading: the modules that register resource types, filters and config sections.
+
+They are declared as entry points (``auditor.resource_types`` and ``auditor.config_sections``,
+see :mod:`auditor.core.entry_points` for every group): auditor's own in its packaging, a
+third-party package's in its own, loaded the same way, on demand, once. Nothing relies on
+import order or side effects of unrelated imports; a plugin that fails to load stops the
+command (:class:`~auditor.core.entry_points.PluginError`, naming the distribution).
 
 These modules only *declare* (names, attributes, permissions, schemas); heavy
 libraries (boto3, pandas, Presidio) are imported inside the functions that use
@@ -9,30 +13,13 @@ them, so ``auditor --help`` and ``auditor rules validate`` stay fast.
 
 from __future__ import annotations
 
-import importlib
+from auditor.core.entry_points import load_group
 
-PLUGIN_MODULES: tuple[str, ...] = (
-    "auditor.aws.resource_types",
-    "auditor.data.dataset_types",
-    "auditor.pipelines.run_types",
-    "auditor.baseline.baseline_section",
-    "auditor.scheduler.schedule_section",
-)
-
-_loaded = False
+# Groups whose entry points are modules imported for their registrations.
+PLUGIN_GROUPS: tuple[str, ...] = ("auditor.resource_types", "auditor.config_sections")
 
 
 def load_plugins() -> None:
-    """Import every plugin module once."""
-    global _loaded
-    if _loaded:
-        return
-    for name in PLUGIN_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            # A layer that does not exist yet registers nothing; any other
-            # missing module is a real error.
-            if exc.name is None or not name.startswith(exc.name):
-                raise
-    _loaded = True
+    """Import every module of the ``PLUGIN_GROUPS`` entry points (once)."""
+    for group in PLUGIN_GROUPS:
+        load_group(group)

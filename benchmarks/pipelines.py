@@ -55,7 +55,7 @@ def _child(pipeline: str, store: Path, out: Path) -> dict[str, object]:
 
 
 def bench_311(work: Path, years: range) -> None:
-    from auditor.pipelines.samples import inquiries311 as sample
+    from auditor.pipelines.inquiries311 import sample
     from auditor.pipelines.store import LocalStore
 
     frame = sample.generate(seed=311, years=tuple(years))
@@ -71,7 +71,7 @@ def bench_311(work: Path, years: range) -> None:
 
 
 def bench_registrar(work: Path, applications: int, cache: Path | None) -> None:
-    from auditor.pipelines.samples import registrar as sample
+    from auditor.pipelines.registrar import sample
     from auditor.pipelines.store import LocalStore
 
     t0 = time.perf_counter()

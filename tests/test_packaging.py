@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds the sdist and wheel and installs the wheel in a new venv
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = {"rules": "auditor/rules", "policy_templates": "auditor/policy_templates"}
 
@@ -112,6 +114,20 @@ def test_installed_wheel_lists_every_shipped_rule(installed: Path, tmp_path: Pat
 def test_installed_wheel_lints_its_templates(installed: Path, tmp_path: Path) -> None:
     result = _same_as_checkout(installed, tmp_path, "templates", "lint")
     assert "documents rendered" in result and "no problems" in result
+
+
+def test_installed_wheel_registers_its_plugins_through_entry_points(installed: Path, tmp_path: Path) -> None:
+    """The built-in pipelines, writers... are the wheel's own entry points (its metadata, not the checkout's)."""
+    result = _same_as_checkout(installed, tmp_path, "pipeline", "list")
+    assert "registrar" in result and "inquiries-311" in result
+    code = ("from auditor.reporting.writers import load_writers; from auditor.iac.readers import load_readers; "
+            "from auditor.baseline.live import load_builders; from auditor.data.quality.registry import rule_type_names; "
+            "print(len(load_writers()), len(load_readers()), len(load_builders()), len(rule_type_names()))")
+    out = subprocess.run([str(installed / "bin" / "python"), "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    writers, readers, builders, rule_types = map(int, out.stdout.split())
+    assert writers >= 7 and readers == 3 and builders >= 13 and rule_types >= 30
 
 
 def _same_as_checkout(venv: Path, cwd: Path, *args: str) -> str:

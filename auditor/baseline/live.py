@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint
 from typing import Any
 
 from auditor.baseline.model import ABSENT, Item
 from auditor.baseline.spec import Desired, Spec
 from auditor.baseline.templates import KEY_TOKENS
+from auditor.core.aws_clients import client_config, make_client
+from auditor.core.entry_points import PluginError, describe, register_group
+from auditor.core.registry import Registry
 
 
 def error_code(exc: Exception) -> str:
@@ -53,8 +57,6 @@ class LiveContext:
         Same retry mode, timeouts and endpoint handling as the scan; more attempts, because
         apply makes bursts of writes that IAM and S3 throttle. Writes are never cached.
         """
-        from auditor.aws.session import client_config, make_client
-
         region = region or self.spec.target.region
         if (service, region) not in self._clients:
             config = client_config(max_attempts=8, connect_timeout=5, read_timeout=30)
@@ -91,26 +93,36 @@ class LiveContext:
         return value
 
 
-def build_items(ctx: LiveContext) -> list[Item]:
-    """Every item of the spec, in apply order."""
-    from auditor.baseline import items_iam, items_kms, items_monitoring, items_s3, items_trail
+Builder = Callable[[LiveContext, Desired], list[Item]]
+BUILDERS_GROUP = "auditor.baseline_builders"
+item_builders: Registry[Builder] = Registry("baseline resource kind")
 
-    builders: dict[str, Callable[[LiveContext, Desired], list[Item]]] = {
-        "iam-password-policy": items_iam.password_policy,
-        "iam-role": items_iam.role,
-        "iam-group": items_iam.group,
-        "iam-role-policy": items_iam.role_policy,
-        "kms-key": items_kms.key,
-        "s3-account-public-access-block": items_s3.account_public_access_block,
-        "s3-bucket": items_s3.bucket,
-        "logs-log-group": items_trail.log_group,
-        "cloudtrail-trail": items_trail.trail,
-        "sns-topic": items_monitoring.topic,
-        "logs-metric-filter": items_monitoring.metric_filter,
-        "cloudwatch-alarm": items_monitoring.alarm,
-        "cloudwatch-dashboard": items_monitoring.dashboard,
-    }
+
+def load_builders() -> Registry[Builder]:
+    """The item builders: one function per resource kind of the spec, ``builder(ctx, desired) -> list[Item]``.
+
+    Builders are entry points of the ``auditor.baseline_builders`` group, named by the resource
+    kind they build (loaded once; one that fails to load is a ``PluginError``). auditor's own
+    (``items_*.py``) are declared in its ``pyproject.toml`` exactly as a package adds one::
+
+        [project.entry-points."auditor.baseline_builders"]
+        sqs-queue = "my_package.baseline:queue"
+    """
+    return register_group(BUILDERS_GROUP, item_builders, _builder)
+
+
+def _builder(ep: EntryPoint, obj: Any) -> Builder:
+    if not callable(obj):
+        raise PluginError(f"{describe(ep)}: a baseline builder is a function (ctx, desired) -> list[Item], "
+                          f"not {type(obj).__name__}")
+    builder: Builder = obj
+    return builder
+
+
+def build_items(ctx: LiveContext) -> list[Item]:
+    """Every item of the spec, in apply order (each kind's builder from :func:`load_builders`)."""
+    builders = load_builders()
     items: list[Item] = []
     for desired in ctx.spec.resources:
-        items += builders[desired.kind](ctx, desired)
+        items += builders.get(desired.kind)(ctx, desired)
     return items

@@ -6,9 +6,28 @@ from pathlib import Path
 
 import click
 
-from auditor.cli.common import FORCE_HELP, REWRITTEN_HELP, claim_output_dir, parse_formats, print_summary, write_outputs
+from auditor.cli.common import FORCE_HELP, REWRITTEN_HELP, claim_output_dir, parse_formats, print_summary
 
-PIPELINE_NAMES = ["registrar", "inquiries-311"]
+
+class PipelineName(click.Choice[str]):
+    """The names of the installed pipelines, read when a command line is parsed or its help shown.
+
+    Only the entry points' names are read (package metadata, no import): ``auditor --help``
+    and the import of the CLI load no pipeline.
+    """
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from auditor.pipelines.pipeline_registry import pipeline_names  # deferred: pulls in yaml
+
+        return tuple(pipeline_names())
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """Ignored: the choices are the installed pipelines."""
 
 
 def register(cli: click.Group) -> None:
@@ -29,7 +48,7 @@ def pipeline() -> None:
 
 
 @pipeline.command("run")
-@click.argument("name", type=click.Choice(PIPELINE_NAMES))
+@click.argument("name", type=PipelineName())
 @click.option("--store", help="Zone store: a directory (default ./lake) or s3://bucket/prefix.")
 @click.option("--input", "input_file", type=click.Path(path_type=Path), help="Land this file first.")
 @click.option("--sample", is_flag=True, help="Land the bundled seeded sample data first.")
@@ -44,7 +63,8 @@ def run(name: str, store: str | None, input_file: Path | None, sample: bool, eng
         force: bool, formats: str, config: Path | None) -> None:
     """Run one pipeline end to end (exit 0 ok, 1 gate blocked, 2 bad input or no AWS access to an
     s3:// store, 3 gate not evaluated or another run published into the store first)."""
-    from auditor.pipelines.pipeline_run import run_pipeline
+    from auditor.pipelines.pipeline_run import run_pipeline  # deferred: pulls in pandas
+    from auditor.reporting.outputs import write_outputs  # deferred: pulls in importlib.metadata
 
     fmts = parse_formats(formats)
     command = f"pipeline run {name}"
@@ -76,21 +96,21 @@ def run(name: str, store: str | None, input_file: Path | None, sample: bool, eng
 @pipeline.command("list")
 def list_() -> None:
     """List the available pipelines and their zones."""
-    from auditor.pipelines.pipeline_run import pipelines
+    from auditor.pipelines.pipeline_registry import all_pipelines  # deferred: pulls in yaml
 
-    for name, pipe in pipelines().items():
-        click.echo(f"{name:<14} {pipe.description}")
+    for pipe in all_pipelines():
+        click.echo(f"{pipe.name:<14} {pipe.description}")
         click.echo(f"{'':<14} zones under {pipe.root}/")
 
 
 @pipeline.command("runs")
 @click.option("--store", help="Zone store: a directory (default ./lake) or s3://bucket/prefix.")
-@click.option("--pipeline", "name", type=click.Choice(PIPELINE_NAMES), help="Only this pipeline.")
+@click.option("--pipeline", "name", type=PipelineName(), help="Only this pipeline.")
 @click.option("--limit", type=int, default=20, show_default=True, help="Most recent runs to show.")
 def runs(store: str | None, name: str | None, limit: int) -> None:
     """Show the history of pipeline runs (from the lineage manifests in the store)."""
-    from auditor.pipelines.lineage import history
-    from auditor.pipelines.store import open_store
+    from auditor.pipelines.lineage import history  # deferred: pulls in tempfile
+    from auditor.pipelines.store import open_store  # deferred: pulls in tempfile
 
     st = open_store(store)
     st.check_access()

@@ -22,27 +22,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from auditor.core import jsonio
 from auditor.core.errors import ConfigError, Problem, UsageError
+from auditor.iac.cfn.template import looks_like_template, parse_template, read_text
+from auditor.iac.readers import Input, claiming_kind
 
 MAX_FILES = 10_000
 _SKIP_DIRS = {"node_modules", ".terraform", "__pycache__"}
 _YAML = (".yaml", ".yml", ".template")
 _JSON = (".json",)
 
+# The built-in readers' kinds (auditor.iac.cfn.reader, auditor.iac.tf.reader).
 CFN, PLAN, TF_JSON = "cloudformation", "terraform-plan", "terraform-json"
-
-
-@dataclass
-class Input:
-    """One file to read, what it is, and its text (read once)."""
-
-    path: Path
-    kind: str
-    text: str
-    parsed: Any = None  # a template already parsed while looking at it (never parsed twice)
 
 
 @dataclass
@@ -54,8 +46,6 @@ class Found:
 
 def discover(paths: list[Path]) -> Found:
     """The inputs under ``paths`` (see the module doc); raise on an unreadable or unknown named file."""
-    from auditor.iac.cfn.template import read_text
-
     found = Found()
     for path in paths:
         if not path.exists():
@@ -77,20 +67,11 @@ def discover(paths: list[Path]) -> Found:
 
 
 def classify(path: Path, text: str) -> str | None:
-    """The kind of a file from its name and a cheap look at its text (the readers parse it properly)."""
-    name = path.name.lower()
-    if name.endswith(".tf.json"):
-        return TF_JSON
-    head = text.lstrip()[:1]
-    if name.endswith(_JSON) or head == "{":
-        if '"format_version"' in text and ('"planned_values"' in text or '"resource_changes"' in text):
-            return PLAN
-        if '"Resources"' in text:
-            return CFN
-        return None
-    if (name.endswith(_YAML) or not name.rpartition(".")[1]) and "Resources" in text:
-        return CFN
-    return None
+    """The kind of a file from its name and a cheap look at its text (the readers parse it properly).
+
+    The kind is that of the first IaC reader that claims the file (:mod:`auditor.iac.readers`).
+    """
+    return claiming_kind(path, text)
 
 
 def _walk(root: Path, found: Found) -> None:
@@ -118,8 +99,6 @@ def _walk(root: Path, found: Found) -> None:
 
 def _maybe(path: Path, found: Found) -> None:
     """Read ``path`` when it is an input; in a walked folder anything else is skipped, not an error."""
-    from auditor.iac.cfn.template import looks_like_template, parse_template, read_text
-
     text = read_text(path)
     kind = classify(path, text)
     parsed = None
@@ -157,8 +136,6 @@ def _is_cloud_assembly(folder: Path) -> bool:
 
 def _cloud_assembly(folder: Path, found: Found, depth: int = 0) -> None:
     """The stack templates a CDK manifest lists (nested assemblies too), else every top-level template."""
-    from auditor.iac.cfn.template import read_text
-
     templates: list[Path] = []
     try:
         manifest = jsonio.loads(read_text(folder / "manifest.json"))

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.core.documents import LocationDict
+
 CLOUDFORMATION = "cloudformation"
 TERRAFORM = "terraform"
 
@@ -33,9 +35,9 @@ class Location:
     column: int = 0
     address: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> LocationDict:
         """The ``location`` of a finding (line and column left out when unknown)."""
-        out: dict[str, Any] = {"file": self.file}
+        out: LocationDict = {"file": self.file}
         if self.line:
             out["line"] = self.line
             out["column"] = self.column or 1

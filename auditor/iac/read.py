@@ -13,30 +13,25 @@ from pathlib import Path
 
 from auditor.core.errors import UsageError
 from auditor.iac.cfn.intrinsics import PSEUDO
-from auditor.iac.cfn.stack import StackReader
-from auditor.iac.discover import CFN, PLAN, TF_JSON, discover
+from auditor.iac.discover import discover
 from auditor.iac.model import Change
+from auditor.iac.readers import IacReader, load_readers
 
 
 def read_change(paths: list[Path], params: Mapping[str, str]) -> Change:
-    from auditor.iac.tf.config import read_tf_json
-    from auditor.iac.tf.plan import read_plan
-
+    """Read every input under ``paths`` with the reader of its kind (one reader object per kind per scan)."""
     found = discover(paths)
     if not found.inputs:
         raise UsageError("no CloudFormation template, Terraform plan (terraform show -json) or *.tf.json under "
                          + ", ".join(str(p) for p in paths) + "; nothing to scan")
     change = Change()
-    stacks = StackReader(params, change)
-    used: set[str] = set()
+    registry = load_readers()
+    readers: dict[str, IacReader] = {}
     for item in found.inputs:
-        if item.kind == CFN:
-            stacks.read(item.path, text=item.text, parsed=item.parsed)
-        elif item.kind == PLAN:
-            used |= read_plan(item.path, item.text, change, params)
-        elif item.kind == TF_JSON:
-            used |= read_tf_json(item.path, item.text, change, params)
-    used |= stacks.used_overrides
+        if item.kind not in readers:
+            readers[item.kind] = registry.get(item.kind)(change, params)
+        readers[item.kind].read(item)
+    used: set[str] = set().union(*(r.used for r in readers.values()))
     for r in change.resources:
         if r.region:
             change.regions.add(r.region)

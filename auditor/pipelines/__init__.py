@@ -5,5 +5,8 @@ Each pipeline moves data through zones (``Landing -> Raw -> Curated``, plus
 or ``s3://bucket/prefix``), runs its SQL transforms with DuckDB (or Athena),
 gates every promotion, and writes a lineage manifest per run.
 
-Entry point: :func:`auditor.pipelines.pipeline_run.run_pipeline`.
+Entry point: :func:`auditor.pipelines.pipeline_run.run_pipeline`. Each pipeline is a
+self-contained package (``registrar/``, ``inquiries311/``: code, ``pipeline.yml``, ``sql/``,
+``sample.py``) behind :class:`~auditor.pipelines.contract.Pipeline`, found by name in
+:mod:`auditor.pipelines.pipeline_registry` (the ``auditor.pipelines`` entry points).
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from auditor import __version__
+from auditor.core.cellsafe import neutralise_frame
 from auditor.core.context import RunContext
 from auditor.core.errors import AuditorError, DataError
 from auditor.core.resources import Resource
@@ -156,8 +157,6 @@ def csv_bytes(frame: pd.DataFrame, *, for_people: bool = False) -> bytes:
     import pyarrow.csv as pacsv
 
     if for_people:
-        from auditor.core.cellsafe import neutralise_frame
-
         frame = neutralise_frame(frame)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for i, column in enumerate(table.schema):
@@ -173,39 +172,50 @@ def csv_bytes(frame: pd.DataFrame, *, for_people: bool = False) -> bytes:
 
 def step_resources(state: RunState) -> list[Resource]:
     """One ``pipeline.run`` resource per promotion step, for ``rules/pipeline``."""
-    out = []
-    for name, rec in state.steps.items():
-        attrs: dict[str, Any] = {
-            "pipeline": state.pipeline, "run_id": state.run_id, "step": name, "status": state.status,
-            "engine": state.engine.name, "input_rows": rec.input_rows, "output_rows": rec.output_rows,
-            "rejected_rows": rec.rejected_rows, "duplicate_rows": rec.duplicate_rows,
-            "rejected_ratio": round(rec.rejected_rows / rec.input_rows, 6) if rec.input_rows else 0.0,
-            "quarantined_files": list(state.quarantined_files), "promoted": rec.promoted,
-            "lineage_recorded": bool(state.lineage.finished_at),
-        }
-        errors: dict[str, str] = {}
-        quality = [g for g in rec.gates if g.gate == "quality"]
-        pii = [g for g in rec.gates if g.gate == "pii"]
-        if quality:
-            attrs["quality_ruleset"] = f"{state.pipeline}.dqdl"
-            down = [g.error for g in quality if not g.available]
-            if down:
-                errors["quality_rules"] = errors["quality_failed"] = down[0]
-            else:
-                attrs["quality_rules"] = [{"rule": r["rule"], "outcome": r["outcome"]} for g in quality for r in g.rules]
-                attrs["quality_failed"] = sum(g.failed_rules for g in quality)
-        if pii:
-            down = [g.error for g in pii if not g.available]
-            if down:
-                for k in ("pii_columns", "masked_columns", "unmasked_pii_columns"):
-                    errors[k] = down[0]
-            else:
-                attrs["pii_columns"] = sorted({c for g in pii for c in g.pii_columns})
-                attrs["masked_columns"] = sorted({c for g in pii for c in g.masked_columns})
-                attrs["unmasked_pii_columns"] = sorted({c for g in pii for c in g.unmasked_pii_columns})
-        out.append(Resource("pipeline.run", f"{state.pipeline}/{state.run_id}/{name}", attrs,
-                            name=f"{state.pipeline} run {state.run_id} ({name})", errors=errors))
-    return out
+    return [_step_resource(state, name, rec) for name, rec in state.steps.items()]
+
+
+def _step_resource(state: RunState, name: str, rec: StepRecord) -> Resource:
+    attrs: dict[str, Any] = {
+        "pipeline": state.pipeline, "run_id": state.run_id, "step": name, "status": state.status,
+        "engine": state.engine.name, "input_rows": rec.input_rows, "output_rows": rec.output_rows,
+        "rejected_rows": rec.rejected_rows, "duplicate_rows": rec.duplicate_rows,
+        "rejected_ratio": round(rec.rejected_rows / rec.input_rows, 6) if rec.input_rows else 0.0,
+        "quarantined_files": list(state.quarantined_files), "promoted": rec.promoted,
+        "lineage_recorded": bool(state.lineage.finished_at),
+    }
+    errors: dict[str, str] = {}
+    quality = [g for g in rec.gates if g.gate == "quality"]
+    pii = [g for g in rec.gates if g.gate == "pii"]
+    if quality:
+        attrs["quality_ruleset"] = f"{state.pipeline}.dqdl"
+        _check_attributes(quality, _quality_values, attrs, errors)
+    if pii:
+        _check_attributes(pii, _pii_values, attrs, errors)
+    return Resource("pipeline.run", f"{state.pipeline}/{state.run_id}/{name}", attrs,
+                    name=f"{state.pipeline} run {state.run_id} ({name})", errors=errors)
+
+
+def _check_attributes(checks: list[CheckResult], values: Callable[[list[CheckResult]], dict[str, Any]],
+                      attrs: dict[str, Any], errors: dict[str, str]) -> None:
+    """Add the checks' attributes to ``attrs``; when a check could not run, each of them is
+    unknown instead, with its reason in ``errors`` (a rule on it is ERROR, not PASS or FAIL)."""
+    down = [g.error for g in checks if not g.available]
+    if down:
+        errors.update(dict.fromkeys(values([]), down[0]))  # values([]) names the attributes
+    else:
+        attrs.update(values(checks))
+
+
+def _quality_values(checks: list[CheckResult]) -> dict[str, Any]:
+    return {"quality_rules": [{"rule": r["rule"], "outcome": r["outcome"]} for g in checks for r in g.rules],
+            "quality_failed": sum(g.failed_rules for g in checks)}
+
+
+def _pii_values(checks: list[CheckResult]) -> dict[str, Any]:
+    return {"pii_columns": sorted({c for g in checks for c in g.pii_columns}),
+            "masked_columns": sorted({c for g in checks for c in g.masked_columns}),
+            "unmasked_pii_columns": sorted({c for g in checks for c in g.unmasked_pii_columns})}
 
 
 def export_dir(output_dir: str | Path | None, pipeline: str) -> Path | None:

@@ -25,17 +25,17 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from auditor.audit_run import default_rule_paths, evaluate, prepare
 from auditor.core.context import RunContext
+from auditor.core.documents import FindingsDocument
 from auditor.core.errors import AuditorError, DataError, UsageError
-from auditor.core.registry import did_you_mean
 from auditor.core.resources import Inventory
+from auditor.pipelines.athena import AthenaEngine
 from auditor.pipelines.base import (
     RunState,
     export_dir,
@@ -45,26 +45,17 @@ from auditor.pipelines.base import (
     step_resources,
     up_to_date,
 )
+from auditor.pipelines.contract import Pipeline
 from auditor.pipelines.errors import CheckUnavailable, PromotionBlocked
 from auditor.pipelines.exports import export_metrics
 from auditor.pipelines.inputs import check_run_paths
 from auditor.pipelines.lineage import Lineage
+from auditor.pipelines.pipeline_registry import get_pipeline
 from auditor.pipelines.promote import commit, current, stage
 from auditor.pipelines.rulesets import check_rulesets
 from auditor.pipelines.sql_engines import DuckDBEngine, SqlEngine
 from auditor.pipelines.store import Store, open_store
-
-
-def pipelines() -> dict[str, Any]:
-    """The available pipelines by CLI name."""
-    from auditor.pipelines.inquiries311.pipeline import Inquiries311
-    from auditor.pipelines.registrar.pipeline import Registrar
-
-    return {p.name: p for p in (Registrar(), Inquiries311())}
-
-
-# Row-level tables (one row per student) stay in the store and the exports, never in report attachments.
-ROW_LEVEL_METRICS = frozenset({"curated_view"})
+from auditor.reporting.atomic import write_atomic
 
 
 @dataclass
@@ -78,9 +69,11 @@ class PipelineResult:
     exit_code: int
     lineage: dict[str, Any]
     metrics: dict[str, pd.DataFrame] = field(default_factory=dict)
-    findings: dict[str, Any] | None = None
+    findings: FindingsDocument | None = None
     exports: list[Path] = field(default_factory=list)
     store: str = ""
+    # The pipeline's row-level tables (one row per student): in the store and the exports, never in attachments.
+    row_level_metrics: frozenset[str] = frozenset()
 
     def attachment(self) -> dict[str, Any]:
         """The ``attachments["pipelines"]`` entry for reports (no raw PII: aggregates only)."""
@@ -92,7 +85,7 @@ class PipelineResult:
                 "quarantined": lin.get("quarantined", {}), "quarantined_count": _quarantined_count(lin),
                 "rules": lin.get("rules", []), "timings": lin.get("timings", {}),
                 "metrics": {name: _records(frame) for name, frame in self.metrics.items()
-                            if name not in ROW_LEVEL_METRICS}}
+                            if name not in self.row_level_metrics}}
 
 
 def _quarantined_count(lin: dict[str, Any]) -> int:
@@ -106,10 +99,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def default_settings(pipeline: str) -> dict[str, Any]:
-    folder = "registrar" if pipeline == "registrar" else "inquiries311"
-    text = (resources.files("auditor.pipelines") / folder / "pipeline.yml").read_text(encoding="utf-8")
-    settings: dict[str, Any] = yaml.safe_load(text)
-    return settings
+    """The shipped settings of ``pipeline`` (its package's ``pipeline.yml``)."""
+    return get_pipeline(pipeline).default_settings()
 
 
 def _settings(pipeline: str, section: dict[str, Any]) -> dict[str, Any]:
@@ -140,8 +131,6 @@ def make_engine(name: str, store: Store, settings: dict[str, Any], services: dic
     if name == "duckdb":
         return DuckDBEngine()
     if name == "athena":
-        from auditor.pipelines.athena import AthenaEngine
-
         return AthenaEngine.for_store(store, settings.get("athena") or {}, session=services.get("aws_session"))
     raise UsageError(f"unknown engine '{name}' (duckdb or athena)")
 
@@ -151,16 +140,9 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
                  output_dir: str | Path | None = None, config: str | Path | None = None,
                  context: RunContext | None = None, rule_paths: list[Path] | None = None) -> PipelineResult:
     """Run pipeline ``name`` (``registrar`` or ``inquiries-311``) over ``store`` (default ``./lake``)."""
-    from auditor.audit_run import default_rule_paths, evaluate, prepare
-
-    available = pipelines()
-    if name not in available:
-        hint = did_you_mean(name, list(available))
-        raise UsageError(f"unknown pipeline '{name}'" + (f" ({hint})" if hint else "")
-                         + f"; available: {', '.join(sorted(available))}")
+    pipe = get_pipeline(name)
     if sample and input_file is not None:
         raise UsageError("use either --input FILE or --sample, not both")
-    pipe = available[name]
     if rule_paths is None:  # the shipped packs that hold rules
         rule_paths = [p for p in default_rule_paths("pipeline", "data") if any(p.rglob("*.yml"))]
     prepared = prepare(rule_paths,
@@ -179,6 +161,22 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     lineage = Lineage(name, ctx.run_id, st.root, sql_engine.name, _iso(started))
     state = RunState(name, st, sql_engine, ctx, settings, lineage)
     t0 = time.perf_counter()
+    _execute_judged(pipe, state, sample=sample, input_file=input_file)
+    _finish_lineage(state, time.perf_counter() - t0)
+    exports = _write_outputs(pipe, state, export_dir(output_dir, name), input_file)
+    inventory = _run_inventory(state)
+    result = PipelineResult(name, ctx.run_id, state.status, lineage.message, _exit_code(state),
+                            lineage.to_dict(), state.metrics, None, exports, st.root, pipe.row_level_metrics)
+    # The run's status and error travel in attachments["pipelines"] (the CLI prints the error once).
+    warnings = list(lineage.warnings)
+    result.findings = evaluate(prepared, inventory, ctx, kind="pipeline", started_at=started,
+                               warnings=warnings, attachments={"pipelines": [result.attachment()]})
+    return result
+
+
+def _execute_judged(pipe: Pipeline, state: RunState, *, sample: bool, input_file: str | Path | None) -> None:
+    """Run the steps; a blocked promotion or a failure becomes the run's status, so the run is
+    still recorded and judged by the rules."""
     try:
         _execute(pipe, state, sample=sample, input_file=input_file)
     except (PromotionBlocked, CheckUnavailable) as exc:
@@ -187,41 +185,48 @@ def run_pipeline(name: str, store: str | Path | Store | None = None, *, sample: 
     except AuditorError as exc:
         state.status, state.error = "failed", exc
     finally:
-        sql_engine.close()
-    lineage.timings["total"] = round(time.perf_counter() - t0, 4)
+        state.engine.close()
+
+
+def _finish_lineage(state: RunState, seconds: float) -> None:
+    """Record the run's outcome, metrics and steps in its lineage, finished now."""
+    lineage = state.lineage
+    lineage.timings["total"] = round(seconds, 4)
     lineage.status = state.status
     lineage.message = str(state.error) if state.error else lineage.message
     lineage.metrics = {k: len(v) for k, v in state.metrics.items()}
     lineage.steps = [{"name": n, "status": "promoted" if r.promoted else "not promoted", "rows_in": r.input_rows,
                       "rows_out": r.output_rows, "quarantined": r.rejected_rows, "duplicates": r.duplicate_rows}
                      for n, r in state.steps.items()]
-    lineage.finished_at = _iso(ctx.now())
+    lineage.finished_at = _iso(state.now())
+
+
+def _write_outputs(pipe: Pipeline, state: RunState, out: Path | None, input_file: str | Path | None) -> list[Path]:
+    """Save the lineage in the store; with an export folder, write the metrics and the lineage
+    there too. The exported files, in order."""
+    lineage = state.lineage
     exports: list[Path] = []
-    out = export_dir(output_dir, name)
     if out is not None and state.metrics:
         with lineage.timed("export"):
-            exports = export_metrics(state.metrics, out, name, pipe.charts(state.metrics), ROW_LEVEL_METRICS,
-                                     protect=[Path(input_file)] if input_file is not None else [])
-    lineage.save(st)
+            exports = export_metrics(state.metrics, out, state.pipeline, pipe.charts(state.metrics),
+                                     pipe.row_level_metrics, protect=[Path(input_file)] if input_file is not None else [])
+    lineage.save(state.store)
     if out is not None:
-        from auditor.reporting.atomic import write_atomic
-
         exports.append(write_atomic(out / "lineage.json", _json(lineage.to_dict())))
+    return exports
+
+
+def _run_inventory(state: RunState) -> Inventory:
+    """What the pipeline rules judge: one resource per step, then each check's own resources."""
     inventory = Inventory()
     inventory.extend(step_resources(state))
     for rec in state.steps.values():
         for gate in rec.gates:
             inventory.extend(gate.resources)
-    result = PipelineResult(name, ctx.run_id, state.status, lineage.message, _exit_code(state),
-                            lineage.to_dict(), state.metrics, None, exports, st.root)
-    # The run's status and error travel in attachments["pipelines"] (the CLI prints the error once).
-    warnings = list(lineage.warnings)
-    result.findings = evaluate(prepared, inventory, ctx, kind="pipeline", started_at=started,
-                               warnings=warnings, attachments={"pipelines": [result.attachment()]})
-    return result
+    return inventory
 
 
-def _execute(pipe: Any, state: RunState, *, sample: bool, input_file: str | Path | None) -> None:
+def _execute(pipe: Pipeline, state: RunState, *, sample: bool, input_file: str | Path | None) -> None:
     store, lineage = state.store, state.lineage
     state.step("raw")  # every run is judged, even one that stops before reading anything
     if sample:
@@ -263,7 +268,7 @@ def _execute(pipe: Any, state: RunState, *, sample: bool, input_file: str | Path
     lineage.message = f"published curated version v-{state.run_id} ({len(files_written)} files)"
 
 
-def _blocked_reason(pipe: Any, state: RunState, reason: str) -> None:
+def _blocked_reason(pipe: Pipeline, state: RunState, reason: str) -> None:
     """A blocked promotion moves no data; its reason file says why, next to the quarantined runs."""
     key = f"{pipe.root}/Quarantine/{state.run_id}/promotion-blocked.reason.json"
     info = {"pipeline": pipe.name, "run_id": state.run_id, "reason": reason, "at": _iso(state.now()),

@@ -7,8 +7,9 @@ then acts as configured - block the promotion, or set the failing rows aside in
 Quarantine - and turns the result into a ``pipeline.run`` resource that
 ``rules/pipeline`` judges in the run's findings.
 
-The checks themselves belong to the data layer (``auditor.data.quality`` for
-Glue DQDL, ``auditor.data.pii`` + ``auditor.data.masking`` for PII). When that
+The checks themselves belong to the data layer and are called through its public API:
+``auditor.data.quality`` for Glue DQDL, ``auditor.data.mask_verify`` (mask per policy,
+then verify nothing detected remains) for PII. When that
 layer is not installed a gate says so (``available=False`` with the reason): it
 never reports a pass it did not evaluate, and the pipeline fails closed.
 
@@ -26,6 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from auditor.data.quality.history import MetricHistory
+from auditor.pipelines.lineage import history
 
 
 @dataclass
@@ -119,22 +123,17 @@ class QualityCheck(PromotionCheck):
                           failed_rows=pd.Series(failed, index=frame.index), aggregate_failed=aggregate_failed)
 
 
-TEXT_SAMPLE = 500
-
-
 class PiiCheck(PromotionCheck):
-    """Classifies columns with the data layer and masks PII per policy before promotion.
+    """Masks PII per policy before promotion and verifies the result, through the data layer's API.
 
-    The run's Presidio analyzer is built once and kept in ``services["pii_analyzer"]``
-    (settings from ``services["pii_config"]``, the ``data`` config section).
-    After masking the frame is classified again: a column that still holds raw
-    values is reported in ``unmasked_pii_columns`` and the promotion must stop.
-    With ``mask=False`` (``on_pii: block``) nothing is masked: any raw PII blocks.
+    :func:`auditor.data.mask_verify.mask_and_verify` classifies the columns, masks the PII
+    ones with the masking policy and classifies the masked columns again: a column that
+    still holds raw values is reported in ``unmasked_pii_columns`` and the promotion must
+    stop. With ``mask=False`` (``on_pii: block``) nothing is masked: any raw PII blocks.
+    The run's Presidio analyzer and policies are kept in ``services`` (see that module).
 
-    ``declared``: columns the pipeline's schema says hold PII (column -> entity).
-    They are PII whatever detection says (detection still runs on every other
-    column) and count as masked only when every value is a mask placeholder,
-    token or ciphertext.
+    ``declared``: columns the pipeline's schema says hold PII (column -> entity). They are
+    PII whatever detection says and count as masked only when every value is masked.
     """
 
     name = "pii"
@@ -147,111 +146,20 @@ class PiiCheck(PromotionCheck):
         self.table_id = table_id
 
     def check(self, frame: pd.DataFrame, *, step: str) -> CheckResult:
-        pii = _optional("auditor.data.pii", "build_analyzer", "PiiSettings")
-        classify = _optional("auditor.data.classify", "classify_frame")
-        masking = _optional("auditor.data.masking", "mask_frame", "load_policy")
-        if isinstance(pii, str) or isinstance(classify, str) or isinstance(masking, str):
-            reason = next(f for f in (pii, classify, masking) if isinstance(f, str))
-            return CheckResult(self.name, step, available=False, error=reason)
-        build_analyzer, pii_settings = pii
-        (classify_frame,) = classify
-        mask_frame, load_policy = masking
-        analyzer = self.services.get("pii_analyzer")
-        if analyzer is None:
-            settings = self.services.get("pii_settings") or pii_settings.from_config(self.services.get("pii_config", {}))
-            analyzer = build_analyzer(settings)
-            self.services["pii_analyzer"] = analyzer
-        policies = self.services.setdefault("masking_policies", {})
-        if self.policy not in policies:
-            policies[self.policy] = load_policy(self.policy)
-        found = self._classify(classify_frame, analyzer, frame, list(frame.columns))
-        text = {c: self._text_state(analyzer, frame[c]) for c in found.free_text_columns}
-        raw = [c for c in found.pii_columns if not found[c].masked and c not in text]
-        # A free-text column is masked (every value analysed) unless a sample shows it was masked before.
-        raw_text = [c for c, (leaks, placeholders) in text.items() if leaks or not placeholders]
-        out, after = frame, found
-        if self.mask and (raw or raw_text):
-            todo = {c: found[c] for c in [*raw, *raw_text]}
-            out = mask_frame(frame, type(found)(todo, analyzer), policies[self.policy])
-            # Verify: never trust a mask we did not check (only the columns masking touched changed).
-            again = self._classify(classify_frame, analyzer, out, raw)
-            after = type(found)({**found.columns, **again.columns}, analyzer)
-            text.update({c: self._text_state(analyzer, out[c]) for c in raw_text})
-        for c, (leaks, placeholders) in text.items():
-            after.columns[c] = self._text_verdict(after.columns[c], leaks, placeholders)
-        pii_columns = sorted({*found.pii_columns, *(c for c in text if after.columns[c].pii)})
-        still = sorted(c for c, r in after.columns.items() if r.pii and not r.masked)
-        masked = sorted(c for c in pii_columns if c not in still)
+        api = _optional("auditor.data.mask_verify", "mask_and_verify", "MaskRequest")
+        if isinstance(api, str):
+            return CheckResult(self.name, step, available=False, error=api)
+        mask_and_verify, mask_request = api
+        verdict = mask_and_verify(frame, mask_request(self.policy, mask=self.mask, declared=self.declared), self.services)
+        still = verdict.unmasked_pii_columns
         rule = {"rule": "no unmasked PII promoted", "outcome": "FAIL" if still else "PASS",
-                "detail": f"{len(pii_columns)} PII column(s), {len(masked)} masked"}
-        return CheckResult(self.name, step, rules=[rule], frame=out, pii_columns=pii_columns,
-                          masked_columns=masked, unmasked_pii_columns=still,
-                          resources=_dataset_resources(self.table_id, out, after) if self.table_id else [])
-
-
-    def _classify(self, classify_frame: Any, analyzer: Any, frame: pd.DataFrame, columns: list[Any]) -> Any:
-        """Classify ``columns`` of ``frame``; declared columns are decided by the schema, not sampled."""
-        detect = [c for c in columns if c not in self.declared]
-        # Free text is checked by _text_state on a sample; masking analyses every value.
-        found = classify_frame(frame[detect], analyzer, analyze_free_text=False)
-        for column in columns:
-            if column in self.declared:
-                found.columns[column] = self._declared(column, frame[column])
-        return found
-
-    def _text_state(self, analyzer: Any, series: pd.Series) -> tuple[int, int]:
-        """(values with a raw PII span, values with a mask placeholder) in a sample of a free-text column."""
-        from auditor.data.classify import MASK_PLACEHOLDER
-
-        values = series.dropna().astype("str")
-        values = values[values.str.strip() != ""]
-        if len(values) > TEXT_SAMPLE:
-            values = values.sample(n=TEXT_SAMPLE, random_state=0)
-        texts = values.tolist()
-        leaks = placeholders = 0
-        for text, spans in zip(texts, analyzer.analyze_many(texts), strict=True):
-            if any(not MASK_PLACEHOLDER.fullmatch(text[s.start:s.end]) for s in spans):
-                leaks += 1
-            if MASK_PLACEHOLDER.search(text):
-                placeholders += 1
-        return leaks, placeholders
-
-    @staticmethod
-    def _text_verdict(col: Any, leaks: int, placeholders: int) -> Any:
-        from dataclasses import replace
-
-        pii = bool(leaks or placeholders)
-        return replace(col, pii=pii, classification="pii" if pii else "not-pii", masked=pii and not leaks,
-                       evidence={**col.evidence, "decided_by": f"free text: {leaks} of a {TEXT_SAMPLE}-value sample "
-                                 f"with raw PII, {placeholders} with mask placeholders"})
-
-    def _declared(self, column: str, series: pd.Series) -> Any:
-        from auditor.data.classify import ColumnClassification, looks_masked
-
-        values = series.dropna().astype("str").unique()
-        masked = bool(len(values)) and all(looks_masked(v) for v in values)
-        return ColumnClassification(column=column, kind="structured", entity=self.declared[column], pii=True,
-                                    classification="pii", confidence=1.0, support=1.0, masked=masked,
-                                    sample_size=len(values),
-                                    evidence={"decided_by": "declared PII in the pipeline schema"})
-
-
-def _dataset_resources(table_id: str, frame: pd.DataFrame, classification: Any) -> list[Any]:
-    """``dataset.file`` / ``dataset.column`` resources of the promoted table, for ``rules/data``."""
-    from auditor.data.readers import Table
-    from auditor.data.scan import TableScan, _dtype, table_resources
-
-    table = Table(id=table_id, source=table_id, format="parquet", columns=[str(c) for c in frame.columns])
-    scan = TableScan(table, classification, len(frame), {str(c): int(n) for c, n in frame.isna().sum().items()},
-                     {str(c): _dtype(frame[c]) for c in frame.columns})
-    resources: list[Any] = table_resources(scan)
-    return resources
+                "detail": f"{len(verdict.pii_columns)} PII column(s), {len(verdict.masked_columns)} masked"}
+        return CheckResult(self.name, step, rules=[rule], frame=verdict.frame, pii_columns=verdict.pii_columns,
+                           masked_columns=verdict.masked_columns, unmasked_pii_columns=still,
+                           resources=verdict.table_resources(self.table_id) if self.table_id else [])
 
 
 def quality_history(store: Any, pipeline: str) -> Any:
     """The quality metrics of this pipeline's earlier runs (their lineage manifests, oldest
     first): what dynamic DQDL rules (``avg(last(10))``) and DetectAnomalies compare against."""
-    from auditor.data.quality.history import MetricHistory
-    from auditor.pipelines.lineage import history
-
     return MetricHistory.from_lineage(history(store, pipeline), pipeline)

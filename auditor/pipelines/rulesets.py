@@ -18,14 +18,14 @@ Example::
 from __future__ import annotations
 
 import re
-from importlib import resources
 from typing import Any
 
 from auditor.core.errors import ConfigError, Problem
+from auditor.data.quality import parse_ruleset
+from auditor.pipelines.pipeline_registry import get_pipeline
 
 # Settings of a pipeline that hold DQDL text.
 RULESET_KEYS = ("quality_ruleset",)
-_FOLDERS = {"registrar": "registrar", "inquiries-311": "inquiries311"}
 
 
 def check_rulesets(pipeline: str, settings: dict[str, Any], section: dict[str, Any]) -> None:
@@ -34,8 +34,6 @@ def check_rulesets(pipeline: str, settings: dict[str, Any], section: dict[str, A
     ``section`` is the run config's ``pipelines`` section: a ruleset it names is
     reported against that file; any other ruleset is the shipped default.
     """
-    from auditor.data.quality import parse_ruleset
-
     overrides = section.get(pipeline) or {}
     problems: list[Problem] = []
     for key in RULESET_KEYS:
@@ -55,7 +53,7 @@ def check_rulesets(pipeline: str, settings: dict[str, Any], section: dict[str, A
 
 def _in_pipeline_yml(pipeline: str, key: str, problem: Problem) -> Problem:
     """A DQDL problem of the shipped default, moved to its place in the pipeline's ``pipeline.yml``."""
-    ref = resources.files("auditor.pipelines") / _FOLDERS.get(pipeline, pipeline) / "pipeline.yml"
+    ref = get_pipeline(pipeline).settings_file()
     return in_yaml_block(problem, ref.read_text(encoding="utf-8"), key, str(ref))
 
 

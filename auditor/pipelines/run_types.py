@@ -33,6 +33,7 @@ from typing import Any
 
 from auditor.core.resources import ResourceType, resource_types
 from auditor.core.run_config import config_sections
+from auditor.pipelines.pipeline_registry import pipeline_names
 
 
 @resource_types.register("pipeline.run")
@@ -97,7 +98,8 @@ PIPELINES_CONFIG_SCHEMA: dict[str, Any] = {
     "description": "Settings of the governed pipelines, per pipeline.",
     "additionalProperties": False,
     "x-unknown": "pipeline",
-    "properties": {"registrar": _PIPELINE, "inquiries-311": _PIPELINE},
+    # One entry per installed pipeline (the entry points' names: no pipeline is imported here).
+    "properties": {name: _PIPELINE for name in pipeline_names()},
 }
 
 config_sections.add("pipelines", PIPELINES_CONFIG_SCHEMA)

@@ -45,8 +45,6 @@ from auditor.aws.access import first_call, probe_s3
 from auditor.core.aws_clients import default_client
 from auditor.core.errors import AuditorError, DataError, UsageError
 
-REGISTRAR_ROOT = "registraroffice/enrollwithdraw"
-INQUIRIES_ROOT = "govtfinance/311inqvol"
 LINEAGE_ROOT = "_lineage"
 
 

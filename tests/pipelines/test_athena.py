@@ -58,6 +58,7 @@ def _athena_rows(frame: pd.DataFrame) -> QueryResults:
     return QueryResults(rows=rows, column_info=info)
 
 
+@pytest.mark.slow
 @mock_aws
 def test_inquiries_311_on_athena_matches_duckdb(tmp_path: Path) -> None:
     local = run_pipeline("inquiries-311", tmp_path / "lake", sample=True)
@@ -114,6 +115,7 @@ def test_athena_needs_an_s3_store(tmp_path: Path) -> None:
         AthenaEngine.for_store(LocalStore(tmp_path), {})
 
 
+@pytest.mark.slow
 @mock_aws
 def test_registrar_on_athena_registers_partitioned_curated_tables(tmp_path: Path, pii_analyzer: Any) -> None:
     from auditor.pipelines.registrar.pipeline import METRICS as REG_METRICS

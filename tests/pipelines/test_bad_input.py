@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from pipeline_helpers import write
 
 from auditor.cli import cli
-from auditor.pipelines.samples import inquiries311 as sample311
-from auditor.pipelines.samples import registrar as sample_reg
+from auditor.pipelines.inquiries311 import sample as sample311
+from auditor.pipelines.registrar import sample as sample_reg
 
 ROOT_311 = "govtfinance/311inqvol"
 ROOT_REG = "registraroffice/enrollwithdraw"

@@ -17,9 +17,9 @@ from auditor.core.context import RunContext
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.inquiries311.read import read_export
 from auditor.pipelines.pipeline_run import run_pipeline
+from auditor.pipelines.registrar import sample
 from auditor.pipelines.registrar.clean import clean, read_workbook
-from auditor.pipelines.samples import registrar as sample
-from auditor.pipelines.samples.registrar import APPLICATION_COLUMNS
+from auditor.pipelines.registrar.sample import APPLICATION_COLUMNS
 
 ROOT_311 = "govtfinance/311inqvol"
 ROOT_REG = "registraroffice/enrollwithdraw"

@@ -14,9 +14,9 @@ import pytest
 from pipeline_helpers import write
 
 from auditor.core.context import RunContext
+from auditor.pipelines.inquiries311 import sample
 from auditor.pipelines.inquiries311.read import read_export
 from auditor.pipelines.pipeline_run import run_pipeline
-from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.store import LocalStore
 
 REFERENCE = Path(__file__).parent / "fixtures" / "inquiry-311-sample-rows.csv"  # real rows (OGL-Vancouver)
@@ -146,6 +146,7 @@ def test_real_portal_rows_are_accepted_unchanged(tmp_path: Path) -> None:
     assert got.to_dict() == ref.groupby("year")["records"].sum().to_dict()
 
 
+@pytest.mark.slow
 def test_xlsx_variant_gives_the_same_metrics(tmp_path: Path) -> None:
     frame = sample.generate(seed=7, years=(2023,))
     csv_file = write(tmp_path / "a.csv", sample.to_portal_csv(frame))

@@ -13,9 +13,9 @@ import pytest
 from pipeline_helpers import write
 
 from auditor.core.context import RunContext
+from auditor.pipelines.inquiries311 import sample
 from auditor.pipelines.pipeline_run import run_pipeline
 from auditor.pipelines.promote import Output, collect_garbage, current, publish
-from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.store import LocalStore
 
 ROOT = "govtfinance/311inqvol"
@@ -46,6 +46,7 @@ def _curated(root: Path) -> dict[str, bytes]:
     return {"_CURRENT.json": pointer_path.read_bytes(), **files}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", ["before-commit", "mid-stage"])
 def test_kill_9_mid_run_leaves_curated_as_before(tmp_path: Path, point: str) -> None:
     root = tmp_path / "lake"

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from auditor.core.context import RunContext
 from auditor.pipelines.pipeline_run import run_pipeline
-from auditor.pipelines.samples import registrar as sample
+from auditor.pipelines.registrar import sample
 
 ROOT = "registraroffice/enrollwithdraw"
 

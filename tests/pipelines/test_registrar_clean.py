@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.registrar.clean import SPECS, clean, read_workbook
-from auditor.pipelines.samples.registrar import APPLICATION_COLUMNS
+from auditor.pipelines.registrar.sample import APPLICATION_COLUMNS
 
 
 def _xlsx(rows: list[list[object]]) -> bytes:

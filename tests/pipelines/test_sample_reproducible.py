@@ -7,10 +7,12 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from auditor.core.context import RunContext
+from auditor.pipelines.inquiries311 import sample as sample311
 from auditor.pipelines.pipeline_run import run_pipeline
-from auditor.pipelines.samples import inquiries311 as sample311
-from auditor.pipelines.samples import registrar as sample_reg
+from auditor.pipelines.registrar import sample as sample_reg
 from auditor.pipelines.samples.reproducible import SAMPLE_TIMESTAMP, reproducible_xlsx
 
 ROOT_REG = "registraroffice/enrollwithdraw"
@@ -51,6 +53,7 @@ def test_sample_workbooks_carry_no_wall_clock() -> None:
         sample_reg.sample_files(seed=10, applications_per_year=20)
 
 
+@pytest.mark.slow
 def test_rerunning_the_registrar_sample_lands_nothing_new(tmp_path: Path,
                                                          make_context: Callable[..., RunContext]) -> None:
     lake = tmp_path / "lake"

@@ -27,9 +27,9 @@ from race_workers import GC_ROOTS, PARTS, POINTER, outputs, publish_rounds, race
 
 from auditor.core.errors import DataError
 from auditor.pipelines import leases
+from auditor.pipelines.inquiries311 import sample
 from auditor.pipelines.inquiries311.pipeline import Inquiries311
 from auditor.pipelines.promote import LostRace, Output, collect_garbage, commit, current, publish, stage
-from auditor.pipelines.samples import inquiries311 as sample
 from auditor.pipelines.store import LOCK_FILE, LocalStore, S3Store, Store, StoreBusy, StoreConflict
 
 ROUNDS = 20
@@ -108,6 +108,7 @@ def _check_round(store: Store, outcomes: list[tuple[str, str, str]], published: 
     assert remaining == set(published[-2:]) | set(lost)
 
 
+@pytest.mark.slow
 def test_two_processes_race_to_publish_into_a_local_store(tmp_path: Path) -> None:
     root = tmp_path / "lake"
     ctx = multiprocessing.get_context("spawn")
@@ -137,6 +138,7 @@ def test_two_processes_race_to_publish_into_a_local_store(tmp_path: Path) -> Non
     assert len(published) == ROUNDS and len(set(published) | set(lost)) == 2 * ROUNDS
 
 
+@pytest.mark.slow
 def test_two_threads_race_to_publish_into_an_s3_store(s3_store: S3Store, atomic_moto: None) -> None:
     clients = [boto3.client("s3", region_name="us-east-1") for _ in range(2)]  # one client per thread
     stores = [S3Store("s3://lake/prefix", c) for c in clients]

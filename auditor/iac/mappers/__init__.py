@@ -10,6 +10,7 @@ that name them, trails before the account's monitoring.
 from __future__ import annotations
 
 from auditor.iac.build import MAPPING_ERRORS, Builder, mapping_error
+from auditor.iac.mappers import account, cloudtrail, iam, kms, logs, monitoring, region, s3, s3_tf
 
 
 def map_change(b: Builder) -> None:
@@ -25,8 +26,6 @@ def map_change(b: Builder) -> None:
 
 
 def _map(b: Builder) -> None:
-    from auditor.iac.mappers import account, cloudtrail, iam, kms, logs, monitoring, region, s3, s3_tf
-
     account.map_account(b)
     logs.index_log_groups(b)
     keys = kms.map_keys(b)

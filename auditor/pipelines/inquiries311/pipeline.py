@@ -30,22 +30,22 @@ import numpy as np
 import pandas as pd
 
 from auditor.pipelines.base import LandingFile, RunState, csv_bytes, parquet_bytes
+from auditor.pipelines.contract import PipelinePackage
 from auditor.pipelines.errors import BadInput
 from auditor.pipelines.exports import Chart
+from auditor.pipelines.inquiries311 import sample
 from auditor.pipelines.inquiries311.read import read_export
 from auditor.pipelines.promote import Output, version_of
 from auditor.pipelines.promotion_checks import QualityCheck, quality_history
 from auditor.pipelines.routing import apply_quality_gate
-from auditor.pipelines.samples import inquiries311 as sample
-from auditor.pipelines.sql import load_sql
-from auditor.pipelines.store import INQUIRIES_ROOT, ObjectInfo, Store
+from auditor.pipelines.store import ObjectInfo, Store
 
-ROOT = INQUIRIES_ROOT
+ROOT = "govtfinance/311inqvol"  # the zones as the original AWS project named them
 CALLS = f"{ROOT}/calls"
 KEY = ["department", "type", "year_month", "channel"]
 METRICS = ("year_totals", "department_share", "channel_share", "department_channel_share", "department_yoy")
 
-class Inquiries311:
+class Inquiries311(PipelinePackage):
     """The 3-1-1 inquiry-volume pipeline."""
 
     name = "inquiries-311"
@@ -132,7 +132,7 @@ class Inquiries311:
                                   locations={o.key.split("/")[3]: o.key.rsplit("/", 1)[0] for o in outputs},
                                   partition="year")
             for name in METRICS:
-                state.metrics[name] = state.engine.query(load_sql("inquiries311", name))
+                state.metrics[name] = state.engine.query(self.sql(name))
             state.metrics["department_outliers"] = outliers(state.metrics["department_share"],
                                                             float(state.settings["outlier_threshold"]))
         version = version_of(state.run_id)

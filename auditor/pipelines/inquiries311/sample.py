@@ -11,7 +11,7 @@ year (January to October), and a few department names carry stray double quotes
 
 Example::
 
-    from auditor.pipelines.samples.inquiries311 import generate, to_portal_csv
+    from auditor.pipelines.inquiries311.sample import generate, to_portal_csv
     frame = generate(seed=311)                 # 2023 + 2024, about 8,000 rows
     data = to_portal_csv(frame)                # bytes, exactly the portal format
 """
@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from auditor.pipelines.inquiries311.shares import CHANNEL_SHARES, DEPARTMENT_SHARES
 from auditor.pipelines.samples.reproducible import reproducible_xlsx
-from auditor.pipelines.samples.shares import CHANNEL_SHARES, DEPARTMENT_SHARES
 
 COLUMNS = ["Department", "Type", "Year Month", "Channel", "Number of Records", "BI_ID"]
 CHANNELS = tuple(CHANNEL_SHARES)

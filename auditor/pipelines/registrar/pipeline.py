@@ -30,23 +30,23 @@ from typing import Any
 import pandas as pd
 
 from auditor.pipelines.base import LandingFile, RunState, csv_bytes, parquet_bytes
+from auditor.pipelines.contract import PipelinePackage
 from auditor.pipelines.errors import BadInput, CheckUnavailable, PromotionBlocked
 from auditor.pipelines.exports import Chart
 from auditor.pipelines.promote import Output, version_of
 from auditor.pipelines.promotion_checks import CheckResult, PiiCheck, QualityCheck, quality_history
 from auditor.pipelines.quarantine import quarantine_records
+from auditor.pipelines.registrar import sample
 from auditor.pipelines.registrar.clean import SPECS, Cleaned, clean, read_workbook
 from auditor.pipelines.routing import apply_quality_gate
-from auditor.pipelines.samples import registrar as sample
-from auditor.pipelines.sql import load_sql
-from auditor.pipelines.store import REGISTRAR_ROOT, ObjectInfo, Store
+from auditor.pipelines.store import ObjectInfo, Store
 
-ROOT = REGISTRAR_ROOT
+ROOT = "registraroffice/enrollwithdraw"  # the zones as the original AWS project named them
 LANDING = f"{ROOT}/Landing"
 METRICS = ("acr", "enrollment_withdrawal", "curated_view")
 
 
-class Registrar:
+class Registrar(PipelinePackage):
     """The registrar applications / enrollments / withdrawals pipeline."""
 
     name = "registrar"
@@ -54,6 +54,8 @@ class Registrar:
     pointer_key = f"{ROOT}/_CURRENT.json"
     gc_roots = (f"{ROOT}/Curated",)
     description = "registrar applications, enrollments, withdrawals (.xlsx) -> ACR per year, withdrawal rate"
+    # One row per student: stays in the store and the exports, never in report attachments.
+    row_level_metrics = frozenset({"curated_view"})
 
     def sample_files(self, seed: int = 2022) -> dict[str, bytes]:
         return {f"{LANDING}/{path}": data for path, data in sample.sample_files(seed).items()}
@@ -76,25 +78,42 @@ class Registrar:
     # -- the run -------------------------------------------------------------------------------
 
     def process(self, state: RunState, files: list[LandingFile]) -> list[Output]:
+        with state.lineage.timed("read"):
+            cleaned = self._read(state, files)
+        masked = self._promote_raw(state, cleaned)
+        masked = self._check_curated(state, masked)
+        base = f"{ROOT}/Curated/{version_of(state.run_id)}"
+        with state.lineage.timed("write"):
+            outputs = _curated_outputs(base, masked)
+        with state.lineage.timed("metrics"):
+            self._compute_metrics(state, masked, outputs)
+        outputs += [Output(f"{base}/metrics/{name}.parquet", parquet_bytes(frame), len(frame))
+                    for name, frame in state.metrics.items()]
+        return outputs
+
+    def _read(self, state: RunState, files: list[LandingFile]) -> dict[str, Cleaned]:
+        """Each kind's workbooks read and cleaned; a bad file is quarantined and stops the run."""
         bodies: dict[str, list[pd.DataFrame]] = {}
         bad = []
-        with state.lineage.timed("read"):
-            for f in sorted(files, key=lambda f: f.key):
-                try:
-                    spec, body = read_workbook(f.name, f.data)
-                except BadInput as exc:
-                    key = state.quarantine(self.root, f, exc.reason)
-                    bad.append(BadInput(f.key, f"{exc.reason} (quarantined to {state.store.uri(key)})"))
-                    continue
-                bodies.setdefault(spec.kind, []).append(body)
-                state.lineage.inputs.append({"key": f.key, "uri": state.store.uri(f.key), "sha256": f.sha256,
-                                             "rows": len(body), "kind": spec.kind})
-            if bad:
-                raise bad[0]
-            if "applications" not in bodies:
-                raise BadInput(LANDING, "no applications export in the landing zone (historic-enrollment-data/)")
-            cleaned = {kind: clean(SPECS[kind], pd.concat(parts, ignore_index=True), now=state.now())
-                       for kind, parts in bodies.items()}
+        for f in sorted(files, key=lambda f: f.key):
+            try:
+                spec, body = read_workbook(f.name, f.data)
+            except BadInput as exc:
+                key = state.quarantine(self.root, f, exc.reason)
+                bad.append(BadInput(f.key, f"{exc.reason} (quarantined to {state.store.uri(key)})"))
+                continue
+            bodies.setdefault(spec.kind, []).append(body)
+            state.lineage.inputs.append({"key": f.key, "uri": state.store.uri(f.key), "sha256": f.sha256,
+                                         "rows": len(body), "kind": spec.kind})
+        if bad:
+            raise bad[0]
+        if "applications" not in bodies:
+            raise BadInput(LANDING, "no applications export in the landing zone (historic-enrollment-data/)")
+        return {kind: clean(SPECS[kind], pd.concat(parts, ignore_index=True), now=state.now())
+                for kind, parts in bodies.items()}
+
+    def _promote_raw(self, state: RunState, cleaned: dict[str, Cleaned]) -> dict[str, pd.DataFrame]:
+        """Set rejected records aside, mask PII and write Raw; the masked frames by kind."""
         raw = state.step("raw")
         for c in cleaned.values():
             raw.input_rows += c.rows_read
@@ -103,7 +122,6 @@ class Registrar:
             raw.output_rows += len(c.valid)
             if len(c.rejected):
                 self._set_aside(state, c)
-
         with state.lineage.timed("gates"):
             masked = {kind: self._pii(state, c.valid, "raw", f"{ROOT}/Raw/{kind}.csv")
                       for kind, c in cleaned.items()}
@@ -114,7 +132,10 @@ class Registrar:
                 state.lineage.outputs.append({"key": key, "uri": state.store.uri(key), "zone": "Raw",
                                               "sha256": digest, "rows": len(frame)})
         raw.promoted = True
+        return masked
 
+    def _check_curated(self, state: RunState, masked: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The curated step's gates: the applications' DQDL ruleset, then PII again."""
         curated = state.step("curated")
         curated.input_rows = sum(len(f) for f in masked.values())
         with state.lineage.timed("gates"):
@@ -126,28 +147,16 @@ class Registrar:
             for kind, frame in masked.items():
                 masked[kind] = self._pii(state, frame, "curated", f"{ROOT}/Curated/{version_of(state.run_id)}/{kind}")
         curated.output_rows = sum(len(f) for f in masked.values())
+        return masked
 
-        version = version_of(state.run_id)
-        base = f"{ROOT}/Curated/{version}"
-        outputs = []
-        with state.lineage.timed("write"):
-            for year, part in masked["applications"].groupby("received_year", sort=True):
-                outputs.append(Output(f"{base}/applications/received_year={int(year)}/part-0.parquet",
-                                      parquet_bytes(part.drop(columns="received_year")), len(part)))
-            for kind in ("enrollments", "withdrawals"):
-                if kind in masked:
-                    outputs.append(Output(f"{base}/{kind}/part-0.parquet", parquet_bytes(masked[kind]),
-                                          len(masked[kind])))
-        with state.lineage.timed("metrics"):
-            frames = {k: masked.get(k, _empty(k)) for k in ("applications", "enrollments", "withdrawals")}
-            for kind, frame in frames.items():
-                state.engine.register(kind, frame, locations=_locations(outputs, kind),
-                                      partition="received_year" if kind == "applications" else None)
-            for name in METRICS:
-                state.metrics[name] = state.engine.query(load_sql("registrar", name))
-        outputs += [Output(f"{base}/metrics/{name}.parquet", parquet_bytes(frame), len(frame))
-                    for name, frame in state.metrics.items()]
-        return outputs
+    def _compute_metrics(self, state: RunState, masked: dict[str, pd.DataFrame], outputs: list[Output]) -> None:
+        """Register the curated tables (an empty one for a kind not landed) and run the metric SQL."""
+        frames = {k: masked.get(k, _empty(k)) for k in ("applications", "enrollments", "withdrawals")}
+        for kind, frame in frames.items():
+            state.engine.register(kind, frame, locations=_locations(outputs, kind),
+                                  partition="received_year" if kind == "applications" else None)
+        for name in METRICS:
+            state.metrics[name] = state.engine.query(self.sql(name))
 
     def _set_aside(self, state: RunState, c: Cleaned) -> None:
         # Rejected records keep their PII: Quarantine is a restricted zone like Landing.
@@ -185,6 +194,18 @@ class Registrar:
             out.append(Chart("Withdrawal rate", wr.rename(columns={"withdrawal_rate": "withdrawal rate %"}),
                              "%", "year"))
         return out
+
+
+def _curated_outputs(base: str, masked: dict[str, pd.DataFrame]) -> list[Output]:
+    """The curated Parquet files: applications partitioned by received year, the others whole."""
+    outputs = []
+    for year, part in masked["applications"].groupby("received_year", sort=True):
+        outputs.append(Output(f"{base}/applications/received_year={int(year)}/part-0.parquet",
+                              parquet_bytes(part.drop(columns="received_year")), len(part)))
+    for kind in ("enrollments", "withdrawals"):
+        if kind in masked:
+            outputs.append(Output(f"{base}/{kind}/part-0.parquet", parquet_bytes(masked[kind]), len(masked[kind])))
+    return outputs
 
 
 def _locations(outputs: list[Output], kind: str) -> dict[str, str]:

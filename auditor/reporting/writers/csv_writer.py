@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core import cellsafe
+from auditor.core.documents import FindingsDocument, MuteDict
+from auditor.reporting.assess import assess
 from auditor.reporting.atomic import write_atomic
-from auditor.reporting.writers import writers
 
 COLUMNS = ("status", "severity", "rule_id", "title", "resource_type", "resource_id", "region", "message",
            "compliance", "evidence", "remediation", "mute_reason", "mute_expires", "run_id",
@@ -45,12 +46,12 @@ def neutralise(value: Any) -> str:
     return cellsafe.neutralise(text)
 
 
-def to_csv(doc: dict[str, Any]) -> str:
+def to_csv(doc: FindingsDocument) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(COLUMNS)
     for f in doc["findings"]:
-        mute = f.get("mute") or {}
+        mute: MuteDict | dict[str, str] = f.get("mute") or {}
         compliance = "; ".join(f"{fw} {c}" for fw, ids in sorted(f["compliance"].items()) for c in ids)
         w.writerow([neutralise(v) for v in (
             f["status"], f["severity"], f["rule_id"], f["title"], f["resource_type"], f["resource_id"], f["region"],
@@ -64,10 +65,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def controls_csv(doc: dict[str, Any], frameworks: dict[str, Any] | None = None) -> str:
+def controls_csv(doc: FindingsDocument, frameworks: dict[str, Any] | None = None) -> str:
     """``controls.csv``: one row per control per framework (see the module docstring)."""
-    from auditor.reporting.assess import assess
-
     a = assess(doc, frameworks)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
@@ -82,8 +81,7 @@ def controls_csv(doc: dict[str, Any], frameworks: dict[str, Any] | None = None) 
     return buf.getvalue()
 
 
-@writers.register("csv")
-def write_csv(doc: dict[str, Any], outdir: Path) -> Path:
+def write_csv(doc: FindingsDocument, outdir: Path) -> Path:
     """Write ``OUTDIR/findings.csv`` and ``OUTDIR/controls.csv`` (see ``COMPANIONS``); return the first."""
     write_atomic(outdir / CONTROLS_FILENAME, "\ufeff" + controls_csv(doc))
     return write_atomic(outdir / "findings.csv", "\ufeff" + to_csv(doc))

@@ -41,9 +41,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from auditor.exit_gate import finding_file
+from auditor.core.documents import FindingDict, FindingsDocument
 from auditor.reporting.atomic import write_atomic
-from auditor.reporting.writers import writers
+from auditor.reporting.finding_files import finding_file
 
 FILENAME = "gl-code-quality-report.json"
 SEVERITY = {"info": "info", "low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
@@ -56,12 +56,12 @@ def pseudo_path(resource_id: str) -> str:
     return "resources/" + ("/".join(s for s in segments if s.strip(".")) or "_")
 
 
-def fingerprint(f: dict[str, Any]) -> str:
+def fingerprint(f: FindingDict) -> str:
     """Stable across runs: sha256 of rule id and resource id (NUL-separated, so no two pairs collide)."""
     return hashlib.sha256(f"{f['rule_id']}\0{f['resource_id']}".encode()).hexdigest()
 
 
-def _description(f: dict[str, Any]) -> str:
+def _description(f: FindingDict) -> str:
     text = f"{f['title']}: {f['message']}" if f["message"] else f["title"]
     text = " ".join(text.split())
     if f["status"] == "ERROR":
@@ -69,7 +69,7 @@ def _description(f: dict[str, Any]) -> str:
     return f"{text} ({f['resource_id']})"
 
 
-def _issue(f: dict[str, Any]) -> dict[str, Any]:
+def _issue(f: FindingDict) -> dict[str, Any]:
     return {
         "description": _description(f),
         "check_name": f["rule_id"],
@@ -79,13 +79,12 @@ def _issue(f: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def to_gitlab(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def to_gitlab(doc: FindingsDocument) -> list[dict[str, Any]]:
     """The Code Quality issues for a findings document, sorted by rule id then resource id."""
     reported = [f for f in doc["findings"] if f["status"] in ("FAIL", "ERROR")]
     return [_issue(f) for f in sorted(reported, key=lambda f: (f["rule_id"], f["resource_id"]))]
 
 
-@writers.register("gitlab")
-def write_gitlab(doc: dict[str, Any], outdir: Path) -> Path:
+def write_gitlab(doc: FindingsDocument, outdir: Path) -> Path:
     """Write ``OUTDIR/gl-code-quality-report.json``."""
     return write_atomic(outdir / FILENAME, json.dumps(to_gitlab(doc), indent=2, ensure_ascii=False))

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from auditor.core.documents import FindingsDocument
+from auditor.reporting.assess import with_compliance
 from auditor.reporting.atomic import write_atomic
-from auditor.reporting.writers import writers
 
 _SLOT = "\u0000findings\u0000"
 
 
-@writers.register("json")
-def write_json(doc: dict[str, Any], outdir: Path) -> Path:
+def write_json(doc: FindingsDocument, outdir: Path) -> Path:
     """Write ``OUTDIR/findings.json``: UTF-8, stable order, one finding per line.
 
     The document is indented (2 spaces) except each finding, which is one line: two
@@ -28,12 +27,10 @@ def write_json(doc: dict[str, Any], outdir: Path) -> Path:
     recompute the summary from the findings (``auditor.reporting.summary``); these
     are for people and other tools, never trusted on the way back in.
     """
-    from auditor.reporting.assess import with_compliance
-
     return write_atomic(outdir / "findings.json", dumps(with_compliance(doc)))
 
 
-def dumps(doc: dict[str, Any]) -> str:
+def dumps(doc: FindingsDocument) -> str:
     """The text of ``findings.json`` for ``doc`` (see :func:`write_json`)."""
     findings = doc.get("findings")
     if not isinstance(findings, list) or not findings:

@@ -13,8 +13,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument
 from auditor.reporting.atomic import write_atomic
-from auditor.reporting.writers import writers
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -23,9 +23,9 @@ def _clean(value: Any) -> str:
     return _INVALID_XML.sub("", str(value))
 
 
-def to_junit(doc: dict[str, Any]) -> ET.Element:
+def to_junit(doc: FindingsDocument) -> ET.Element:
     """The JUnit XML tree for a findings document."""
-    by_rule: dict[str, list[dict[str, Any]]] = {}
+    by_rule: dict[str, list[FindingDict]] = {}
     for f in doc["findings"]:
         by_rule.setdefault(f["rule_id"], []).append(f)
     total = Counter(f["status"] for f in doc["findings"])
@@ -46,13 +46,13 @@ def to_junit(doc: dict[str, Any]) -> ET.Element:
             elif f["status"] == "ERROR":
                 ET.SubElement(case, "error", message=_clean(f["message"]), type="could-not-evaluate").text = text
             elif f["status"] in ("SKIPPED", "MUTED"):
-                reason = (f.get("mute") or {}).get("reason") or f["message"]
+                mute = f.get("mute")
+                reason = (mute.get("reason") if mute else None) or f["message"]
                 ET.SubElement(case, "skipped", message=_clean(f"{f['status']}: {reason}"))
     return root
 
 
-@writers.register("junit")
-def write_junit(doc: dict[str, Any], outdir: Path) -> Path:
+def write_junit(doc: FindingsDocument, outdir: Path) -> Path:
     """Write ``OUTDIR/junit.xml``."""
     tree = to_junit(doc)
     ET.indent(tree)

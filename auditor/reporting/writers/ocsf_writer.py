@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument
 from auditor.reporting.atomic import write_atomic
-from auditor.reporting.writers import writers
 
 OCSF_VERSION = "1.3.0"
 CLASS_UID, CATEGORY_UID, ACTIVITY_CREATE = 2004, 2, 1
@@ -29,7 +29,7 @@ def _epoch_ms(ts: str) -> int:
     return int(datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-def _cloud(f: dict[str, Any], account: str) -> dict[str, Any]:
+def _cloud(f: FindingDict, account: str) -> dict[str, Any]:
     cloud: dict[str, Any] = {"provider": "AWS" if f["resource_type"].startswith("aws.") else "Other"}
     if f["region"]:
         cloud["region"] = f["region"]
@@ -38,7 +38,7 @@ def _cloud(f: dict[str, Any], account: str) -> dict[str, Any]:
     return cloud
 
 
-def to_ocsf(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def to_ocsf(doc: FindingsDocument) -> list[dict[str, Any]]:
     """OCSF Detection Finding events for a findings document."""
     run = doc["run"]
     time_ms = _epoch_ms(run["finished_at"])
@@ -80,8 +80,7 @@ def to_ocsf(doc: dict[str, Any]) -> list[dict[str, Any]]:
     return events
 
 
-@writers.register("ocsf")
-def write_ocsf(doc: dict[str, Any], outdir: Path) -> Path:
+def write_ocsf(doc: FindingsDocument, outdir: Path) -> Path:
     """Write ``OUTDIR/findings.ocsf.json``."""
     # A JSON array with one event per line: valid JSON, and line-splittable for lake loaders.
     lines = (json.dumps(e, ensure_ascii=False, separators=(",", ":"), default=str) for e in to_ocsf(doc))

@@ -24,8 +24,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument, LocationDict
 from auditor.reporting.atomic import write_atomic
-from auditor.reporting.writers import writers
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -41,7 +41,7 @@ def _artifact_uri(resource_id: str) -> str:
     return "resources/" + re.sub(r"[^A-Za-z0-9._/-]+", "_", resource_id).strip("/")
 
 
-def _physical(f: dict[str, Any]) -> dict[str, Any]:
+def _physical(f: FindingDict) -> dict[str, Any]:
     """The physical location of a result: the declaring file and line when known, else a resource URI."""
     location = f.get("location")
     if not isinstance(location, dict) or not isinstance(location.get("file"), str):
@@ -56,18 +56,18 @@ def _physical(f: dict[str, Any]) -> dict[str, Any]:
             **_region(location)}
 
 
-def _region(location: dict[str, Any]) -> dict[str, Any]:
+def _region(location: LocationDict) -> dict[str, Any]:
     line = location.get("line")
     if not isinstance(line, int) or line < 1:
         return {}
     return {"region": {"startLine": line, "startColumn": int(location.get("column") or 1)}}
 
 
-def to_sarif(doc: dict[str, Any]) -> dict[str, Any]:
+def to_sarif(doc: FindingsDocument) -> dict[str, Any]:
     """The SARIF log for a findings document."""
     rules: dict[str, dict[str, Any]] = {}
-    results = []
-    notifications = []
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
     for f in doc["findings"]:
         rid = f["rule_id"]
         if rid not in rules:
@@ -121,7 +121,6 @@ def to_sarif(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@writers.register("sarif")
-def write_sarif(doc: dict[str, Any], outdir: Path) -> Path:
+def write_sarif(doc: FindingsDocument, outdir: Path) -> Path:
     """Write ``OUTDIR/findings.sarif``."""
     return write_atomic(outdir / "findings.sarif", json.dumps(to_sarif(doc), indent=2, ensure_ascii=False, default=str))
