@@ -17,10 +17,11 @@ from auditor import __version__
 from auditor.catalogue import catalogue, with_rendered_titles
 from auditor.compliance.mapping import Framework, apply_mappings, control_index, load_frameworks
 from auditor.core.context import RunContext
+from auditor.core.documents import FindingsDocument
 from auditor.core.errors import ConfigError, Problem, UsageError
 from auditor.core.findings import Finding, RunInfo, document
 from auditor.core.loader import load_rules
-from auditor.core.mutes import Mutelist, load_mutelist
+from auditor.core.mutes import Mutelist, MutelistSection, load_mutelist
 from auditor.core.registry import did_you_mean
 from auditor.core.rule_engine import Engine
 from auditor.core.rules import Rule
@@ -80,7 +81,7 @@ def prepare(rule_paths: Sequence[str | Path], *, mutelist: str | Path | None = N
     if mutelist is not None:
         try:
             mutes = load_mutelist(mutelist, today=(today or datetime.now()).date(),
-                                  max_days=run_config.section("mutelist").get("max_days"))
+                                  max_days=run_config.section("mutelist", MutelistSection).get("max_days"))
         except ConfigError as exc:
             problems += exc.problems
     if problems:
@@ -113,7 +114,7 @@ def _shipped_rules(frameworks: dict[str, Framework]) -> list[Rule]:
 def evaluate(prepared: Prepared, inventory: Any, context: RunContext, *, kind: str,
              started_at: datetime, account: str = "", regions: Sequence[str] = (),
              extra_findings: Iterable[Finding] = (), warnings: Iterable[str] = (),
-             attachments: dict[str, Any] | None = None) -> dict[str, Any]:
+             attachments: dict[str, Any] | None = None) -> FindingsDocument:
     """Run the engine and build the findings document.
 
     ``attachments`` (optional) carries report context that is not a finding:

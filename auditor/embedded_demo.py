@@ -11,13 +11,11 @@
 5. everything lands in one ``findings.json`` (plus the reports) in OUTDIR
    (``reports/demo`` from the command line).
 
-Each stage says what it did; a stage whose capability is not built yet says
-so plainly instead of pretending.
+Each stage says what it did, one progress line per step.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +23,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from auditor import __version__
+from auditor.audit_run import default_rule_paths, prepare
+from auditor.aws.scan import ScanOptions, run_scan
+from auditor.aws.seed_demo import seed_demo_account
+from auditor.baseline.demo_cycle import baseline_loop, break_glass_mute
+from auditor.compliance.mapping import control_index
 from auditor.core.context import RunContext, utc_now
+from auditor.core.documents import FindingsDocument
+from auditor.core.findings import RunInfo, merge
+from auditor.data.samples import write_sample_dataset
+from auditor.data.scan import DataScanOptions, run_data_scan
+from auditor.pipelines.pipeline_run import run_pipeline
+from auditor.reporting.outputs import write_outputs
+from auditor.reporting.writers import load_writers
+from auditor.reporting.writers.html_writer import write_html
 
 DEMO_REGIONS = ["us-east-1", "us-west-2"]
 DEMO_COMMAND = "demo"  # run.command of the documents the demo writes
@@ -40,13 +52,6 @@ _FAKE_ENV = {
     # moto knows AWS-managed policies (AWSSupportAccess for the CIS support role) only with this set.
     "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
 }
-
-
-def _available(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
 
 
 @contextmanager
@@ -66,100 +71,58 @@ def _isolated_aws() -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _count(doc: dict[str, Any]) -> str:
+def _count(doc: FindingsDocument) -> str:
     by = doc["summary"]["by_status"]
     return f"{doc['summary']['total']} findings ({by['PASS']} PASS, {by['FAIL']} FAIL, {by['ERROR']} ERROR)"
 
 
 def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator[str]:
     """Run every demo stage, yielding one progress line per step."""
-    from auditor.audit_run import default_rule_paths, prepare
-    from auditor.cli.common import write_outputs
-    from auditor.compliance.mapping import control_index
-    from auditor.core.findings import RunInfo, merge
-    from auditor.reporting.writers import load_writers
+    from moto import mock_aws
 
     context = context or RunContext()
     started: datetime = context.now()
     output_dir = Path(output_dir)
     work = output_dir / "demo-work"
-    docs: list[dict[str, Any]] = []
+    docs: list[FindingsDocument] = []
     shared: dict[str, Any] = context.services
-    before_baseline: dict[str, Any] | None = None
-    frameworks: dict[str, Any] = {}
 
-    if _available("auditor.aws.scan") and _available("auditor.aws.seed_demo"):
-        from moto import mock_aws
+    prepared = prepare(default_rule_paths("aws"), resource_prefix="aws.")
+    frameworks = control_index(prepared.frameworks)
+    with _isolated_aws(), mock_aws():
+        seed_demo_account()
+        yield "aws: seeded a moto account with a small data platform (with deliberate gaps)"
+        before = run_scan(prepared, ScanOptions(regions=DEMO_REGIONS), context)
+        yield f"aws: scanned {len(prepared.rules)} rules: {_count(before)}"
+        for line in baseline_loop():
+            yield f"baseline: {line}"
+        # The break-glass admin group grants *:* behind MFA on purpose: an accepted,
+        # expiring risk in a real mutelist, reviewed when it expires.
+        mutelist = _write_mutelist(work / "accepted-risks.yml", [break_glass_mute(today=started.date())])
+        yield f"baseline: accepted risks recorded in {mutelist}"
+        prepared_after = prepare(default_rule_paths("aws"), resource_prefix="aws.", mutelist=mutelist)
+        after = run_scan(prepared_after, ScanOptions(regions=DEMO_REGIONS), RunContext(clock=context.clock))
+        yield f"aws: re-scanned after baseline apply: {_count(after)}"
+        docs.append(after)
 
-        from auditor.aws.scan import ScanOptions, run_scan
-        from auditor.aws.seed_demo import seed_demo_account
+    # An extract as it lands, before masking: in the registrar's Landing zone layout, so reports
+    # show its raw PII where it belongs (and whether the pipeline gate kept it from Raw and Curated).
+    landing = work / "landing-sample" / "registraroffice" / "enrollwithdraw" / "Landing"
+    sample = write_sample_dataset(landing / "registrar-applicants.csv", rows=200, seed=7)
+    prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
+    # One Presidio engine for the whole demo: the pipelines reuse it from the shared services.
+    doc = run_data_scan(prepared, [str(sample)],
+                        DataScanOptions(context=RunContext(clock=context.clock, services=shared)))
+    docs.append(doc)
+    yield f"data: scanned {sample.name}: {_count(doc)}"
 
-        prepared = prepare(default_rule_paths("aws"), resource_prefix="aws.")
-        frameworks = control_index(prepared.frameworks)
-        with _isolated_aws(), mock_aws():
-            seed_demo_account()
-            yield "aws: seeded a moto account with a small data platform (with deliberate gaps)"
-            before = run_scan(prepared, ScanOptions(regions=DEMO_REGIONS), context)
-            yield f"aws: scanned {len(prepared.rules)} rules: {_count(before)}"
-            if _available("auditor.baseline.demo_cycle"):
-                from auditor.baseline.demo_cycle import baseline_loop, break_glass_mute
-
-                for line in baseline_loop():
-                    yield f"baseline: {line}"
-                # The break-glass admin group grants *:* behind MFA on purpose: an accepted,
-                # expiring risk in a real mutelist, reviewed when it expires.
-                mutelist = _write_mutelist(work / "accepted-risks.yml", [break_glass_mute(today=started.date())])
-                yield f"baseline: accepted risks recorded in {mutelist}"
-                prepared_after = prepare(default_rule_paths("aws"), resource_prefix="aws.", mutelist=mutelist)
-                after = run_scan(prepared_after, ScanOptions(regions=DEMO_REGIONS), RunContext(clock=context.clock))
-                yield f"aws: re-scanned after baseline apply: {_count(after)}"
-                before_baseline = before
-                docs.append(after)
-            else:
-                yield "baseline: not available yet (governed baseline issue #7)"
-                docs.append(before)
-    else:
-        yield "aws: not available yet (cloud posture audit issue #3)"
-
-    if _available("auditor.data.scan") and _available("auditor.data.samples"):
-        from auditor.data.samples import write_sample_dataset
-        from auditor.data.scan import DataScanOptions, run_data_scan
-
-        # An extract as it lands, before masking: in the registrar's Landing zone layout, so reports
-        # show its raw PII where it belongs (and whether the pipeline gate kept it from Raw and Curated).
-        landing = work / "landing-sample" / "registraroffice" / "enrollwithdraw" / "Landing"
-        sample = write_sample_dataset(landing / "registrar-applicants.csv", rows=200, seed=7)
-        prepared = prepare(default_rule_paths("data"), resource_prefix="dataset.")
-        frameworks = frameworks or control_index(prepared.frameworks)
-        # One Presidio engine for the whole demo: the pipelines reuse it from the shared services.
-        doc = run_data_scan(prepared, [str(sample)],
-                            DataScanOptions(context=RunContext(clock=context.clock, services=shared)))
-        docs.append(doc)
-        yield f"data: scanned {sample.name}: {_count(doc)}"
-    else:
-        yield "data: not available yet (data governance issue #4)"
-
-    if _available("auditor.pipelines.pipeline_run"):
-        from auditor.pipelines.pipeline_run import run_pipeline
-
-        for name in ("registrar", "inquiries-311"):
-            result = run_pipeline(name, str(work / "lake"), sample=True, output_dir=output_dir / f"pipeline-{name}",
-                                  context=RunContext(clock=context.clock, services=shared))
-            yield f"pipeline {name}: {result.status}: {result.message}"
-            if result.findings is not None:
-                docs.append(result.findings)
-                yield f"pipeline {name}: {_count(result.findings)}"
-    else:
-        yield "pipelines: not available yet (governed workloads issue #5)"
-
-    if not docs:
-        yield "nothing to report: no capability is available"
-        return
-    if not frameworks:
-        from auditor.compliance.mapping import load_frameworks
-
-        frameworks = control_index(load_frameworks())
-    from auditor import __version__
+    for name in ("registrar", "inquiries-311"):
+        result = run_pipeline(name, str(work / "lake"), sample=True, output_dir=output_dir / f"pipeline-{name}",
+                              context=RunContext(clock=context.clock, services=shared))
+        yield f"pipeline {name}: {result.status}: {result.message}"
+        if result.findings is not None:
+            docs.append(result.findings)
+            yield f"pipeline {name}: {_count(result.findings)}"
 
     run = RunInfo(id=context.run_id, started_at=_iso(started), finished_at=_iso(utc_now()), tool_version=__version__,
                   kind="all", command=DEMO_COMMAND)
@@ -167,12 +130,11 @@ def run_demo(output_dir: Path, *, context: RunContext | None = None) -> Iterator
     formats = [f for f in ("json", "html", "sarif", "junit", "csv", "ocsf") if f in load_writers()]
     for path in write_outputs(combined, output_dir, formats):
         yield f"wrote {path}"
-    if before_baseline is not None and "html" in formats:
+    if "html" in formats:
         # The report's "what changed" shows the baseline's effect: the same run with the
         # account as it was before `baseline apply`.
-        from auditor.reporting.writers.html_writer import write_html
 
-        previous = merge([before_baseline, *docs[1:]],
+        previous = merge([before, *docs[1:]],
                          RunInfo(id=f"{context.run_id}-before", started_at=run.started_at, finished_at=run.started_at,
                                  tool_version=__version__, kind="all"), frameworks)
         # The baseline the report compares with is kept as a file, so `auditor gate --baseline` on the

@@ -22,7 +22,7 @@ defaults shown above.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.core.rules import SEVERITIES
 from auditor.core.run_config import RunConfig, config_sections
@@ -47,6 +47,19 @@ if "report" not in config_sections:
     config_sections.add("report", REPORT_SECTION_SCHEMA)
 
 
+class ReportSection(TypedDict, total=False):
+    """The ``report:`` section as written in the file (every key optional)."""
+
+    owner_tag: str
+    """The resource tag naming a finding's owner (default ``Owner``, any case)."""
+    owners: str
+    """An ownership file (see :mod:`auditor.ownership`), relative to the working directory."""
+    sla_days: dict[str, int]
+    """Days to fix a FAIL from its ``first_seen``, per severity (unset severities keep the default)."""
+    expiring_days: int
+    """A mute expiring within this many days is "expiring soon" (default 30)."""
+
+
 @dataclass
 class ReportSettings:
     """The ``report:`` section, with defaults filled in and the ownership file loaded."""
@@ -62,7 +75,7 @@ def report_settings(config: RunConfig | None = None, *, owners_file: str | None 
 
     Raises ``ConfigError`` when the ownership file is invalid.
     """
-    section = config.section("report") if config is not None else {}
+    section = config.section("report", ReportSection) if config is not None else ReportSection()
     path = owners_file or section.get("owners")
     return ReportSettings(
         owner_tag=section.get("owner_tag", DEFAULT_OWNER_TAG),

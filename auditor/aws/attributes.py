@@ -30,21 +30,20 @@ them report ERROR naming the call, the others are judged.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from auditor.aws.attribution import attributing, current
+from auditor.aws.collect import Scope, fetch
 from auditor.core.filters import EvalContext, decide_all
 from auditor.core.resources import Resource
 from auditor.core.rules import Rule
 
-if TYPE_CHECKING:
-    from auditor.aws.collect import Scope
+__all__ = ["Attr", "AttributeTable", "Fetcher", "Pending", "attributing", "current"]
 
-Fetcher = Callable[["Scope", Resource, Any], Any]
+Fetcher = Callable[[Scope, Resource, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -108,8 +107,6 @@ class AttributeTable:
             self._fetch(scope, res, item, name)
 
     def _fetch(self, scope: Scope, res: Resource, item: Any, name: str) -> None:
-        from auditor.aws.collect import fetch
-
         spec = self.attributes[name]
         for dep in spec.after:
             if dep not in res.attrs and dep not in res.errors and dep in self._fetchable:
@@ -193,23 +190,3 @@ class Pending:
                 still.append((rule, True))
         self.open = still
         return scope_missing or verdict_missing
-
-
-_CURRENT = threading.local()
-
-
-@contextmanager
-def attributing(type_name: str, attribute: str | None) -> Iterator[None]:
-    """Within this block, AWS calls of this thread are made for ``type_name``'s ``attribute``."""
-    before = getattr(_CURRENT, "value", None)
-    _CURRENT.value = (type_name, attribute)
-    try:
-        yield
-    finally:
-        _CURRENT.value = before
-
-
-def current() -> tuple[str, str | None] | None:
-    """The (resource type, attribute) the calling thread is fetching, if any (instrumentation, tests)."""
-    value: tuple[str, str | None] | None = getattr(_CURRENT, "value", None)
-    return value

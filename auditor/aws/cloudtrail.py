@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from auditor.aws import s3
+from auditor.aws import bucket_calls
 from auditor.aws.attributes import Attr, AttributeTable
 from auditor.aws.collect import Scope, collector, fetch
 from auditor.aws.session import ApiError
@@ -123,11 +123,12 @@ def _log_bucket(scope: Scope, name: str | None, errors: dict[str, str]) -> dict[
     if not name:
         return None
     try:
-        if name not in s3.bucket_names(scope):
+        if name not in bucket_calls.bucket_names(scope):
             return {"Name": name, "Exists": False}
-        region = s3.bucket_region(scope, name)
+        region = bucket_calls.bucket_region(scope, name)
         return {"Name": name, "Exists": True, "Region": region,
-                "Versioning": s3.versioning(scope, name, region), "Logging": s3.logging(scope, name, region)}
+                "Versioning": bucket_calls.versioning(scope, name, region),
+                "Logging": bucket_calls.logging(scope, name, region)}
     except ApiError as err:
         errors["LogBucket"] = err.reason
         return None

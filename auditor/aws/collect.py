@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from auditor.aws.attributes import attributing, current
+from auditor.aws.attribution import attributing, current
 from auditor.aws.session import ApiError, AwsSession
 from auditor.core.resources import Inventory, Resource
 from auditor.core.rules import Rule

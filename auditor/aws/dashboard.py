@@ -29,7 +29,9 @@ import json
 from typing import Any, ClassVar
 
 from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.bucket_calls import bucket_region, list_buckets
 from auditor.aws.collect import Scope, collector
+from auditor.aws.s3 import bucket_tags
 from auditor.aws.session import ApiError
 from auditor.core import jsonio
 from auditor.core.resources import Resource, ResourceType, resource_types
@@ -48,8 +50,6 @@ class BucketDashboardCoverage(ResourceType):
 
 
 def _tags(scope: Scope, res: Resource, item: Any) -> dict[str, str]:
-    from auditor.aws.s3 import bucket_region, bucket_tags
-
     # Same calls as the bucket collector's (the session cache answers the second one).
     name = res.attrs["Name"]
     return bucket_tags(scope, name, item.get("BucketRegion") or bucket_region(scope, name))
@@ -133,8 +133,6 @@ def _dashboards(scope: Scope) -> tuple[dict[str, dict[str, set[str]]], list[str]
 
 @collector(COVERAGE_TYPE)
 def collect_coverage(scope: Scope) -> list[Resource]:
-    from auditor.aws.s3 import list_buckets
-
     try:
         listing = list_buckets(scope)
     except ApiError as err:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.aws import s3
+from auditor.aws import bucket_calls, s3
 from auditor.aws.collect import Scope
 from auditor.aws.session import ApiError
 
@@ -50,14 +50,14 @@ def buckets_encrypted_with(scope: Scope, key_arn: str) -> list[str]:
 def _index(scope: Scope) -> BucketKeys:
     out = BucketKeys()
     try:
-        listing = s3.list_buckets(scope)
+        listing = bucket_calls.list_buckets(scope)
     except ApiError as err:
         out.unknown.append(("*", err))
         return out
     for b in listing:
         name = b["Name"]
         try:
-            region = b.get("BucketRegion") or s3.bucket_region(scope, name)
+            region = b.get("BucketRegion") or bucket_calls.bucket_region(scope, name)
             enc = s3.encryption(scope, name, region)
             if not str(enc.get("SSEAlgorithm") or "").startswith("aws:kms") or not enc.get("KMSMasterKeyID"):
                 continue  # SSE-S3, none, or the AWS managed aws/s3 key (it cannot be deleted)

@@ -22,10 +22,11 @@ from typing import Any
 
 from auditor.audit_run import Prepared
 from auditor.aws.collect import crash_reason
-from auditor.aws.organization import Member, OrgOptions, account_errors, scan_members
-from auditor.aws.scan import ScanOptions, settings_for
+from auditor.aws.org_members import Member, account_errors, scan_members
+from auditor.aws.scan_options import OrgOptions, ScanOptions, settings_for
 from auditor.aws.session import AwsSession
 from auditor.core.context import RunContext
+from auditor.core.documents import FindingDict
 from auditor.core.findings import Finding
 
 
@@ -42,7 +43,7 @@ class Batch:
     threads: int
 
 
-def run_batch(batch: Batch) -> tuple[list[tuple[list[dict[str, Any]], dict[str, Any]]], dict[str, int]]:
+def run_batch(batch: Batch) -> tuple[list[tuple[list[FindingDict], dict[str, Any]]], dict[str, int]]:
     """In a worker: scan the batch's accounts; findings as dicts, and the worker's own calls (AssumeRole)."""
     context = RunContext()
     base = AwsSession(settings_for(batch.opts, context))
@@ -56,7 +57,9 @@ def scan_in_processes(prepared: Prepared, opts: ScanOptions, org: OrgOptions, ca
     """Scan ``members`` in ``org.processes`` worker processes; results in ``members`` order."""
     workers = min(org.processes, len(members))
     threads = max(1, -(-org.max_parallel // workers))  # ceil: the same accounts at once in total
-    plain = replace(opts, organization=None, config={k: v for k, v in opts.config.items() if k != "organization"})
+    config = opts.config.copy()
+    config.pop("organization", None)  # the workers scan single accounts
+    plain = replace(opts, organization=None, config=config)
     batches = [Batch(prepared, plain, org, caller, partition, members[i::workers], threads) for i in range(workers)]
     ctx = multiprocessing.get_context("spawn")
     by_id: dict[str, tuple[list[Finding], dict[str, Any]]] = {}

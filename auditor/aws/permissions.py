@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.core.filters import filter_types
 from auditor.core.resources import resource_types
+from auditor.plugins import load_plugins
 
 #: botocore service name -> IAM action prefix, where they differ.
 _PREFIX = {"accessanalyzer": "access-analyzer", "s3control": "s3", "monitoring": "cloudwatch",
@@ -49,8 +50,6 @@ def iam_action(service: str, operation: str) -> str:
 
 def required_actions() -> list[str]:
     """Every IAM action any AWS collector or filter declares, sorted."""
-    from auditor.plugins import load_plugins
-
     load_plugins()
     actions: set[str] = set(BASE_ACTIONS)
     for name, rtype in resource_types.items():

@@ -14,7 +14,10 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from auditor.aws import policy_doc
-from auditor.aws.attributes import Attr, AttributeTable, attributing
+from auditor.aws.attributes import Attr, AttributeTable
+from auditor.aws.attribution import attributing
+from auditor.aws.bucket_calls import bucket_names, bucket_region, list_buckets, logging, versioning
+from auditor.aws.cloudtrail import trail_bucket_names
 from auditor.aws.collect import Scope, collector, error_code, fetch
 from auditor.aws.session import ApiError
 from auditor.core.resources import Resource, ResourceType, resource_types
@@ -29,41 +32,6 @@ class S3Bucket(ResourceType):
     # Derived from TABLE (below): the one declaration of each attribute.
     attributes: ClassVar[dict[str, str]] = {}
     permissions: ClassVar[tuple[str, ...]] = ()
-
-
-def list_buckets(scope: Scope) -> list[dict[str, Any]]:
-    """The account's buckets (one paginated ListBuckets per scan).
-
-    Paginating (MaxBuckets) makes S3 return each bucket's ``BucketRegion``, which
-    saves a GetBucketLocation per bucket where the endpoint supports it. The page
-    size is S3's maximum: some endpoints (moto 5.2) cut the list at MaxBuckets
-    without a continuation token, and a bucket missing from the scan would be a
-    silent gap.
-    """
-    return scope.session.paginate("s3", scope.home_region, "ListBuckets", "Buckets", MaxBuckets=10000)
-
-
-def bucket_names(scope: Scope) -> list[str]:
-    """Names of the account's buckets."""
-    return [b["Name"] for b in list_buckets(scope)]
-
-
-def bucket_region(scope: Scope, name: str) -> str:
-    out = scope.session.call("s3", scope.home_region, "GetBucketLocation", Bucket=name)
-    loc = out.get("LocationConstraint")
-    return str({None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(loc, loc))
-
-
-def versioning(scope: Scope, name: str, region: str) -> dict[str, Any]:
-    out = scope.session.call("s3", region, "GetBucketVersioning", Bucket=name)
-    return {"Status": out.get("Status", "Disabled"), "MFADelete": out.get("MFADelete", "Disabled")}
-
-
-def logging(scope: Scope, name: str, region: str) -> dict[str, Any]:
-    out = scope.session.call("s3", region, "GetBucketLogging", Bucket=name).get("LoggingEnabled")
-    if not out:
-        return {"Enabled": False}
-    return {"Enabled": True, "TargetBucket": out.get("TargetBucket"), "TargetPrefix": out.get("TargetPrefix", "")}
 
 
 def account_public_access_block(scope: Scope) -> dict[str, Any]:
@@ -150,8 +118,6 @@ def _ownership(scope: Scope, name: str, region: str) -> dict[str, Any]:
 
 
 def _trail_bucket(scope: Scope, res: Resource, _item: Any) -> bool:
-    from auditor.aws.cloudtrail import trail_bucket_names
-
     return res.attrs["Name"] in trail_bucket_names(scope)
 
 

@@ -13,6 +13,7 @@ selector must match)::
         - or:
             - {key: Tags.DataZone, op: present}
             - {key: Name, op: regex, param: data_bucket_pattern}
+      assert: [{key: Versioning.Status, op: eq, value: Enabled}]
 
 After collection, :func:`check_scopes` counts, for each such rule, the resources its
 ``where`` kept (an undecidable scope counts: it is an ERROR finding already). Every

@@ -22,7 +22,7 @@ Command-line options win over the file.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.core.run_config import config_sections
 
@@ -58,3 +58,42 @@ AWS_SECTION_SCHEMA: dict[str, Any] = {
 
 if "aws" not in config_sections:
     config_sections.add("aws", AWS_SECTION_SCHEMA)
+
+
+class AwsOrganizationSection(TypedDict, total=False):
+    """``aws.organization``: scan every active account of the AWS Organization (its presence alone
+    turns organization mode on; docs/aws-organizations.md)."""
+
+    role_name: str
+    """The role assumed in each member account (default ``OrganizationAccountAccessRole``)."""
+    external_id: str
+    """The external id of that role's trust policy."""
+    accounts: list[str]
+    """Only these 12-digit account ids (default: every active account)."""
+    max_parallel: int
+    """Accounts scanned at once, in total (default 4)."""
+    processes: int
+    """Worker processes sharing the accounts (default 1: all in this process)."""
+
+
+class AwsSection(TypedDict, total=False):
+    """The ``aws:`` section: how ``auditor aws scan`` reaches the account (the command line wins)."""
+
+    regions: list[str]
+    """Regions to scan (default: every enabled region of the account)."""
+    max_attempts: int
+    """botocore adaptive retry attempts per call (default 5)."""
+    max_workers: int
+    """Bounded thread pool for per-resource calls (default 8)."""
+    connect_timeout: float
+    """Seconds to connect before an endpoint counts as unreachable (default 3)."""
+    read_timeout: float
+    """Seconds to wait for an answer (default 30)."""
+    role_arn: str
+    """A role to assume for the scan (``arn:aws:iam::123456789012:role/auditor-readonly``)."""
+    external_id: str
+    """The external id of that role's trust policy."""
+    profile: str
+    """The AWS profile to start from."""
+    organization: AwsOrganizationSection
+    """Scan the whole organization (see :class:`AwsOrganizationSection`)."""

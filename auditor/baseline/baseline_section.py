@@ -31,8 +31,9 @@ another account (a wrong profile is the classic way to apply to production).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.core.run_config import config_sections
 
@@ -71,6 +72,51 @@ SCHEMA: dict[str, Any] = {
 config_sections.add("baseline", SCHEMA)
 
 
+class ZoneBuckets(TypedDict):
+    """``baseline.zone_buckets``: the data lake's three zone buckets (all three required)."""
+
+    landing: str
+    """The Landing zone's bucket."""
+    raw: str
+    """The Raw zone's bucket."""
+    curated: str
+    """The Curated zone's bucket."""
+
+
+class BaselineSection(TypedDict, total=False):
+    """The ``baseline:`` section: what ``auditor baseline plan/apply/export`` builds (every key optional;
+    the defaults are :class:`BaselineConfig`'s)."""
+
+    account_id: str
+    """A safety: plan and apply refuse to run against another account than this one."""
+    region: str
+    """The region the baseline is built in (default ``us-east-1``)."""
+    name_prefix: str
+    """Prefix of every name the baseline creates (roles, keys, topics...; default ``registraroffice``)."""
+    zone_buckets: ZoneBuckets
+    """The data lake's zone buckets."""
+    backup_bucket: str
+    """The backup bucket (it holds pipeline data, like the zone buckets)."""
+    trail_bucket: str
+    """CloudTrail's log files."""
+    access_log_bucket: str
+    """S3 server access logs."""
+    trail_name: str
+    """The CloudTrail trail's name."""
+    data_events: str
+    """``all-buckets`` or ``zone-buckets`` (cheaper; CIS 4.8/4.9 then fail)."""
+    budget_usd: float
+    """The billing alarm's threshold: estimated charges in USD (default 40)."""
+    alert_email: str | None
+    """Who gets the billing and CIS alarms (``null``: nobody is subscribed)."""
+    log_retention_days: int
+    """Retention of the trail's log group (one of CloudWatch Logs' allowed values; default 365)."""
+    noncurrent_version_days: int
+    """Days before noncurrent object versions expire (default 90)."""
+    pipeline_services: list[str]
+    """The AWS services the pipeline roles trust (default glue and lambda)."""
+
+
 @dataclass(frozen=True)
 class BaselineConfig:
     """Validated baseline parameters (defaults = the original registrar project)."""
@@ -92,9 +138,9 @@ class BaselineConfig:
     pipeline_services: tuple[str, ...] = ("glue.amazonaws.com", "lambda.amazonaws.com")
 
     @classmethod
-    def from_section(cls, section: dict[str, Any]) -> BaselineConfig:
-        """Build from a (schema-validated) ``baseline`` config section."""
-        values = dict(section)
+    def from_section(cls, section: Mapping[str, Any]) -> BaselineConfig:
+        """Build from a (schema-validated) ``baseline`` config section (a :class:`BaselineSection`)."""
+        values: dict[str, Any] = dict(section)
         if "pipeline_services" in values:
             values["pipeline_services"] = tuple(values["pipeline_services"])
         return cls(**values)

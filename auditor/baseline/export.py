@@ -19,29 +19,17 @@ from __future__ import annotations
 import json
 
 from auditor.baseline.baseline_section import BaselineConfig
-from auditor.baseline.spec import Spec, build_spec
-from auditor.baseline.templates import Target
-
-ACCOUNT, REGION, PARTITION = "__ACCOUNT__", "__REGION__", "__PARTITION__"
-SYMBOLIC = Target(account=ACCOUNT, region=REGION, partition=PARTITION)
-
-
-def symbolic_spec(cfg: BaselineConfig) -> Spec:
-    """The baseline rendered with placeholder account, region and partition."""
-    return build_spec(cfg, SYMBOLIC)
+from auditor.baseline.export_cfn import cloudformation
+from auditor.baseline.export_tf import terraform
+from auditor.baseline.symbolic import symbolic_spec
+from auditor.core.errors import UsageError
 
 
 def export_baseline(cfg: BaselineConfig, fmt: str) -> str:
     """The baseline as ``cloudformation`` (JSON template) or ``terraform`` (``.tf.json``) text."""
     spec = symbolic_spec(cfg)
     if fmt == "cloudformation":
-        from auditor.baseline.export_cfn import cloudformation
-
         return json.dumps(cloudformation(spec), indent=2, sort_keys=False)
     if fmt == "terraform":
-        from auditor.baseline.export_tf import terraform
-
         return json.dumps(terraform(spec), indent=2, sort_keys=False)
-    from auditor.core.errors import UsageError
-
     raise UsageError(f"unknown export format '{fmt}'; use cloudformation or terraform")

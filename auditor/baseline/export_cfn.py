@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from auditor.baseline.baseline_section import BaselineConfig
-from auditor.baseline.export import ACCOUNT, PARTITION, REGION
 from auditor.baseline.spec import BILLING_REGION, INLINE_POLICY_NAME, Desired, Spec
+from auditor.baseline.symbolic import ACCOUNT, PARTITION, REGION
 from auditor.baseline.templates import KEY_TOKENS
 
 _RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.baseline import spec as spec_module
 from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.templates import KEY_TOKENS, TEMPLATE_DIR, Renderer, Target, template_names
 from auditor.core import jsonio
@@ -139,8 +140,6 @@ def _lint_doc(template: str, variant: str, doc: Any) -> tuple[list[LintProblem],
 
 def lint_templates(cfg: BaselineConfig | None = None, template_dir: Path = TEMPLATE_DIR) -> LintReport:
     """Render the whole baseline and lint every document; also the plain ``*.json`` policies."""
-    from auditor.baseline import spec as spec_module
-
     cfg = cfg or BaselineConfig()
     renderer = Renderer(cfg, LINT_TARGET, template_dir)
     problems: list[LintProblem] = []

@@ -18,11 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.aws.access import first_call
 from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.live import LiveContext, build_items, error_code
 from auditor.baseline.model import ABSENT, Change, Item
 from auditor.baseline.spec import Spec, build_spec
 from auditor.baseline.templates import Target
+from auditor.core.aws_clients import client_config, make_client
 from auditor.core.errors import CollectionError, UsageError
 
 
@@ -33,9 +35,6 @@ def target_of(session: Any, cfg: BaselineConfig) -> Target:
     or an unreachable endpoint fail in seconds with one clear error (exit 2).
     """
     from botocore.exceptions import BotoCoreError, ClientError
-
-    from auditor.aws.access import first_call
-    from auditor.aws.session import client_config, make_client
 
     quick = client_config(max_attempts=1, connect_timeout=3, read_timeout=10)
     try:

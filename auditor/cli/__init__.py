@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from auditor import __version__
+from auditor.cli import aws, baseline, data, demo, iac, meta, pipeline, report
 from auditor.cli.common import AuditorGroup
 
 
@@ -36,8 +37,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from auditor.cli import aws, baseline, data, demo, iac, meta, pipeline, report
-
     for module in (aws, iac, data, pipeline, report, baseline, meta, demo):
         module.register(cli)
 

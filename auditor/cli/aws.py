@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import click
@@ -10,13 +9,11 @@ import click
 from auditor.cli.common import (
     claim_output_dir,
     gate_options,
-    not_available,
     output_options,
     parse_formats,
     print_summary,
     rule_options,
     scan_exit_code,
-    write_outputs,
 )
 
 COMMAND = "aws scan"
@@ -68,7 +65,8 @@ def scan(profile: str | None, regions: tuple[str, ...], role_arn: str | None, ex
     written to one findings document, each finding naming its account; an account
     whose role cannot be assumed gets ERROR findings and the others go on.
     """
-    from auditor.audit_run import default_rule_paths, prepare
+    from auditor.audit_run import default_rule_paths, prepare  # deferred: pulls in yaml
+    from auditor.reporting.outputs import write_outputs  # deferred: pulls in importlib.metadata
 
     account_ids = _account_ids(accounts)
     if not organization and (role_name or account_ids or max_parallel or processes):
@@ -77,15 +75,14 @@ def scan(profile: str | None, regions: tuple[str, ...], role_arn: str | None, ex
                        framework_dirs=framework_dirs, framework=framework, resource_prefix="aws.")
     fmts = parse_formats(formats)
     claim_output_dir(output_dir, COMMAND, force=force)
-    if importlib.util.find_spec("auditor.aws.scan") is None:
-        not_available("aws scan", "the cloud posture audit issue (#3)")
-    from auditor.aws.organization import OrgOptions
-    from auditor.aws.scan import ScanOptions, run_scan
+    from auditor.aws.scan import ScanOptions, run_scan  # deferred: pulls in yaml
+    from auditor.aws.scan_options import OrgOptions  # deferred: pulls in yaml
+    from auditor.aws.settings import AwsSection  # deferred: pulls in yaml
 
     org = (OrgOptions(role_name=role_name or "", external_id=external_id, accounts=account_ids,
                       max_parallel=max_parallel or 0, processes=processes or 0) if organization else None)
     opts = ScanOptions(profile=profile, regions=list(regions), role_arn=role_arn, external_id=external_id,
-                       max_attempts=max_attempts, config=prepared.config.section("aws"), organization=org)
+                       max_attempts=max_attempts, config=prepared.config.section("aws", AwsSection), organization=org)
     doc = run_scan(prepared, opts)
     written = write_outputs(doc, output_dir, fmts, command=COMMAND)
     print_summary(doc, written)

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from auditor.aws.access import first_call
 from auditor.cli.common import EXIT_ERROR, EXIT_GATE, EXIT_OK
 
 
@@ -24,18 +25,16 @@ def register(cli: click.Group) -> None:
 
 
 def _config(path: Path | None) -> Any:
-    from auditor.baseline.baseline_section import BaselineConfig
-    from auditor.core.run_config import load_config
-    from auditor.plugins import load_plugins
+    from auditor.baseline.baseline_section import BaselineConfig, BaselineSection  # deferred: pulls in yaml
+    from auditor.core.run_config import load_config  # deferred: pulls in yaml
+    from auditor.plugins import load_plugins  # deferred: pulls in importlib.metadata
 
     load_plugins()
-    return BaselineConfig.from_section(load_config(path).section("baseline"))
+    return BaselineConfig.from_section(load_config(path).section("baseline", BaselineSection))
 
 
 def _session(profile: str | None, region: str) -> Any:
     import boto3
-
-    from auditor.aws.access import first_call
 
     with first_call("nothing was read or changed"):  # an unknown profile fails here (exit 2)
         return boto3.Session(profile_name=profile, region_name=region)
@@ -64,7 +63,7 @@ def baseline() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (changes, diffs, notes).")
 def plan(config: Path | None, profile: str | None, verbose: bool, as_json: bool) -> None:
     """Show what apply would create or change (read-only; exit 1 when something would)."""
-    from auditor.baseline.planner import plan as make_plan
+    from auditor.baseline.planner import plan as make_plan  # deferred: pulls in yaml
 
     cfg = _config(config)
     result = make_plan(_session(profile, cfg.region), cfg)
@@ -84,8 +83,8 @@ def plan(config: Path | None, profile: str | None, verbose: bool, as_json: bool)
 @click.option("--yes", is_flag=True, help="Really apply (otherwise a dry run that only plans).")
 def apply(config: Path | None, profile: str | None, yes: bool) -> None:
     """Converge the account to the baseline: create or update, never delete."""
-    from auditor.baseline.planner import apply as run_apply
-    from auditor.baseline.planner import plan as make_plan
+    from auditor.baseline.planner import apply as run_apply  # deferred: pulls in yaml
+    from auditor.baseline.planner import plan as make_plan  # deferred: pulls in yaml
 
     cfg = _config(config)
     session = _session(profile, cfg.region)
@@ -113,14 +112,13 @@ def apply(config: Path | None, profile: str | None, yes: bool) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file (default: stdout).")
 def export(fmt: str, config: Path | None, output: Path | None) -> None:
     """Export the baseline as infrastructure as code (CloudFormation JSON or Terraform JSON)."""
-    from auditor.baseline.export import export_baseline
+    from auditor.baseline.export import export_baseline  # deferred: pulls in yaml
+    from auditor.reporting.atomic import write_atomic  # deferred: pulls in tempfile
 
     text = export_baseline(_config(config), fmt)
     if output is None:
         click.echo(text)
     else:
-        from auditor.reporting.atomic import write_atomic
-
         write_atomic(output, text + "\n")
         click.echo(f"wrote {output}")
 
@@ -138,7 +136,7 @@ def mutelist(config: Path | None, days: int) -> None:
     """
     import yaml
 
-    from auditor.baseline.demo_cycle import break_glass_mute
+    from auditor.baseline.demo_cycle import break_glass_mute  # deferred: pulls in yaml
 
     cfg = _config(config)
     entry = break_glass_mute(cfg, account=cfg.account_id or "*", days=days)
@@ -154,7 +152,7 @@ def templates() -> None:
 @_config_option
 def lint(config: Path | None) -> None:
     """Render every template and lint it (JSON, parliament, our IAM checks); exit 1 on problems."""
-    from auditor.baseline.lint import lint_templates
+    from auditor.baseline.lint import lint_templates  # deferred: pulls in yaml
 
     report = lint_templates(_config(config))
     for problem in report.problems:

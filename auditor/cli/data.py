@@ -13,7 +13,7 @@ Examples::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,8 +27,13 @@ from auditor.cli.common import (
     print_summary,
     rule_options,
     scan_exit_code,
-    write_outputs,
 )
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import UsageError
+from auditor.data.limits import ReadLimits
+
+if TYPE_CHECKING:
+    from auditor.data.dataset_types import DataSection
 
 SCAN_COMMAND = "data scan"
 
@@ -51,16 +56,14 @@ def read_options(f: Any) -> Any:
     return f
 
 
-def _read_opts(section: dict[str, Any], encoding: str | None, sheet: str | None, chunk_rows: int | None) -> Any:
+def _read_opts(section: DataSection, encoding: str | None, sheet: str | None, chunk_rows: int | None) -> Any:
     """Reading options from the command line over the config's ``data`` section (limits: ``data.limits``).
 
     An unknown encoding is a usage error (exit 2) here, before any file is read: inside a
     scan it would otherwise become an ERROR finding on every file."""
     import codecs
 
-    from auditor.core.errors import UsageError
-    from auditor.data.limits import ReadLimits
-    from auditor.data.readers import ReadOptions
+    from auditor.data.readers import ReadOptions  # deferred: pulls in tempfile
 
     chosen = encoding or section.get("encoding")
     if chosen:
@@ -74,10 +77,10 @@ def _read_opts(section: dict[str, Any], encoding: str | None, sheet: str | None,
                        limits=ReadLimits.from_config(section.get("limits")))
 
 
-def _settings(section: dict[str, Any], sample_size: int | None) -> Any:
+def _settings(section: DataSection, sample_size: int | None) -> Any:
     from dataclasses import replace
 
-    from auditor.data.pii import PiiSettings
+    from auditor.data.pii import PiiSettings  # deferred: pulls in yaml
 
     settings = PiiSettings.from_config(section)
     return replace(settings, sample_size=sample_size) if sample_size else settings
@@ -99,16 +102,18 @@ def scan(paths: tuple[str, ...], encoding: str | None, sheet: str | None, chunk_
          fail_on: str, fail_on_error: bool) -> None:
     """Scan datasets (CSV, XLSX, Parquet; files, directories or s3:// prefixes) for PII
     and judge them with rules/data. Writes findings.json (PII inventory attached, masked samples only)."""
-    from auditor.audit_run import default_rule_paths, prepare
-    from auditor.data.quality import load_ruleset
-    from auditor.data.scan import DataScanOptions, run_data_scan
+    from auditor.audit_run import default_rule_paths, prepare  # deferred: pulls in yaml
+    from auditor.data.dataset_types import DataSection  # deferred: pulls in yaml
+    from auditor.data.quality import load_ruleset  # deferred: pulls in numpy
+    from auditor.data.scan import DataScanOptions, run_data_scan  # deferred: pulls in numpy
+    from auditor.reporting.outputs import write_outputs  # deferred: pulls in importlib.metadata
 
     ruleset = load_ruleset(dqdl) if dqdl else None  # a DQDL syntax error stops before any reading
     prepared = prepare(list(rule_paths) or default_rule_paths("data"), mutelist=mutelist, config=config,
                        framework_dirs=framework_dirs, framework=framework, resource_prefix="dataset.")
     fmts = parse_formats(formats)
     claim_output_dir(output_dir, SCAN_COMMAND, force=force)
-    section = prepared.config.section("data")
+    section = prepared.config.section("data", DataSection)
     opts = DataScanOptions(read=_read_opts(section, encoding, sheet, chunk_rows),
                            settings=_settings(section, sample_size), ruleset=ruleset)
     doc = run_data_scan(prepared, list(paths), opts)
@@ -118,7 +123,7 @@ def scan(paths: tuple[str, ...], encoding: str | None, sheet: str | None, chunk_
     raise SystemExit(scan_exit_code(doc, fail_on, fail_on_error))
 
 
-def _print_inventory(doc: dict[str, Any]) -> None:
+def _print_inventory(doc: FindingsDocument) -> None:
     for ds in doc.get("attachments", {}).get("datasets", []):
         if ds.get("error"):
             continue
@@ -134,12 +139,13 @@ def _what(column: dict[str, Any]) -> str:
     return f"{label} [{counts}]" if counts else label
 
 
-def _config_section(config: Path | None) -> dict[str, Any]:
-    from auditor.core.run_config import load_config
-    from auditor.plugins import load_plugins
+def _config_section(config: Path | None) -> DataSection:
+    from auditor.core.run_config import load_config  # deferred: pulls in yaml
+    from auditor.data.dataset_types import DataSection  # deferred: pulls in yaml
+    from auditor.plugins import load_plugins  # deferred: pulls in importlib.metadata
 
     load_plugins()
-    return load_config(config).section("data")
+    return load_config(config).section("data", DataSection)
 
 
 @data.command("mask")
@@ -156,9 +162,9 @@ def mask(src: str, dst: str, policy: Path | None, config: Path | None, encoding:
     SRC is read twice: columns are classified on values drawn across the whole file,
     then every chunk is masked (free text and mixed columns span by span). SRC is never
     modified; DST appears only when the whole file is written (no partial output)."""
-    from auditor.data.maskfile import mask_dataset
-    from auditor.data.masking import Masker, load_policy
-    from auditor.data.pii import build_analyzer
+    from auditor.data.maskfile import mask_dataset  # deferred: pulls in yaml
+    from auditor.data.masking import Masker, load_policy  # deferred: pulls in yaml
+    from auditor.data.pii import build_analyzer  # deferred: pulls in yaml
 
     mask_policy = load_policy(policy)
     masker = Masker(mask_policy)  # resolve the key first: a missing key costs no analysis
@@ -180,10 +186,9 @@ def mask(src: str, dst: str, policy: Path | None, config: Path | None, encoding:
 @read_options
 def unmask(src: str, dst: str, policy: Path, encoding: str | None, sheet: str | None, chunk_rows: int | None) -> None:
     """Decrypt the values masked with the ``encrypt`` operator (holders of the key only)."""
-    from auditor.core.errors import UsageError
-    from auditor.data.maskfile import unmask_dataset
-    from auditor.data.masking import Keys, Masker, load_policy, resolve_keys
-    from auditor.data.readers import ReadOptions
+    from auditor.data.maskfile import unmask_dataset  # deferred: pulls in yaml
+    from auditor.data.masking import Keys, Masker, load_policy, resolve_keys  # deferred: pulls in yaml
+    from auditor.data.readers import ReadOptions  # deferred: pulls in tempfile
 
     mask_policy = load_policy(policy)
     keys: Keys | None = resolve_keys(mask_policy)
@@ -232,9 +237,8 @@ def check(path: str, ruleset: Path | None, refs: tuple[str, ...], recommend: boo
     """
     from contextlib import ExitStack
 
-    from auditor.core.errors import UsageError
-    from auditor.data.quality import load_ruleset
-    from auditor.data.readers import ReadOptions, open_dataset
+    from auditor.data.quality import load_ruleset  # deferred: pulls in numpy
+    from auditor.data.readers import ReadOptions, open_dataset  # deferred: pulls in tempfile
 
     if not recommend and ruleset is None:
         raise UsageError("data check: --ruleset FILE is required (or --recommend to write one)")
@@ -261,8 +265,6 @@ def check(path: str, ruleset: Path | None, refs: tuple[str, ...], recommend: boo
 
 
 def _parse_ref(text: str) -> tuple[str, str]:
-    from auditor.core.errors import UsageError
-
     name, eq, ref_path = text.partition("=")
     if not eq or not name.strip() or not ref_path.strip():
         raise UsageError(f"--ref {text}: expected NAME=PATH (e.g. reference=customers.csv)")
@@ -271,7 +273,7 @@ def _parse_ref(text: str) -> tuple[str, str]:
 
 def _run_check(rules: Any, table: Any, refs: dict[str, Any], history_path: Path | None, composite: str,
                path: str) -> Any:
-    from auditor.data.quality import MetricHistory, run_ruleset
+    from auditor.data.quality import MetricHistory, run_ruleset  # deferred: pulls in numpy
 
     history = MetricHistory.open(history_path) if history_path else None
     return run_ruleset(rules, table, refs=refs, history=history, dataset_id=path, data_path=path,
@@ -279,7 +281,7 @@ def _run_check(rules: Any, table: Any, refs: dict[str, Any], history_path: Path 
 
 
 def _recommend(table: Any, target: Path | None) -> None:
-    from auditor.data.quality.recommend import recommend_ruleset
+    from auditor.data.quality.recommend import recommend_ruleset  # deferred: pulls in numpy
 
     text = recommend_ruleset(table)
     if target is None:
@@ -320,6 +322,6 @@ def _print_report(report: Any, show_rows: int) -> int:
 @click.argument("path")
 def model_hash(path: str) -> None:
     """Print the SHA-256 of a spaCy model (directory or installed package) for data.ner.sha256."""
-    from auditor.data.pii import model_sha256, resolve_model_path
+    from auditor.data.pii import model_sha256, resolve_model_path  # deferred: pulls in yaml
 
     click.echo(model_sha256(resolve_model_path(path)))

@@ -23,7 +23,7 @@ def demo(output_dir: Path, force: bool) -> None:
 
     No AWS account, no network.
     """
-    from auditor.embedded_demo import DEMO_COMMAND, run_demo
+    from auditor.embedded_demo import DEMO_COMMAND, run_demo  # deferred: pulls in pandas
 
     claim_output_dir(output_dir, DEMO_COMMAND, force=force)
     for line in run_demo(output_dir):

@@ -31,6 +31,7 @@ import urllib.error
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.aws.access import setup_problem
 from auditor.core.aws_codes import DENIED, FAILING, MISSING
 from auditor.core.oserrors import ENVIRONMENT_ERRNOS, describe_os_error, one_line
 
@@ -66,8 +67,6 @@ def translate(exc: BaseException) -> Translated | None:
 
 
 def _aws(exc: BaseException) -> Translated | None:
-    from auditor.aws.access import setup_problem
-
     problem = setup_problem(exc)  # credentials, an unknown profile, rejected keys, an endpoint that does not answer
     if problem is not None:
         return Translated(one_line(problem))

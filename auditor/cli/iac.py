@@ -14,6 +14,7 @@ from auditor.cli.common import (
     print_summary,
     rule_options,
 )
+from auditor.cli.report import read_findings
 
 COMMAND = "iac scan"
 
@@ -70,9 +71,10 @@ def scan(paths: tuple[Path, ...], params: tuple[str, ...], baseline: Path | None
       terraform show -json plan.out > plan.json && auditor iac scan plan.json --format json,sarif
       auditor iac scan cdk.out --baseline main/findings.json --fail-on high
     """
-    from auditor.audit_run import default_rule_paths, prepare
-    from auditor.exit_gate import check_baseline_account, decide
-    from auditor.iac.scan import IacOptions, run_iac_scan
+    from auditor.audit_run import default_rule_paths, prepare  # deferred: pulls in yaml
+    from auditor.exit_gate import check_baseline_account, decide  # deferred: pulls in regex
+    from auditor.iac.scan import IacOptions, run_iac_scan  # deferred: pulls in yaml
+    from auditor.reporting.outputs import write_outputs  # deferred: pulls in importlib.metadata
 
     values = _params(params)
     prepared = prepare(list(rule_paths) or default_rule_paths("aws"), mutelist=mutelist, config=config,
@@ -80,15 +82,11 @@ def scan(paths: tuple[Path, ...], params: tuple[str, ...], baseline: Path | None
     fmts = parse_formats(formats)
     base = None
     if baseline is not None:
-        from auditor.cli.report import read_findings
-
         base = read_findings(baseline)
     claim_output_dir(output_dir, COMMAND, force=force)
     doc = run_iac_scan(prepared, list(paths), IacOptions(params=values))
     if base is not None and baseline is not None:
         check_baseline_account(doc, base, baseline_path=str(baseline), force=force)
-    from auditor.cli.common import write_outputs
-
     written = write_outputs(doc, output_dir, fmts, command=COMMAND)
     stats = doc["attachments"]["iac"]
     click.echo(f"read {stats['resources_read']} resources from {len(stats['files'])} file(s); "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import click
 
-from auditor.cli.common import not_available
+from auditor.schemas import findings_schema
 
 
 def register(cli: click.Group) -> None:
@@ -30,8 +29,8 @@ def validate(paths: tuple[Path, ...], framework_dirs: tuple[Path, ...]) -> None:
 
     Exit 0 when valid, 2 otherwise.
     """
-    from auditor.audit_run import DEFAULT_RULES, prepare
-    from auditor.core.loader import expand_paths
+    from auditor.audit_run import DEFAULT_RULES, prepare  # deferred: pulls in yaml
+    from auditor.core.loader import expand_paths  # deferred: pulls in yaml
 
     targets = list(paths) or [DEFAULT_RULES]
     prepared = prepare(targets, framework_dirs=framework_dirs)
@@ -45,7 +44,7 @@ def validate(paths: tuple[Path, ...], framework_dirs: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def list_(paths: tuple[Path, ...], framework: str | None, as_json: bool) -> None:
     """List rules: id, severity, resource, frameworks."""
-    from auditor.audit_run import DEFAULT_RULES, prepare
+    from auditor.audit_run import DEFAULT_RULES, prepare  # deferred: pulls in yaml
 
     prepared = prepare(list(paths) or [DEFAULT_RULES], framework=framework)
     rows = [{"id": r.id, "severity": r.severity, "resource": r.resource,
@@ -54,11 +53,11 @@ def list_(paths: tuple[Path, ...], framework: str | None, as_json: bool) -> None
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    width = max((len(r["id"]) for r in rows), default=10)
+    width = max((len(r.id) for r in prepared.rules), default=10)
     click.echo(f"{'ID':<{width}}  {'SEVERITY':<8}  {'RESOURCE':<24}  FRAMEWORKS")
-    for r in rows:
-        fws = "; ".join(f"{fw} {','.join(ids)}" for fw, ids in r["frameworks"].items())
-        click.echo(f"{r['id']:<{width}}  {r['severity']:<8}  {r['resource']:<24}  {fws}")
+    for rule in prepared.rules:
+        fws = "; ".join(f"{fw} {','.join(ids)}" for fw, ids in sorted(rule.compliance.items()))
+        click.echo(f"{rule.id:<{width}}  {rule.severity:<8}  {rule.resource:<24}  {fws}")
     click.echo(f"{len(rows)} rules")
 
 
@@ -67,28 +66,26 @@ def list_(paths: tuple[Path, ...], framework: str | None, as_json: bool) -> None
               show_default=True, help="Which schema to print.")
 def schema(kind: str) -> None:
     """Print a JSON Schema (rule files by default) for editors and CI."""
-    from auditor.plugins import load_plugins
+    from auditor.plugins import load_plugins  # deferred: pulls in importlib.metadata
 
     load_plugins()
     if kind == "rules":
-        from auditor.compliance.mapping import control_index, load_frameworks
-        from auditor.core.schema import rules_schema
+        from auditor.compliance.mapping import control_index, load_frameworks  # deferred: pulls in yaml
+        from auditor.core.schema import rules_schema  # deferred: pulls in regex
 
         out = rules_schema(control_index(load_frameworks()))
     elif kind == "findings":
-        from auditor.schemas import findings_schema
-
         out = findings_schema()
     elif kind == "mutelist":
-        from auditor.core.mutes import MUTELIST_SCHEMA
+        from auditor.core.mutes import MUTELIST_SCHEMA  # deferred: pulls in yaml
 
         out = MUTELIST_SCHEMA
     elif kind == "config":
-        from auditor.core.run_config import config_schema
+        from auditor.core.run_config import config_schema  # deferred: pulls in yaml
 
         out = config_schema()
     else:
-        from auditor.compliance.mapping import FRAMEWORK_SCHEMA
+        from auditor.compliance.mapping import FRAMEWORK_SCHEMA  # deferred: pulls in yaml
 
         out = FRAMEWORK_SCHEMA
     click.echo(json.dumps(out, indent=2))
@@ -98,9 +95,7 @@ def schema(kind: str) -> None:
 @click.option("--write", is_flag=True, help="Also write policy_templates/iam/auditor-readonly.json.")
 def permissions(write: bool) -> None:
     """Print the read-only IAM policy a scanner needs (from the collectors' declarations)."""
-    if importlib.util.find_spec("auditor.aws.permissions") is None:
-        not_available("permissions", "the cloud posture audit issue (#3)")
-    from auditor.aws.permissions import readonly_policy, write_policy
+    from auditor.aws.permissions import readonly_policy, write_policy  # deferred: pulls in regex
 
     policy = readonly_policy()
     click.echo(json.dumps(policy, indent=2))

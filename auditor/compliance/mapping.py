@@ -158,10 +158,10 @@ def apply_mappings(rules: Iterable[Rule], frameworks: dict[str, Framework]) -> l
         if not add:
             out.append(rule)
             continue
-        merged = {fw: set(ids) for fw, ids in rule.compliance.items()}
-        for fw, ids in add.items():
-            merged.setdefault(fw, set()).update(ids)
-        out.append(replace(rule, compliance={fw: sorted(ids, key=_control_sort) for fw, ids in merged.items()}))
+        merged = {fw_id: set(ids) for fw_id, ids in rule.compliance.items()}
+        for fw_id, ids in add.items():
+            merged.setdefault(fw_id, set()).update(ids)
+        out.append(replace(rule, compliance={fw_id: sorted(ids, key=_control_sort) for fw_id, ids in merged.items()}))
     return out
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from auditor.core.documents import FindingDict, FindingsDocument, FrameworkSummary, LocationDict, MuteDict, RunDict, SummaryDict
 from auditor.core.rules import SEVERITIES
 
 SCHEMA_VERSION = "1"
@@ -27,9 +28,6 @@ class Status(StrEnum):
     ERROR = "ERROR"
     SKIPPED = "SKIPPED"
     MUTED = "MUTED"
-
-
-_OPTIONAL_FIELDS = ("account", "owner", "first_seen", "last_seen", "days_open", "due", "overdue")
 
 
 @dataclass
@@ -53,7 +51,7 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     compliance: dict[str, list[str]] = field(default_factory=dict)
     remediation: str = ""
-    mute: dict[str, str] | None = None
+    mute: MuteDict | None = None
     account: str = ""  # the AWS account the finding is about (AWS scans; every account of an organization scan)
     # Ownership and time (see auditor.reporting.aging): empty / None until a run or report fills them.
     owner: str = ""
@@ -63,25 +61,36 @@ class Finding:
     due: str = ""
     overdue: bool | None = None
     # Where the resource is declared (IaC scans): {file, line, column, address}; None otherwise.
-    location: dict[str, Any] | None = None
+    location: LocationDict | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FindingDict:
         # Written out rather than dataclasses.asdict: a scan serialises tens of thousands
         # of findings and asdict's recursive deep copy was most of the document's cost.
-        d: dict[str, Any] = {
+        d: FindingDict = {
             "rule_id": self.rule_id, "title": self.title, "status": str(self.status), "severity": self.severity,
             "resource_type": self.resource_type, "resource_id": self.resource_id, "region": self.region,
             "message": self.message, "evidence": dict(self.evidence),
             "compliance": {k: list(v) for k, v in self.compliance.items()}, "remediation": self.remediation,
         }
         if self.mute is not None:
-            d["mute"] = dict(self.mute)
-        for key in _OPTIONAL_FIELDS:  # left out when unset, so older readers see the same document
-            value = getattr(self, key)
-            if value not in ("", None):
-                d[key] = value
+            d["mute"] = self.mute.copy()
+        # The optional fields are left out when unset ("" or None), so older readers see the same document.
+        if self.account:
+            d["account"] = self.account
+        if self.owner:
+            d["owner"] = self.owner
+        if self.first_seen:
+            d["first_seen"] = self.first_seen
+        if self.last_seen:
+            d["last_seen"] = self.last_seen
+        if self.days_open is not None:
+            d["days_open"] = self.days_open
+        if self.due:
+            d["due"] = self.due
+        if self.overdue is not None:
+            d["overdue"] = self.overdue
         if self.location is not None:
-            d["location"] = dict(self.location)
+            d["location"] = self.location.copy()
         return d
 
     @classmethod
@@ -113,14 +122,16 @@ class RunInfo:
     warnings: list[str] = field(default_factory=list)
     command: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        if not self.command:
-            del d["command"]
+    def to_dict(self) -> RunDict:
+        d: RunDict = {"id": self.id, "started_at": self.started_at, "finished_at": self.finished_at,
+                      "tool_version": self.tool_version, "kind": self.kind, "account": self.account,
+                      "regions": list(self.regions), "warnings": list(self.warnings)}
+        if self.command:
+            d["command"] = self.command
         return d
 
 
-def summarize(findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+def summarize(findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str]]) -> SummaryDict:
     """Counts by status and severity, and per-framework control results.
 
     A control is *evaluated* when at least one finding maps to it, *passed*
@@ -132,7 +143,7 @@ def summarize(findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str
     by_status.update(Counter(str(f.status) for f in items))
     failing = Counter(f.severity for f in items if f.status == Status.FAIL)
     by_severity = {s: failing.get(s, 0) for s in reversed(SEVERITIES)}
-    fw_out: dict[str, Any] = {}
+    fw_out: dict[str, FrameworkSummary] = {}
     for fw, controls in sorted(frameworks.items()):
         statuses: dict[str, set[Status]] = {c: set() for c in controls}
         for f in items:
@@ -147,7 +158,7 @@ def summarize(findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str
     return {"total": len(items), "by_status": by_status, "by_severity": by_severity, "frameworks": fw_out}
 
 
-def document(run: RunInfo, findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+def document(run: RunInfo, findings: Iterable[Finding], frameworks: Mapping[str, Iterable[str]]) -> FindingsDocument:
     """The canonical findings document (sorted by rule id, then resource id)."""
     ordered = sorted(findings, key=lambda f: f.sort_key)
     return {
@@ -158,7 +169,8 @@ def document(run: RunInfo, findings: Iterable[Finding], frameworks: Mapping[str,
     }
 
 
-def merge(documents: Iterable[Mapping[str, Any]], run: RunInfo, frameworks: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+def merge(documents: Iterable[FindingsDocument], run: RunInfo,
+          frameworks: Mapping[str, Iterable[str]]) -> FindingsDocument:
     """One document from several (e.g. the AWS scan, a data scan and pipeline runs).
 
     Findings are concatenated and re-sorted, the summary recomputed, warnings

@@ -36,8 +36,9 @@ import fnmatch
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from auditor.core.documents import MuteDict
 from auditor.core.errors import ConfigError, Problem
 from auditor.core.run_config import config_sections
 from auditor.core.validation import validate
@@ -82,7 +83,7 @@ class MuteEntry:
     def matches(self, rule_id: str, resource_id: str) -> bool:
         return fnmatch.fnmatchcase(rule_id, self.rule) and fnmatch.fnmatchcase(resource_id, self.resource)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> MuteDict:
         return {"reason": self.reason, "owner": self.owner, "expires": self.expires.isoformat(), "source": self.source}
 
 
@@ -147,6 +148,13 @@ MUTELIST_CONFIG_SCHEMA: dict[str, Any] = {
 }
 if "mutelist" not in config_sections:
     config_sections.add("mutelist", MUTELIST_CONFIG_SCHEMA)
+
+
+class MutelistSection(TypedDict, total=False):
+    """The ``mutelist:`` section of the run config (limits on the ``--mutelist`` file)."""
+
+    max_days: int
+    """The longest a mute may last, in days after the run's date (default 366)."""
 
 
 def lifetime_problems(doc: Document, today: date, max_days: int) -> list[Problem]:

@@ -11,8 +11,9 @@ Example::
     # UnknownNameError: unknown filter type 'metric-filter-macth' (did you mean 'metric-filter-match'?)
 
 Names are kebab-case (dots allowed for namespaces, e.g. ``aws.s3-bucket``).
-Registration is explicit: modules that register are imported by
-``auditor.plugins``; nothing depends on import order.
+Registration is explicit: the modules and objects that register are entry points
+(``auditor.core.entry_points`` lists the groups), loaded on demand; nothing depends on
+import order.
 """
 
 from __future__ import annotations

@@ -21,10 +21,10 @@ type of its default). Other sections (``aws``, ``data``, ``pipelines``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, TypeVar, overload
 
 from auditor.core.errors import ConfigError, Problem
 from auditor.core.registry import Registry, did_you_mean
@@ -33,7 +33,24 @@ from auditor.core.validation import validate
 from auditor.core.yamlio import Document, read_yaml
 
 config_sections: Registry[dict[str, Any]] = Registry("config section")
-"""JSON Schema of each top-level config section, registered by the layer that reads it."""
+"""JSON Schema of each top-level config section, registered by the layer that reads it.
+
+A layer declares the section's shape as a ``TypedDict`` beside its schema (every key optional,
+``total=False``, one docstring per key: the user documentation of the section), and reads it with
+``config.section("name", ThatSection)``."""
+
+_Section = TypeVar("_Section", bound=Mapping[str, Any])
+
+
+class RuleOverride(TypedDict, total=False):
+    """``rules.<rule id>``: one rule's overrides (unknown ids and params are errors)."""
+
+    params: dict[str, Any]
+    """Parameter values, each of the type of the rule's default (e.g. ``{budget_usd: 25}``)."""
+    severity: str
+    """``info``, ``low``, ``medium``, ``high`` or ``critical``."""
+    enabled: bool
+    """``false``: the rule is still reported, as SKIPPED with the reason."""
 
 
 def config_schema() -> dict[str, Any]:
@@ -66,7 +83,18 @@ class RunConfig:
     data: dict[str, Any] = field(default_factory=lambda: {"version": 1})
     doc: Document | None = None
 
-    def section(self, name: str) -> dict[str, Any]:
+    @overload
+    def section(self, name: str) -> dict[str, Any]: ...
+
+    @overload
+    def section(self, name: str, shape: type[_Section]) -> _Section: ...
+
+    def section(self, name: str, shape: type[Mapping[str, Any]] | None = None) -> Mapping[str, Any]:
+        """A copy of the top-level section ``name`` (empty when absent).
+
+        ``shape``, the section's ``TypedDict``, only types the result: the section was validated
+        against the schema its layer registered when the file was loaded.
+        """
         value = self.data.get(name) or {}
         return dict(value)
 
@@ -79,7 +107,7 @@ class RunConfig:
         that rule's definition and simply does not apply here.
         """
         rules = list(rules)
-        overrides: dict[str, dict[str, Any]] = dict(self.data.get("rules") or {})
+        overrides: dict[str, RuleOverride] = dict(self.data.get("rules") or {})
         known = {r.id: r for r in rules}
         if also_known is not None and any(rule_id not in known for rule_id in overrides):
             known = {**{r.id: r for r in also_known()}, **known}
@@ -88,11 +116,11 @@ class RunConfig:
             raise ConfigError(problems)
         out = []
         for rule in rules:
-            o = overrides.get(rule.id) or {}
+            o = overrides.get(rule.id, {})
             out.append(rule.with_overrides(o.get("params"), o.get("severity"), o.get("enabled")) if o else rule)
         return out
 
-    def _override_problems(self, overrides: dict[str, dict[str, Any]], known: dict[str, Rule]) -> list[Problem]:
+    def _override_problems(self, overrides: dict[str, RuleOverride], known: dict[str, Rule]) -> list[Problem]:
         problems: list[Problem] = []
         doc = self.doc or Document("<config>", self.data)
         for rule_id, o in overrides.items():

@@ -24,7 +24,9 @@ The ``data`` config section (``--config``)::
       support: 0.6               # share of sampled cells that must agree to classify a column
       thresholds: {PHONE_NUMBER: 0.5, DATE_TIME: 0.6}   # per-entity minimum scores
       student_id_pattern: '\\b[A-Z]\\d{8}\\b'
-      ner: {model: en_core_web_sm, sha256: "<expected sha256 of the model>"}   # opt-in
+      ner:                       # opt-in; sha256: the output of `auditor data model-hash en_core_web_sm`
+        model: en_core_web_sm
+        sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
       locations: true            # also find and mask cities and countries (LOCATION; a gazetteer, plus NER if on)
       nlp_configuration: nlp.yml    # Presidio's own NLP engine YAML (optional)
       encoding: utf-8            # CSV encoding when not UTF-8
@@ -36,11 +38,11 @@ No heavy import here: this module only declares.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.core.resources import ResourceType, resource_types
 from auditor.core.run_config import config_sections
-from auditor.data.limits import LIMITS_SCHEMA
+from auditor.data.limits import LIMITS_SCHEMA, LimitsSection
 
 
 @resource_types.register("dataset.file")
@@ -135,3 +137,47 @@ DATA_CONFIG_SCHEMA: dict[str, Any] = {
 }
 
 config_sections.add("data", DATA_CONFIG_SCHEMA)
+
+
+class NerSection(TypedDict, total=False):
+    """``data.ner``: opt-in named-entity recognition with a spaCy model (``model`` and ``sha256`` required)."""
+
+    model: str
+    """A spaCy model: package name (``en_core_web_sm``) or path."""
+    sha256: str
+    """The model's expected SHA-256 (the output of ``auditor data model-hash MODEL``); a mismatch stops the run."""
+    min_score: float
+    """Entities the model scores below this are ignored (default 0.6)."""
+
+
+class DataSection(TypedDict, total=False):
+    """The ``data:`` section: PII detection and reading settings (every key optional)."""
+
+    sample_size: int
+    """Values sampled per structured column (default 500)."""
+    support: float
+    """Share of sampled cells that must agree to classify a column (default 0.6)."""
+    ambiguous_support: float
+    """The weaker support that a column-name hint (``email``, ``dob``...) confirms (default 0.2)."""
+    thresholds: dict[str, float]
+    """Per-entity minimum scores, e.g. ``{PHONE_NUMBER: 0.5}`` (unset entities keep the defaults)."""
+    student_id_pattern: str
+    """The regex of a student id (STUDENT_ID); a bare ``id`` column is PII only when its values match it."""
+    free_text_min_words: int
+    """A column where most sampled values have at least this many words is free text (default 4)."""
+    encoding: str
+    """CSV text encoding when it is not UTF-8 (``--encoding`` wins)."""
+    sheet: str
+    """XLSX: read only this sheet (``--sheet`` wins)."""
+    chunk_rows: int
+    """Rows read per chunk (default 50,000)."""
+    workers: int
+    """Processes for free-text analysis (default: the CPUs available)."""
+    nlp_configuration: str
+    """Presidio's own NLP engine YAML."""
+    locations: bool
+    """Also find and mask cities and countries (LOCATION: a gazetteer, plus NER when on)."""
+    limits: LimitsSection
+    """Limits on what a data file may hold (see :mod:`auditor.data.limits`)."""
+    ner: NerSection
+    """Opt-in NER (see :class:`NerSection`)."""

@@ -34,8 +34,9 @@ refuse a file Excel could write): see ``CHUNK_MAX_CELLS``, ``CHUNK_MAX_CHARS``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypedDict
 
 MIB = 1024 * 1024
 
@@ -50,6 +51,23 @@ RATIO_MIN_PART_BYTES = MIB
 """Parts smaller than this are not ratio-checked: tiny XML compresses very well and costs nothing."""
 
 
+class LimitsSection(TypedDict, total=False):
+    """``data.limits``: overrides of the :class:`ReadLimits` defaults (each key optional)."""
+
+    max_cell_chars: int
+    """Characters in one cell, any format (default 1,000,000)."""
+    xlsx_max_bytes: int
+    """A workbook's parts, uncompressed, added up (default 256 MiB)."""
+    xlsx_max_ratio: int
+    """Uncompressed / compressed size of a part over 1 MiB (default 100)."""
+    xlsx_max_rows: int
+    """Sheet rows (default 1,048,576, Excel's own maximum)."""
+    xlsx_max_columns: int
+    """Sheet columns (default 16,384, Excel's own maximum: XFD)."""
+    xlsx_max_cells: int
+    """Rows x columns of one sheet as read (default 20,000,000)."""
+
+
 @dataclass(frozen=True)
 class ReadLimits:
     """The limits the readers enforce (defaults above; ``data.limits`` in the run config)."""
@@ -62,7 +80,7 @@ class ReadLimits:
     xlsx_max_cells: int = 20_000_000
 
     @classmethod
-    def from_config(cls, section: dict[str, Any] | None) -> ReadLimits:
+    def from_config(cls, section: Mapping[str, Any] | None) -> ReadLimits:
         """Limits from the ``data.limits`` mapping (already schema-validated); missing keys keep defaults."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: int(v) for k, v in (section or {}).items() if k in names})

@@ -92,8 +92,8 @@ def classify_table(table: Table, analyzer: PiiAnalyzer) -> TableProfile:
     ``data scan`` in one run (what a pipeline's PII gate does) does not classify it twice."""
     key = _identity(table)
     remembered = analyzer.profiles.get(key) if key else None
-    if remembered is not None:
-        return remembered  # type: ignore[no-any-return]
+    if isinstance(remembered, TableProfile):  # the analyzer keeps them as objects (pii cannot import this module)
+        return remembered
     profiled = _classify_table(table, analyzer)
     if key and len(analyzer.profiles) < _REMEMBERED:
         analyzer.profiles[key] = profiled

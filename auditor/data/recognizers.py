@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from auditor.data.addresses import address_recognizer
+
 if TYPE_CHECKING:
     from presidio_analyzer import EntityRecognizer
 
@@ -49,8 +51,6 @@ def luhn_valid(digits: str) -> bool:
 def custom_recognizers(student_id_pattern: str = DEFAULT_STUDENT_ID_PATTERN) -> list[EntityRecognizer]:
     """Our recognizers, new instances for one analyzer."""
     from presidio_analyzer import Pattern, PatternRecognizer
-
-    from auditor.data.addresses import address_recognizer
 
     class CaSinRecognizer(PatternRecognizer):
         """Canadian SIN: 9 digits (3-3-3), first digit 1-7 or 9, Luhn-valid."""

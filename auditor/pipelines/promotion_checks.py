@@ -9,9 +9,9 @@ Quarantine - and turns the result into a ``pipeline.run`` resource that
 
 The checks themselves belong to the data layer and are called through its public API:
 ``auditor.data.quality`` for Glue DQDL, ``auditor.data.mask_verify`` (mask per policy,
-then verify nothing detected remains) for PII. When that
-layer is not installed a gate says so (``available=False`` with the reason): it
-never reports a pass it did not evaluate, and the pipeline fails closed.
+then verify nothing detected remains) for PII. A gate that could not evaluate (a DQDL
+rule that errors) says so (``available=False`` with the reason): it never reports a pass
+it did not evaluate, and the pipeline fails closed.
 
 Example::
 
@@ -22,12 +22,13 @@ Example::
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from auditor.data.mask_verify import MaskRequest, mask_and_verify
+from auditor.data.quality import evaluate_ruleset, parse_ruleset
 from auditor.data.quality.history import MetricHistory
 from auditor.pipelines.lineage import history
 
@@ -67,20 +68,6 @@ class PromotionCheck:
         raise NotImplementedError
 
 
-def _optional(module: str, *names: str) -> tuple[Any, ...] | str:
-    """The named functions of a data-layer module, or the reason they are unavailable."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return f"{module} is not available (the data-governance layer is not installed)"
-        raise
-    missing = [n for n in names if not hasattr(mod, n)]
-    if missing:
-        return f"{module} does not provide {', '.join(missing)}"
-    return tuple(getattr(mod, n) for n in names)
-
-
 class QualityCheck(PromotionCheck):
     """Evaluates a Glue DQDL ruleset with the data layer's evaluator."""
 
@@ -94,10 +81,6 @@ class QualityCheck(PromotionCheck):
     def check(self, frame: pd.DataFrame, *, step: str) -> CheckResult:
         import numpy as np
 
-        funcs = _optional("auditor.data.quality", "parse_ruleset", "evaluate_ruleset")
-        if isinstance(funcs, str):
-            return CheckResult(self.name, step, available=False, error=funcs)
-        parse_ruleset, evaluate_ruleset = funcs
         results = evaluate_ruleset(parse_ruleset(self.ruleset_text), frame.reset_index(drop=True),
                                    history=self.history, dataset_id=self.dataset_id)
         failed = np.zeros(len(frame), dtype=bool)
@@ -146,11 +129,7 @@ class PiiCheck(PromotionCheck):
         self.table_id = table_id
 
     def check(self, frame: pd.DataFrame, *, step: str) -> CheckResult:
-        api = _optional("auditor.data.mask_verify", "mask_and_verify", "MaskRequest")
-        if isinstance(api, str):
-            return CheckResult(self.name, step, available=False, error=api)
-        mask_and_verify, mask_request = api
-        verdict = mask_and_verify(frame, mask_request(self.policy, mask=self.mask, declared=self.declared), self.services)
+        verdict = mask_and_verify(frame, MaskRequest(self.policy, mask=self.mask, declared=self.declared), self.services)
         still = verdict.unmasked_pii_columns
         rule = {"rule": "no unmasked PII promoted", "outcome": "FAIL" if still else "PASS",
                 "detail": f"{len(verdict.pii_columns)} PII column(s), {len(verdict.masked_columns)} masked"}

@@ -18,6 +18,9 @@ from functools import cache
 from typing import Any
 
 from auditor.compliance.families import families, version_of
+from auditor.compliance.mapping import load_frameworks
+from auditor.core.documents import FindingsDocument, FrameworkCompliance, FrameworkSummary
+from auditor.core.errors import ConfigError
 from auditor.ownership import OwnerMap
 from auditor.reporting.controls import ControlStatus, control_statuses
 from auditor.reporting.coverage import Coverage, coverage
@@ -42,8 +45,6 @@ def known_frameworks() -> dict[str, Any]:
 def _builtin_frameworks() -> dict[str, Any]:
     # Parsed and validated once per process: a report assesses the document, its baseline and each
     # writer's copy, and the shipped files do not change while it runs.
-    from auditor.compliance.mapping import load_frameworks
-    from auditor.core.errors import ConfigError
 
     try:
         return dict(load_frameworks())
@@ -51,14 +52,14 @@ def _builtin_frameworks() -> dict[str, Any]:
         return {}
 
 
-def framework_ids(doc: Mapping[str, Any]) -> list[str]:
+def framework_ids(doc: FindingsDocument) -> list[str]:
     """The frameworks a document is about: its summary's and every one a finding maps to."""
     ids = set((doc.get("summary") or {}).get("frameworks") or {})
     ids |= {fw for f in doc["findings"] for fw in f.get("compliance") or {}}
     return sorted(ids)
 
 
-def assess(doc: dict[str, Any], frameworks: Mapping[str, Any] | None = None, owners: OwnerMap | None = None,
+def assess(doc: FindingsDocument, frameworks: Mapping[str, Any] | None = None, owners: OwnerMap | None = None,
            rule_titles: Mapping[str, str] | None = None) -> Assessment:
     """Control statuses, verdicts and family views of ``doc`` (frameworks default to the built-in ones)."""
     known = dict(frameworks) if frameworks is not None else known_frameworks()
@@ -75,9 +76,9 @@ def assess(doc: dict[str, Any], frameworks: Mapping[str, Any] | None = None, own
     return Assessment(statuses, verdicts, views, cov)
 
 
-def summary_extras(a: Assessment) -> dict[str, dict[str, Any]]:
+def summary_extras(a: Assessment) -> dict[str, FrameworkCompliance]:
     """Per framework: verdict, controls by status, failing and unevaluated ids, each control's label."""
-    out = {}
+    out: dict[str, FrameworkCompliance] = {}
     for fw, v in a.verdicts.items():
         out[fw] = {
             "verdict": v.verdict,
@@ -90,15 +91,21 @@ def summary_extras(a: Assessment) -> dict[str, dict[str, Any]]:
     return out
 
 
-def with_compliance(doc: dict[str, Any], frameworks: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def with_compliance(doc: FindingsDocument, frameworks: Mapping[str, Any] | None = None) -> FindingsDocument:
     """A shallow copy of ``doc`` whose summary's frameworks carry :func:`summary_extras`."""
     if not framework_ids(doc):
         return doc
     extras = summary_extras(assess(doc, frameworks))
-    summary = dict(doc.get("summary") or {})
-    fws = {fw: dict(v) for fw, v in (summary.get("frameworks") or {}).items()}
+    summary = doc.get("summary", {}).copy()
+    fws: dict[str, FrameworkSummary] = {fw: v.copy() for fw, v in (summary.get("frameworks") or {}).items()}
     for fw, extra in extras.items():
-        fws.setdefault(fw, {"controls": len(extra["control_status"]), "passed": extra["statuses"].get("pass", 0)})
-        fws[fw].update(extra)
+        view = fws.setdefault(fw, {"controls": len(extra["control_status"]), "passed": extra["statuses"].get("pass", 0)})
+        # One key at a time (a TypedDict takes no update() from another type), in summary_extras' order.
+        view["verdict"] = extra["verdict"]
+        view["statuses"] = extra["statuses"]
+        view["failing_controls"] = extra["failing_controls"]
+        view["not_evaluated_controls"] = extra["not_evaluated_controls"]
+        view["manual_controls"] = extra["manual_controls"]
+        view["control_status"] = extra["control_status"]
     summary["frameworks"] = dict(sorted(fws.items()))
     return {**doc, "summary": summary}

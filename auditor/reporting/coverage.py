@@ -20,6 +20,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from auditor.catalogue import catalogue
+from auditor.compliance.mapping import apply_mappings, control_index, load_frameworks
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import ConfigError
+from auditor.core.loader import load_rules
+from auditor.plugins import load_plugins
+from auditor.shipped import rules_dir
+
 
 @dataclass
 class Coverage:
@@ -38,7 +46,7 @@ class Coverage:
         return out
 
 
-def coverage(doc: dict[str, Any]) -> Coverage:
+def coverage(doc: FindingsDocument) -> Coverage:
     """The rules ``doc``'s run evaluated (see the module docstring)."""
     with_findings = {f["rule_id"] for f in doc["findings"]}
     listed = (doc.get("attachments") or {}).get("rules")
@@ -55,15 +63,7 @@ def coverage(doc: dict[str, Any]) -> Coverage:
 @cache
 def _shipped_catalogue() -> dict[str, dict[str, Any]]:
     """The shipped rules as catalogue entries (empty when they cannot be loaded)."""
-    from auditor.catalogue import catalogue
-    from auditor.core.errors import ConfigError
-
     try:
-        from auditor.compliance.mapping import apply_mappings, control_index, load_frameworks
-        from auditor.core.loader import load_rules
-        from auditor.plugins import load_plugins
-        from auditor.shipped import rules_dir
-
         load_plugins()
         frameworks = load_frameworks()
         rules = apply_mappings(load_rules([rules_dir()], control_index(frameworks)), frameworks)

@@ -31,8 +31,11 @@ import json
 import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
+from auditor import __version__
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import UsageError
+from auditor.core.loader import expand_paths
 from auditor.reporting.atomic import write_atomic
 
 MANIFEST = "manifest.json"
@@ -62,9 +65,7 @@ def _unique(dest: Path, taken: set[Path]) -> Path:
     return candidate
 
 
-def _rule_files(paths: Sequence[Path], doc: dict[str, Any]) -> list[Path]:
-    from auditor.core.loader import expand_paths
-
+def _rule_files(paths: Sequence[Path], doc: FindingsDocument) -> list[Path]:
     if paths:
         return [p for p in expand_paths(paths) if p.is_file()]
     listed = (doc.get("attachments") or {}).get("rules") or []
@@ -72,16 +73,13 @@ def _rule_files(paths: Sequence[Path], doc: dict[str, Any]) -> list[Path]:
     return sorted(p for p in sources if p.is_file())
 
 
-def write_evidence(dest: Path, *, doc: dict[str, Any], inputs: Sequence[Path], reports: Iterable[Path],
+def write_evidence(dest: Path, *, doc: FindingsDocument, inputs: Sequence[Path], reports: Iterable[Path],
                    baseline: Path | None = None, rule_paths: Sequence[Path] = (), config: Path | None = None,
                    owners: Path | None = None, mutelist: Path | None = None, created_at: str = "") -> Path:
     """Write the evidence pack for ``doc`` (the merged, reported document) into ``dest``; return the manifest path.
 
     Raises ``UsageError`` when ``dest`` is a file or a directory that already has files.
     """
-    from auditor import __version__
-    from auditor.core.errors import UsageError
-
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise UsageError(f"--evidence {dest}: exists and is not an empty directory; an evidence pack is never "
                          "updated in place, name a new directory")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.core.documents import FindingDict
 from auditor.core.rules import SEVERITIES
 from auditor.reporting.diff import Key, finding_key
 from auditor.reporting.rule_groups import RuleGroup, short
@@ -19,7 +20,7 @@ SEVERITY_ORDER = tuple(reversed(SEVERITIES))
 MESSAGE_MAX = 240
 
 
-def explorer(findings: list[dict[str, Any]], groups: list[RuleGroup], new_keys: set[Key],
+def explorer(findings: list[FindingDict], groups: list[RuleGroup], new_keys: set[Key],
              fw_ids: list[str]) -> dict[str, Any]:
     """Columnar, interned table for the client-side explorer.
 

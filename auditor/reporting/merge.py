@@ -11,18 +11,18 @@ document's own summary is never trusted, see ``auditor.reporting.summary``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+from auditor.core.documents import FindingsDocument
+from auditor.core.findings import RunInfo, merge
+from auditor.reporting.summary import framework_controls, with_summary
 
 
-def merge_documents(docs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def merge_documents(docs: Sequence[FindingsDocument]) -> FindingsDocument:
     """One findings document from ``docs`` (a single one is returned with its summary recomputed).
 
     The merged run is named after its parts (``aws-1+data-1``), spans from the
     first start to the last finish, and is of kind ``all`` when kinds differ.
     """
-    from auditor.core.findings import RunInfo, merge
-    from auditor.reporting.summary import framework_controls, with_summary
-
     if not docs:
         raise ValueError("merge_documents needs at least one document")
     if len(docs) == 1:

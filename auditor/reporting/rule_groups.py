@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.core.documents import FindingDict
 from auditor.core.rules import SEVERITIES, severity_rank
 from auditor.reporting.diff import Key, finding_key
 
@@ -61,7 +62,7 @@ def sev_key(sev: str) -> int:
     return -severity_rank(sev) if sev in SEVERITIES else 1
 
 
-def _detail(f: dict[str, Any], new: bool) -> dict[str, Any]:
+def _detail(f: FindingDict, new: bool) -> dict[str, Any]:
     return {
         "status": f["status"], "severity": f["severity"], "resource_id": f["resource_id"], "region": f["region"],
         "message": short(f["message"], 1000), "new": new,
@@ -71,7 +72,7 @@ def _detail(f: dict[str, Any], new: bool) -> dict[str, Any]:
     }
 
 
-def rule_groups(findings: list[dict[str, Any]], new_keys: set[Key],
+def rule_groups(findings: list[FindingDict], new_keys: set[Key],
                 catalogue: Mapping[str, Mapping[str, Any]]) -> list[RuleGroup]:
     """Groups, most severe first, then most failures; ``catalogue`` (rule id -> entry) adds risk and links."""
     groups: dict[str, RuleGroup] = {}

@@ -27,7 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor.core import jsonio
+from auditor.core.documents import FindingsDocument
+from auditor.core.errors import DataError
 from auditor.reporting.atomic import write_atomic
+from auditor.reporting.charts import chart_for
+from auditor.reporting.html import environment
+from auditor.reporting.trend import point
 
 HISTORY = "history.json"
 INDEX = "index.html"
@@ -45,7 +50,6 @@ def load_history(output_dir: Path) -> list[dict[str, Any]]:
     path = output_dir / HISTORY
     if not path.exists():
         return []
-    from auditor.core.errors import DataError
 
     try:
         data = jsonio.loads(path.read_text(encoding="utf-8"))
@@ -58,22 +62,20 @@ def load_history(output_dir: Path) -> list[dict[str, Any]]:
     return [r for r in runs if isinstance(r, dict) and "folder" in r]
 
 
-def previous_findings(output_dir: Path, history: list[dict[str, Any]]) -> dict[str, Any] | None:
+def previous_findings(output_dir: Path, history: list[dict[str, Any]]) -> FindingsDocument | None:
     """The findings document of the most recent run that still has one."""
     for entry in reversed(history):
         path = output_dir / entry["folder"] / "findings.json"
         if path.exists():
-            doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            doc: FindingsDocument = json.loads(path.read_text(encoding="utf-8"))  # a run of ours wrote it
             return doc
     return None
 
 
-def record(doc: dict[str, Any], folder: str, *, sources: list[str], new: int | None, resolved: int | None,
+def record(doc: FindingsDocument, folder: str, *, sources: list[str], new: int | None, resolved: int | None,
            unchanged: int | None, exit_code: int, notified: list[str], problems: list[str],
            verdicts: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The history entry of a run; ``verdicts`` maps framework id -> ``auditor.reporting.verdict.Verdict``."""
-    from auditor.reporting.trend import point
-
     s = doc["summary"]
     by = s["by_status"]
     decided = by["PASS"] + by["FAIL"] + by["ERROR"]
@@ -112,9 +114,6 @@ def write_history(output_dir: Path, history: list[dict[str, Any]]) -> Path:
 
 def write_index(output_dir: Path, history: list[dict[str, Any]], *, title: str, generated_at: str) -> Path:
     """``OUTPUT_DIR/index.html``: every kept run, newest first, with the trend."""
-    from auditor.reporting.charts import chart_for
-    from auditor.reporting.html import environment
-
     # The folder name is unique per run (two runs in one minute stay two points).
     trend_rows = [{"run": e["folder"], "status": st, "findings": e["by_status"].get(st, 0)}
                   for e in history for st in ("FAIL", "ERROR", "PASS")]

@@ -28,6 +28,8 @@ from typing import Any
 
 from auditor.core.aws_clients import default_client
 from auditor.core.errors import AuditorError, UsageError
+from auditor.reporting.publish import parse_s3_url
+from auditor.scheduler.scheduled_run import run_scheduled
 
 
 class RunFailed(RuntimeError):
@@ -38,8 +40,6 @@ def _config_path(ref: str) -> Path:
     if not ref.startswith("s3://"):
         return Path(ref)
     from botocore.exceptions import ClientError
-
-    from auditor.reporting.publish import parse_s3_url
 
     bucket, key = parse_s3_url(ref)
     fd, name = tempfile.mkstemp(prefix="auditor-config-", suffix=".yml")
@@ -54,8 +54,6 @@ def _config_path(ref: str) -> Path:
 
 def handler(event: dict[str, Any] | None, context: Any = None) -> dict[str, Any]:
     """Run one scheduled audit; returns ``{run_id, exit_code, folder, new, notified, problems}``."""
-    from auditor.scheduler.scheduled_run import run_scheduled
-
     event = event or {}
     ref = event.get("config") or os.environ.get("AUDITOR_CONFIG")
     if not ref:

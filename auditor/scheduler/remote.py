@@ -20,13 +20,12 @@ from pathlib import Path
 from auditor.core.aws_clients import default_client
 from auditor.core.errors import CollectionError
 from auditor.reporting.publish import parse_s3_url, publish
+from auditor.scheduler.history import HISTORY, INDEX
 
 
 def pull_state(url: str, out: Path) -> list[str]:
     """Fetch the history (and the latest findings) from S3 into ``out`` if missing locally."""
     from botocore.exceptions import ClientError
-
-    from auditor.scheduler.history import HISTORY
 
     if (out / HISTORY).exists():
         return []
@@ -58,8 +57,6 @@ def pull_state(url: str, out: Path) -> list[str]:
 def push_state(url: str, out: Path, folder: Path, written: list[Path], deleted: list[str]) -> list[str]:
     """Upload the run folder, index and history; delete the objects of pruned runs."""
     from botocore.exceptions import ClientError
-
-    from auditor.scheduler.history import HISTORY, INDEX
 
     bucket, prefix = parse_s3_url(url)
     base = f"{prefix}/" if prefix else ""

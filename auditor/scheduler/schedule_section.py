@@ -33,7 +33,7 @@ URL (it is a secret).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.core.errors import Problem
 from auditor.core.run_config import RunConfig, config_sections
@@ -85,13 +85,52 @@ SCHEDULE_SCHEMA: dict[str, Any] = {
     "required": ["sources"],
 }
 
+
+
+class NotifySection(TypedDict, total=False):
+    """``schedule.notify``: whom to tell about new failures (no channel: nobody is notified)."""
+
+    min_severity: str
+    """New FAIL findings at or above this severity are announced (default ``high``)."""
+    sns_topic_arn: str
+    """An SNS topic to publish the alert to."""
+    webhook: str
+    """An http(s) URL the alert is POSTed to as JSON (a secret: never echoed)."""
+    timeout_s: float
+    """Seconds to wait for the webhook (default 10)."""
+
+
+class ScheduleSection(TypedDict, total=False):
+    """The ``schedule:`` section: what ``auditor run`` runs, where it writes, whom it notifies."""
+
+    output_dir: str
+    """Run folders, ``index.html`` and ``history.json`` (default ``reports/runs``)."""
+    keep: int
+    """Keep the last N runs; older run folders are deleted (default 30)."""
+    formats: list[str]
+    """Formats written into each run folder (json, html, sarif, junit, csv, ocsf)."""
+    title: str
+    """The reports' title."""
+    fail_on: str
+    """Exit 1 when a FAIL at or above this severity exists (``none``, the default: never)."""
+    allow_errors: bool
+    """``true``: ERROR findings do not fail the run (exit 3) closed."""
+    sources: dict[str, dict[str, Any]]
+    """What to run (required): source name (``aws``, ``data``, ``pipelines``, ``findings`` or a
+    registered one) -> its options."""
+    notify: NotifySection
+    """Whom to tell about new failures."""
+    publish: str
+    """An ``s3://`` URL: also keep the run folders and index there (stateless runners)."""
+
+
 # A URL is printable ASCII without spaces; anything else cannot go into an HTTP request line.
 _URL_CHARS = re.compile(r"[!-~]+")
 
 
 def schedule_problems(cfg: RunConfig) -> list[Problem]:
     """What the schema cannot say about a valid ``schedule:`` section (located in the file)."""
-    notify = cfg.section("schedule").get("notify") or {}
+    notify = cfg.section("schedule", ScheduleSection).get("notify") or NotifySection()
     webhook = notify.get("webhook")
     if not isinstance(webhook, str) or cfg.doc is None:
         return []

@@ -27,10 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.audit_run import default_rule_paths, prepare
+from auditor.aws.scan import ScanOptions, run_scan
+from auditor.aws.settings import AwsSection
 from auditor.core import jsonio
 from auditor.core.context import RunContext
+from auditor.core.documents import FindingsDocument
 from auditor.core.errors import DataError
 from auditor.core.registry import Registry
+from auditor.core.run_config import load_config
+from auditor.schemas import findings_errors
 
 
 @dataclass
@@ -45,7 +51,7 @@ class SourceRequest:
 
 @dataclass
 class Source:
-    run: Callable[[SourceRequest], list[dict[str, Any]]]
+    run: Callable[[SourceRequest], list[FindingsDocument]]
     requires: tuple[str, ...] = ()
     capability: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -66,35 +72,30 @@ sources: Registry[Source] = Registry("run source")
 
 
 def _prepare(req: SourceRequest, packs: str, prefix: str) -> Any:
-    from auditor.audit_run import default_rule_paths, prepare
-
     rules = req.options.get("rules") or default_rule_paths(packs)
     return prepare(rules, config=req.config_path, mutelist=req.options.get("mutelist"),
                    framework=req.options.get("framework"), resource_prefix=prefix)
 
 
-def _aws(req: SourceRequest) -> list[dict[str, Any]]:
-    from auditor.aws.scan import ScanOptions, run_scan
-    from auditor.core.run_config import load_config
-
-    section = load_config(req.config_path).section("aws") if req.config_path else {}
+def _aws(req: SourceRequest) -> list[FindingsDocument]:
+    section = load_config(req.config_path).section("aws", AwsSection) if req.config_path else AwsSection()
     opts = ScanOptions(profile=req.options.get("profile"), regions=list(req.options.get("regions") or []),
                        role_arn=req.options.get("role_arn"), external_id=req.options.get("external_id"),
                        config=section)
     return [run_scan(_prepare(req, "aws", "aws."), opts, req.context)]
 
 
-def _data(req: SourceRequest) -> list[dict[str, Any]]:
-    from auditor.data.scan import DataScanOptions, run_data_scan
+def _data(req: SourceRequest) -> list[FindingsDocument]:
+    from auditor.data.scan import DataScanOptions, run_data_scan  # deferred: pulls in numpy
 
     return [run_data_scan(_prepare(req, "data", "dataset."), list(req.options["paths"]),
                           DataScanOptions(context=req.context))]
 
 
-def _pipelines(req: SourceRequest) -> list[dict[str, Any]]:
-    from auditor.pipelines.pipeline_run import run_pipeline
+def _pipelines(req: SourceRequest) -> list[FindingsDocument]:
+    from auditor.pipelines.pipeline_run import run_pipeline  # deferred: pulls in pandas
 
-    docs = []
+    docs: list[FindingsDocument] = []
     for name in req.options["names"]:
         result = run_pipeline(name, req.options.get("store"), sample=bool(req.options.get("sample", False)),
                               output_dir=req.workdir / f"pipeline-{name}", config=req.config_path,
@@ -105,9 +106,7 @@ def _pipelines(req: SourceRequest) -> list[dict[str, Any]]:
     return docs
 
 
-def _findings(req: SourceRequest) -> list[dict[str, Any]]:
-    from auditor.schemas import findings_errors
-
+def _findings(req: SourceRequest) -> list[FindingsDocument]:
     docs = []
     for pattern in req.options["paths"]:
         matches = sorted(glob.glob(pattern))
@@ -121,7 +120,8 @@ def _findings(req: SourceRequest) -> list[dict[str, Any]]:
             errors = findings_errors(doc)
             if errors:
                 raise DataError(f"{path}: not a valid findings document: {errors[0]}")
-            docs.append(doc)
+            valid: FindingsDocument = doc  # it passed the findings schema: the typed document
+            docs.append(valid)
     return docs
 
 
