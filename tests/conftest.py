@@ -1,6 +1,7 @@
 """Test-wide guards and fixtures.
 
-The network guard is autouse: any test that opens a socket to anything but
+``--reverse-order`` runs the collected tests backwards: no test may depend on another
+having run first. The network guard is autouse: any test that opens a socket to anything but
 loopback fails loudly (a real AWS endpoint, PyPI, a model hub...). moto runs
 in-process (``mock_aws``) or as a server on 127.0.0.1.
 """
@@ -70,3 +71,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--reverse-order", action="store_true",
+                     help="run the collected tests in reverse order (a test that needs another to run first fails)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # No test may depend on another having run before it (or on a file name's place in the
+    # alphabet): `pytest --reverse-order tests/<dir>` shows it without a plugin.
+    if config.getoption("--reverse-order"):
+        items.reverse()

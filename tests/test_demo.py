@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from auditor.embedded_demo import run_demo
 from auditor.schemas import findings_errors
+
+pytestmark = pytest.mark.slow  # end to end: the whole demo
 
 
 def test_demo_writes_a_valid_findings_document_covering_every_capability(tmp_path: Path) -> None:

@@ -774,6 +774,7 @@ def test_systemd_units_parse_and_the_service_runs_a_real_command() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_eventbridge_template_passes_cfn_lint() -> None:
     from cfnlint.api import ManualArgs, lint, lint_file
 
@@ -920,6 +921,7 @@ def test_dockerfile_cmd_is_an_importable_handler() -> None:
     assert callable(getattr(importlib.import_module(module), name))
 
 
+@pytest.mark.slow
 def test_wheel_built_from_what_the_dockerfile_copies_carries_the_rules(tmp_path: Path) -> None:
     """The image installs the wheel pip builds from the copied files alone (no egg-info or
     build/ left over from a checkout): it must carry every rule pack and policy template."""

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-RECORDED: set[tuple[str, str]] = set()
-"""(service, operation) of every request any scan session sent during the suite."""
+POLICY = Path(__file__).resolve().parents[2] / "policy_templates" / "iam" / "auditor-readonly.json"
+"""The shipped read-only policy that every scan's requests must fit."""
+
+
+def allowed_actions() -> set[str]:
+    """The actions the shipped read-only policy allows."""
+    doc = json.loads(POLICY.read_text(encoding="utf-8"))
+    return {a for st in doc["Statement"] if st["Effect"] == "Allow" for a in st["Action"]}
+
+
+def missing_from_policy(operations: set[tuple[str, str]]) -> list[str]:
+    """The (service, operation) pairs that neither the read-only policy nor the organization caller's allows."""
+    from auditor.aws.permissions import iam_action, organization_policy
+
+    # The organization scans' own calls (ListAccounts, AssumeRole) are the caller's, not a member's.
+    caller = {a for st in organization_policy()["Statement"] for a in st["Action"]}
+    allowed = allowed_actions() | caller
+    return sorted(f"{svc}:{op} -> {iam_action(svc, op)}" for svc, op in operations if iam_action(svc, op) not in allowed)
 
 
 def scan(prepared: Any, regions: list[str] | None = None, **services: Any) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Fixtures for the AWS layer: moto accounts, a scan helper, and the operation recorder.
 
-Every AWS operation a scan session sends during the suite is recorded (botocore
-``before-call`` through ``AwsSession.observers``); ``test_aws_zz_permissions``
-checks the recorded set against ``policy_templates/iam/auditor-readonly.json``.
+Every AWS operation a scan session sends during a test is recorded (botocore
+``before-call`` through ``AwsSession.observers``) and checked against
+``policy_templates/iam/auditor-readonly.json`` when that test ends: each test checks its
+own requests, so the check holds whatever order (or subset) of tests runs.
 """
 
 from __future__ import annotations
@@ -11,19 +12,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aws_helpers import RECORDED
+from aws_helpers import missing_from_policy
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _record_operations() -> Iterator[set[tuple[str, str]]]:
+@pytest.fixture(autouse=True)
+def recorded_operations(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[tuple[str, str]]]:
+    """The (service, operation) of every request this test's scan sessions sent; all must be in the policy."""
     from auditor.aws.session import AwsSession
 
-    def observer(service: str, region: str, operation: str) -> None:
-        RECORDED.add((service, operation))
+    seen: set[tuple[str, str]] = set()
 
-    AwsSession.observers.append(observer)
-    yield RECORDED
-    AwsSession.observers.remove(observer)
+    def observer(service: str, region: str, operation: str) -> None:
+        seen.add((service, operation))
+
+    # A fresh observer list per test: the class-level list is process-wide, and an observer
+    # a test leaves behind (or one from a previous test) must not hear this test's requests.
+    monkeypatch.setattr(AwsSession, "observers", [observer])
+    yield seen
+    missing = missing_from_policy(seen)
+    assert not missing, "operations missing from the read-only policy:\n" + "\n".join(missing)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aws_helpers import only_rules, scan
 from click.testing import CliRunner
 
@@ -69,6 +70,7 @@ def test_auditor_permissions_prints_the_union_of_the_tables() -> None:
             "ec2:DescribeVpcPeeringConnections", "rds:DescribeDBClusters"} <= actions
 
 
+@pytest.mark.slow
 def test_each_call_a_fetcher_makes_is_declared_by_its_attribute(aws: None, aws_rules: Any) -> None:
     from auditor.aws.seed_demo import seed_demo_account
 

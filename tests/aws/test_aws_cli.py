@@ -13,6 +13,7 @@ from auditor.cli import cli
 from auditor.schemas import findings_errors
 
 
+@pytest.mark.slow
 def test_scan_writes_valid_findings_and_exits_3_on_errors(aws: None, tmp_path: Path) -> None:
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="registraroffice-raw")
     result = CliRunner().invoke(cli, ["aws", "scan", "--region", "us-east-1", "--output-dir", str(tmp_path)])
@@ -44,6 +45,7 @@ def test_scan_without_endpoint_is_one_line(monkeypatch: object, tmp_path: Path) 
     assert not (tmp_path / "findings.json").exists()
 
 
+@pytest.mark.slow
 def test_scan_writes_to_its_own_folder_and_records_the_command(aws: None, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -65,6 +67,7 @@ def test_permissions_prints_policy() -> None:
     assert "s3:GetEncryptionConfiguration" in policy["Statement"][0]["Action"]
 
 
+@pytest.mark.slow
 def test_config_overrides_the_budget_param(aws: None, tmp_path: Path) -> None:
     """The run config changes a rule's threshold: the demo's 100 USD billing alarm is over a 40 USD
     budget (FAIL) but within a 150 USD one (PASS)."""

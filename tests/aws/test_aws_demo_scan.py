@@ -9,6 +9,8 @@ from aws_helpers import by_rule, scan
 
 from auditor.schemas import findings_errors
 
+pytestmark = pytest.mark.slow  # end to end: the whole demo account, every shipped AWS rule
+
 ACCOUNT = "arn:aws:iam::123456789012:root"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import pytest
 from aws_helpers import by_rule, only_rules, scan
 from test_aws_errors import deny
 
@@ -81,6 +82,7 @@ def test_partial_account_block_still_reads_each_bucket(aws: None, aws_rules: Any
     assert {f["status"] for f in by_rule(doc, "s3-bucket-public-access-blocked").values()} == {"FAIL"}
 
 
+@pytest.mark.slow
 def test_more_than_a_thousand_buckets_are_all_scanned(aws: None, aws_rules: Any) -> None:
     s3 = boto3.client("s3", region_name="us-east-1")
     for i in range(1001):

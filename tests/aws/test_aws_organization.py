@@ -19,8 +19,8 @@ from aws_helpers import only_rules
 from click.testing import CliRunner
 from test_aws_errors import _Response
 
-from auditor.aws.organization import OrgOptions
 from auditor.aws.scan import ScanOptions, run_scan
+from auditor.aws.scan_options import OrgOptions
 from auditor.cli import cli
 from auditor.core.context import RunContext
 from auditor.schemas import findings_errors
@@ -68,6 +68,7 @@ def _refuse_assume(account: str) -> tuple[str, Any]:
     return "before-call", hook
 
 
+@pytest.mark.slow
 def test_every_active_account_is_scanned_and_every_finding_names_its_account(aws: None, aws_rules: Any) -> None:
     ids = _organization(3)
     doc = _scan(only_rules(aws_rules, *RULES), OrgOptions())
@@ -90,6 +91,7 @@ def test_every_active_account_is_scanned_and_every_finding_names_its_account(aws
     assert roles[ids[1]] == f"arn:aws:iam::{ids[1]}:role/OrganizationAccountAccessRole"
 
 
+@pytest.mark.slow
 def test_an_account_whose_role_cannot_be_assumed_is_error_and_the_others_go_on(aws: None, aws_rules: Any) -> None:
     ids = _organization(3)
     prepared = only_rules(aws_rules, *RULES)
@@ -106,6 +108,7 @@ def test_an_account_whose_role_cannot_be_assumed_is_error_and_the_others_go_on(a
     assert doc["attachments"]["aws"]["organization"]["failed"] == 1
 
 
+@pytest.mark.slow
 def test_accounts_narrow_the_scan_and_an_unknown_id_is_an_error(aws: None, aws_rules: Any) -> None:
     ids = _organization(3)
     stranger = "999999999999"
@@ -117,6 +120,7 @@ def test_accounts_narrow_the_scan_and_an_unknown_id_is_an_error(aws: None, aws_r
     assert doc["attachments"]["aws"]["api_calls"]["sts:AssumeRole"] == 1  # the stranger's role is never tried
 
 
+@pytest.mark.slow
 def test_suspended_accounts_are_not_scanned_but_listed(aws: None, aws_rules: Any) -> None:
     ids = _organization(2)
     boto3.client("organizations", region_name="us-east-1").close_account(AccountId=ids[0])
@@ -125,6 +129,7 @@ def test_suspended_accounts_are_not_scanned_but_listed(aws: None, aws_rules: Any
     assert [s["id"] for s in doc["attachments"]["aws"]["organization"]["skipped"]] == [ids[0]]
 
 
+@pytest.mark.slow
 def test_role_name_and_external_id_are_what_is_assumed(aws: None, aws_rules: Any) -> None:
     ids = _organization(1)
     seen: list[dict[str, Any]] = []
@@ -180,6 +185,7 @@ def test_accounts_must_be_account_ids(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "not a 12-digit AWS account id: 12345, abc" in result.output
 
 
+@pytest.mark.slow
 def test_cli_writes_one_valid_document_for_the_organization(aws: None, tmp_path: Path) -> None:
     ids = _organization(2)
     result = CliRunner().invoke(cli, ["aws", "scan", "--organization", "--max-parallel", "2", "--region", "us-east-1",
@@ -190,6 +196,7 @@ def test_cli_writes_one_valid_document_for_the_organization(aws: None, tmp_path:
     assert {f["account"] for f in doc["findings"]} == {MANAGEMENT, *ids}
 
 
+@pytest.mark.slow
 def test_the_run_config_turns_organization_mode_on(aws: None, tmp_path: Path) -> None:
     from auditor.audit_run import default_rule_paths, prepare
 
@@ -242,6 +249,7 @@ def moto_server() -> Any:
     proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_worker_processes_give_the_same_document_as_threads(moto_server: str, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"AWS_ENDPOINT_URL": moto_server, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
@@ -273,9 +281,10 @@ def test_worker_processes_give_the_same_document_as_threads(moto_server: str, tm
     assert findings_errors(docs["processes"]) == []
 
 
+@pytest.mark.slow
 def test_a_worker_process_that_fails_costs_only_its_accounts(aws_rules: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.aws.org_members import Member
     from auditor.aws.org_workers import scan_in_processes
-    from auditor.aws.organization import Member
 
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from auditor.cli import cli
@@ -23,6 +24,7 @@ def _config(tmp_path: Path, **baseline: Any) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_plan_apply_plan(account: Any, tmp_path: Path) -> None:
     config = _config(tmp_path)
     plan = _run("baseline", "plan", "--config", config)

@@ -7,10 +7,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
-pytest.importorskip("auditor.aws.scan")
-
 from auditor.aws.dashboard import charted_buckets, expand_rows
 
 RULE = "cloudwatch-dashboard-covers-zone-buckets"

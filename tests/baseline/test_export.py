@@ -22,6 +22,7 @@ def _by_type(template: dict[str, Any], rtype: str) -> dict[str, Any]:
     return {k: v for k, v in template["Resources"].items() if v["Type"] == rtype}
 
 
+@pytest.mark.slow
 def test_cloudformation_passes_cfn_lint() -> None:
     from cfnlint.api import lint_all
 

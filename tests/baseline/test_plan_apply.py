@@ -39,6 +39,7 @@ def test_empty_account_plan_lists_everything_and_changes_nothing(account: Any, c
     assert p.summary().startswith(f"Plan: {len(actions)} to create, 0 to update, 0 unchanged")
 
 
+@pytest.mark.slow
 def test_apply_converges_and_second_apply_changes_nothing(account: Any, cfg: BaselineConfig) -> None:
     before = plan(account, cfg)
     first = apply(account, cfg)
@@ -110,6 +111,7 @@ def test_drift_gives_exactly_those_changes_and_apply_fixes_them(account: Any, cf
     assert fixed.after is not None and fixed.after.exit_code == 0
 
 
+@pytest.mark.slow
 def test_apply_keeps_other_teams_rules_and_stricter_password_policy(account: Any, cfg: BaselineConfig) -> None:
     apply(account, cfg)
     s3 = account.client("s3")
@@ -132,6 +134,7 @@ def test_apply_keeps_other_teams_rules_and_stricter_password_policy(account: Any
     assert strict["MinimumPasswordLength"] == 14
 
 
+@pytest.mark.slow
 def test_apply_recovers_a_key_pending_deletion_without_deleting_anything(account: Any, cfg: BaselineConfig) -> None:
     apply(account, cfg)
     kms = account.client("kms")

@@ -16,7 +16,7 @@ from auditor.baseline.baseline_section import BaselineConfig
 from auditor.baseline.demo_cycle import baseline_loop, break_glass_mute
 from auditor.baseline.planner import apply, plan
 
-pytest.importorskip("auditor.aws.scan")
+pytestmark = pytest.mark.slow  # end to end: baseline apply on a moto account, then a full scan
 
 # Controls the baseline establishes. Not covered (need a human or are outside it): root
 # account MFA/keys/contacts (CIS 2.1-2.6), IAM users (2.9-2.14: the baseline creates none),

@@ -185,23 +185,16 @@ def test_kms_data_key_with_moto(tmp_path: Path) -> None:
             Masker(load_policy(bad))
 
 
-@given(st.lists(st.sampled_from(["ann@example.com", "416-555-0199", "Spoke with Maria Lopez", "ok", None]),
-                min_size=1, max_size=12))
+@given(values=st.lists(st.sampled_from(["ann@example.com", "416-555-0199", "Spoke with Maria Lopez", "ok", None]),
+                       min_size=1, max_size=12))
 @settings(max_examples=25, deadline=None)
-def test_masked_free_text_never_contains_detected_values(values: list[Any]) -> None:
-    from auditor.data.pii import build_analyzer
-
-    global _ANALYZER
-    _ANALYZER = _ANALYZER or build_analyzer()
+def test_masked_free_text_never_contains_detected_values(analyzer: PiiAnalyzer, values: list[Any]) -> None:
     df = pd.DataFrame({"notes": [f"note: {v} and more words here" if v else None for v in values]})
-    spans = _ANALYZER.analyze_many(df["notes"])
-    out = mask_frame(df, classify_frame(df, _ANALYZER), MaskPolicy())
+    spans = analyzer.analyze_many(df["notes"])
+    out = mask_frame(df, classify_frame(df, analyzer), MaskPolicy())
     for value, found, masked in zip(df["notes"], spans, out["notes"], strict=True):
         for s in found:
             assert value[s.start:s.end] not in masked
-
-
-_ANALYZER: Any = None
 
 
 @pytest.fixture(autouse=True)

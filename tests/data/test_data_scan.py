@@ -95,6 +95,7 @@ def test_s3_prefix_scan_with_moto(tmp_path: Path, analyzer: PiiAnalyzer, prepare
                for f in doc["findings"])
 
 
+@pytest.mark.slow
 def test_cli_scan_mask_rescan_and_no_planted_pii_anywhere(tmp_path: Path, caplog: pytest.LogCaptureFixture,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.DEBUG)

@@ -191,6 +191,7 @@ def test_tag_with_a_flood_of_attributes_is_refused_before_it_is_parsed(tmp_path:
     assert "bytes without markup, more than a cell may hold" in _refused(p, ReadLimits(max_cell_chars=1000))
 
 
+@pytest.mark.slow
 def test_far_away_cells_are_read_without_building_a_grid(tmp_path: Path) -> None:
     rows = ('<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="XFD1" t="inlineStr"><is><t>far</t>'
             '</is></c></row><row r="1048576"><c r="A1048576"><v>7</v></c><c r="XFD1048576" t="inlineStr"><is><t>'
@@ -250,6 +251,7 @@ def test_header_row_after_empty_rows_and_columns(tmp_path: Path) -> None:
     assert df.to_dict("records") == [{"id": "1", "mail": "a@example.com"}]
 
 
+@pytest.mark.slow
 def test_chunks_of_a_wide_sheet_stay_small(tmp_path: Path) -> None:
     from auditor.data.limits import CHUNK_MAX_CELLS
 

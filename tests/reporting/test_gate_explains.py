@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from auditor.cli import cli
-from auditor.exit_gate import decide, escape_data, escape_property, finding_file, listing, one_line
+from auditor.exit_gate import decide, escape_data, escape_property, listing, one_line
+from auditor.reporting.finding_files import finding_file
 
 
 def finding(rule: str, res: str, status: str = "FAIL", severity: str = "high", message: str = "m",

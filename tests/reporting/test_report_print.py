@@ -24,7 +24,7 @@ from auditor.reporting.writers.html_writer import render
 
 EXECUTIVE_MAX_PAGES = 5
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, pytest.mark.slow]  # end to end: headless Chromium prints the report
 
 
 def _chromium(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -26,7 +26,7 @@ from reporting_synth import XSS, hostile_finding, make_doc
 from auditor.reporting.model import STATUSES
 from auditor.reporting.writers.html_writer import render
 
-pytestmark = SKIP_WITHOUT_CHROMIUM
+pytestmark = [SKIP_WITHOUT_CHROMIUM, pytest.mark.slow]  # end to end: the report in headless Chromium
 
 
 def _chromium(tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -186,7 +186,12 @@ def test_gate_in_the_schedule(tmp_path: Path) -> None:
     assert run_scheduled(_config(tmp_path, fail_on="none", allow_errors=False), context=_ctx(2)).exit_code == 3
 
 
-def test_pluggable_source(tmp_path: Path) -> None:
+def _own_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This test's sources go into a copy of the registry, dropped afterwards (no test sees another's)."""
+    monkeypatch.setattr(sources, "_items", dict(sources._items))
+
+
+def test_pluggable_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
 
     def synthetic(req: Any) -> list[dict[str, Any]]:
@@ -194,8 +199,8 @@ def test_pluggable_source(tmp_path: Path) -> None:
         return [make_doc(kind="aws", with_attachments=False, run_id="s1"),
                 make_doc(kind="data", run_id="s2", n_buckets=0)]
 
-    if "test-synthetic" not in sources:
-        sources.add("test-synthetic", Source(synthetic, (), "a test source"))
+    _own_sources(monkeypatch)
+    sources.add("test-synthetic", Source(synthetic, (), "a test source"))
     cfg = _config(tmp_path, sources={"test-synthetic": {"seed": 4}}, formats=["json", "html"])
     outcome = run_scheduled(cfg, context=_ctx(0))
     assert calls == [{"seed": 4}]
@@ -204,9 +209,9 @@ def test_pluggable_source(tmp_path: Path) -> None:
     assert sorted(p.name for p in outcome.folder.iterdir()) == ["findings.json", "index.html"]
 
 
-def test_unavailable_capability_is_said_plainly(tmp_path: Path) -> None:
-    if "test-missing" not in sources:
-        sources.add("test-missing", Source(lambda req: [], ("auditor.no_such_layer.scan",), "the imaginary scan"))
+def test_unavailable_capability_is_said_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _own_sources(monkeypatch)
+    sources.add("test-missing", Source(lambda req: [], ("auditor.no_such_layer.scan",), "the imaginary scan"))
     cfg = _config(tmp_path, sources={"test-missing": {}})
     with pytest.raises(NotAvailableError, match="needs the imaginary scan, which is not available"):
         run_scheduled(cfg, context=_ctx(0))

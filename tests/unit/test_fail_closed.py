@@ -72,6 +72,7 @@ def test_aws_scan_that_cannot_use_aws_is_a_configuration_error(case: str, tmp_pa
     assert not (tmp_path / "reports").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [c for c in _AWS_COMMANDS if c != "aws scan"])
 @pytest.mark.parametrize("case", ["no credentials", "unreachable endpoint"])
 def test_every_aws_command_stops_at_its_first_call(command: str, case: str, tmp_path: Path) -> None:
