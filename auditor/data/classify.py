@@ -585,10 +585,12 @@ def _set_pii(result: ColumnClassification, entity: str | None, conf: float, *, h
     result.evidence["decided_by"] = how
 
 
-def add_free_text_counts(result: ColumnClassification, series: pd.Series, analyzer: PiiAnalyzer) -> None:
-    """Analyse every value of a free-text column (a chunk at a time) and update the counts."""
-    values = series.tolist()
-    spans_per_value = analyzer.analyze_many(values)
+def add_free_text_counts(result: ColumnClassification, series: pd.Series | list[Any], analyzer: PiiAnalyzer,
+                         found: list[list[Span]] | None = None) -> None:
+    """Analyse every value of a free-text column (a chunk at a time) and update the counts
+    (``found``: the values' spans when already known, in order)."""
+    values = series if isinstance(series, list) else series.tolist()
+    spans_per_value = found if found is not None else analyzer.analyze_many(values)
     counts = Counter(result.entity_counts)
     placeholders = result.masked_placeholders
     for value, spans in zip(values, spans_per_value, strict=True):

@@ -142,12 +142,14 @@ def scan_table(table: Table, analyzer: PiiAnalyzer) -> TableScan:
     free_text, mixed = cls.free_text_columns, cls.mixed_columns
     if profiled.rows and (free_text or mixed):
         for chunk in table.chunks():
-            if len(free_text) > 1:
-                # One parallel pass over the distinct texts of every free-text column of the chunk
-                # (one worker pool, no idle tail per column); the counts below read the span cache.
-                analyzer.analyze_many([v for col in free_text for v in chunk[col].tolist()])
-            for col in free_text:
-                add_free_text_counts(cls[col], chunk[col], analyzer)
+            # One parallel pass over the texts of every free-text column of the chunk (one worker
+            # pool, no idle tail per column), its spans dealt back to the columns.
+            values = [chunk[col].tolist() for col in free_text]
+            spans = analyzer.analyze_many([v for column in values for v in column])
+            start = 0
+            for col, column in zip(free_text, values, strict=True):
+                add_free_text_counts(cls[col], column, analyzer, spans[start:start + len(column)])
+                start += len(column)
             for col in mixed:
                 add_value_counts(cls[col], chunk[col], analyzer)
     return TableScan(table, cls, profiled.rows, profiled.nulls, profiled.dtypes, positions)
