@@ -255,6 +255,8 @@ _CONTEXT = re.compile(
 _CONTEXT_STEMS = ("addr", "adres", "live", "living", "resid", "locat", "based", "stay", "mov", "reloc", "visit",
                   "find", "ship", "sen", "deliver", "mail", "domicil", "anschrift", "wohn", "direcci", "indirizzo",
                   "endere", "morada", "bydli")
+# Whether any stem occurs in the (lower-cased) text, in one search rather than one per stem.
+_ANY_STEM = re.compile("|".join(re.escape(s) for s in _CONTEXT_STEMS))
 _DIGITS = re.compile(r"\d+")
 _BEFORE, _WINDOW_BEFORE, _WINDOW_AFTER, _NEAR = 48, 120, 220, 80
 
@@ -1071,7 +1073,7 @@ def _cued_candidates(text: str, taken: list[tuple[int, int, float]]) -> list[tup
     "Adresse: Goethe 5". House number and name alone are UNNUMBERED; the cue lifts them."""
     out: list[tuple[int, int, float]] = []
     lowered = text.lower()
-    if not any(stem in lowered for stem in _CONTEXT_STEMS):
+    if not _ANY_STEM.search(lowered):
         return out
     for n, m in enumerate(_CONTEXT.finditer(text)):
         if n >= MAX_CANDIDATES:

@@ -41,7 +41,6 @@ ENTITY = "PERSON"
 # A word of any script: letters, inner apostrophes or hyphens ("O'Neil", "Jean-Luc"), and
 # the full stop of an initial or a title ("J.", "Dr.").
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
-_RUN_GAP = re.compile(r"^[ ]{1,2}$")
 _PREV_WORD = re.compile(r"([^\W\d_]+)\.?\s*[:,]?\s*$")
 # Lower-case words that belong inside a name in many languages.
 PARTICLES = {"de", "da", "das", "do", "dos", "del", "della", "der", "den", "di", "du", "la", "le", "van", "von",
@@ -367,14 +366,14 @@ _TITLE_SMALL = frozenset({"and", "the", "for", "from", "with", "into", "onto", "
                           "des", "del", "della", "les", "los", "las", "van", "von", "der", "den", "het", "och"})
 
 
-def _title_case(matches: list[re.Match[str]]) -> bool:
+def _title_case(all_words: list[str]) -> bool:
     """Text whose words are (nearly) all capitalised and that has no lower-case content word:
     a heading, a department or product name, where a capital letter says nothing about a
     name. "They had 6: Sergio, Floretta, Jan" is prose ("had")."""
-    words = [m.group(0) for m in matches if len(m.group(0)) > 3]
+    words = [w for w in all_words if len(w) > 3]
     if not words or sum(_capitalised(w) for w in words) < 0.8 * len(words):
         return False
-    return not any(len(w) >= 3 and w.islower() and w not in _TITLE_SMALL for w in (m.group(0) for m in matches))
+    return not any(len(w) >= 3 and w.islower() and w not in _TITLE_SMALL for w in all_words)
 
 
 def _ends_sentence(word: str) -> bool:
@@ -382,29 +381,51 @@ def _ends_sentence(word: str) -> bool:
     return (word.endswith(".") and len(word) > 2 and word[:-1].lower() not in TITLES) or word.endswith(_POSSESSIVE)
 
 
-def _runs(matches: list[re.Match[str]], text: str) -> list[list[re.Match[str]]]:
-    """Runs of capitalised words, particles allowed between two of them."""
-    runs: list[list[re.Match[str]]] = []
+class _Words(NamedTuple):
+    """The words of a text (``_WORD`` matches) as three parallel lists: read once, not once per rule."""
+
+    text: list[str]
+    start: list[int]
+    end: list[int]
+
+
+def _words(text: str) -> _Words:
+    spans = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return _Words([s[0] for s in spans], [s[1] for s in spans], [s[2] for s in spans])
+
+
+# What ``^[ ]{1,2}$`` matches (``$`` also matches before a final line break): the gap between
+# two words of one run, as a set lookup instead of a regex call per pair of words.
+_RUN_GAPS = frozenset({" ", "  ", " \n", "  \n"})
+
+
+def _run_gap(text: str, end: int, start: int) -> bool:
+    return start - end <= 3 and text[end:start] in _RUN_GAPS
+
+
+def _runs(w: _Words, text: str) -> list[tuple[int, int]]:
+    """Runs of capitalised words (word indexes, end exclusive), particles allowed between two of them."""
+    words, starts, ends = w
+    runs: list[tuple[int, int]] = []
+    n = len(words)
     i = 0
-    while i < len(matches):
-        first = matches[i].group(0)
+    while i < n:
+        first = words[i]
         if not first[0].isupper() or not _capitalised(first):  # the cheap test first: most words are lower case
             i += 1
             continue
-        run = [matches[i]]
         j = i + 1
-        while j < len(matches) and len(run) < 6 and _RUN_GAP.match(text[run[-1].end():matches[j].start()]) \
-                and not _ends_sentence(run[-1].group(0)):
-            word = matches[j].group(0)
-            particle = (word in PARTICLES and j + 1 < len(matches) and _capitalised(matches[j + 1].group(0))
-                        and _RUN_GAP.match(text[matches[j].end():matches[j + 1].start()]))
+        while j < n and j - i < 6 and _run_gap(text, ends[j - 1], starts[j]) and not _ends_sentence(words[j - 1]):
+            word = words[j]
+            particle = (word in PARTICLES and j + 1 < n and _capitalised(words[j + 1])
+                        and _run_gap(text, ends[j], starts[j + 1]))
             if not (_capitalised(word) or particle):
                 break
-            run.append(matches[j])
             j += 1
-        while len(run) > 1 and fold(run[-1].group(0)).rstrip(".") in STOP:  # "Maria Lopez Phone:"
-            run.pop()
-        runs.append(run)
+        k = j
+        while k - i > 1 and fold(words[k - 1]).rstrip(".") in STOP:  # "Maria Lopez Phone:"
+            k -= 1
+        runs.append((i, k))
         i = j
     return runs
 
@@ -431,93 +452,98 @@ _NEEDS_INTRO = frozenset({"is", "am", "me", "best"})
 _CUE_GAP = re.compile(r"^\.?\s*[,:?]?\s*$")
 
 
-def _lower_case_names(matches: list[re.Match[str]], text: str) -> list[tuple[int, int, float]]:
+def _lower_case_names(w: _Words, text: str) -> list[tuple[int, int, float]]:
     """A lexicon given name in lower case right after a cue: "spoke with maria lopez"."""
+    words, starts, ends = w
     out = []
-    for i in range(1, len(matches)):
-        m = matches[i]
-        word = m.group(0)
+    for i in range(1, len(words)):
+        word = words[i]
         if not word.islower():
             continue
-        cue = matches[i - 1]
-        key = cue.group(0).lower().rstrip(".")
+        key = words[i - 1].lower().rstrip(".")
         # The gap is at most a few characters ("with maria", "Name: maria"); a longer one is
         # not a cue and is never handed to the pattern (bounded work on hostile text).
-        if key not in _CUE_WORDS or m.start() - cue.end() > 6 or not _CUE_GAP.match(text[cue.end():m.start()]):
+        if key not in _CUE_WORDS or starts[i] - ends[i - 1] > 6 or not _CUE_GAP.match(text[ends[i - 1]:starts[i]]):
             continue
-        if key in _NEEDS_INTRO and not _INTRODUCTION.search(text[max(0, cue.start() - 30):cue.end()]):
+        if key in _NEEDS_INTRO and not _INTRODUCTION.search(text[max(0, starts[i - 1] - 30):ends[i - 1]]):
             continue
         folded = fold(word)
         if not given(folded) or ambiguous(folded):
             continue
-        end = m.end()
-        nxt = matches[i + 1] if i + 1 < len(matches) else None
-        if nxt is not None and _RUN_GAP.match(text[end:nxt.start()]) and fold(nxt.group(0)) not in STOP \
-                and (fold(nxt.group(0)) in SURNAMES or _capitalised(nxt.group(0))):
-            end = nxt.end()
-        out.append((m.start(), end, 0.6))
+        end = ends[i]
+        if i + 1 < len(words) and _run_gap(text, end, starts[i + 1]):
+            nxt = fold(words[i + 1])
+            if nxt not in STOP and (nxt in SURNAMES or _capitalised(words[i + 1])):
+                end = ends[i + 1]
+        out.append((starts[i], end, 0.6))
     return out
 
 
 def find_names(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of every likely person name in ``text``."""
     out: list[tuple[int, int, float]] = []
-    matches = list(_WORD.finditer(text))
+    w = _words(text)
+    words, starts, ends = w
     known: list[bool] = []
 
     def title_case() -> bool:  # computed once, and only for a run that needs it
         if not known:
-            known.append(_title_case(matches))
+            known.append(_title_case(words))
         return known[0]
 
-    for run in _runs(matches, text):
-        words = [m.group(0) for m in run]
-        if len(words[0]) == 2 and text[max(0, run[0].start() - 1):run[0].start()] == ".":
+    for i, k in _runs(w, text):
+        run = words[i:k]
+        start, stop = starts[i], ends[k - 1]
+        if len(run[0]) == 2 and text[max(0, start - 1):start] == ".":
             continue  # the second letter of an abbreviation ("U.S. Army"), not an initial
-        after = _WORD.match(text, run[-1].end() + 1) if text[run[-1].end():run[-1].end() + 1] == " " else None
-        scored = _score_run(words, _prev_word(text, run[0].start()), title_case,
-                            after.group(0).lower() if after else "")
+        after = _WORD.match(text, stop + 1) if text[stop:stop + 1] == " " else None
+        scored = _score_run(run, _prev_word(text, start), title_case, after.group(0).lower() if after else "")
         if scored is None:
-            unknown = _unknown_run_score(words, text, run[0].start(), run[-1].end(), title_case)
+            unknown = _unknown_run_score(run, text, start, stop, title_case)
             scored = None if unknown is None else (0, unknown)
         if scored is not None:
-            k, score = scored
-            while k < len(run) - 1 and run[k].group(0) in PARTICLES:
-                k += 1
-            end = run[-1].end() - (1 if words[-1].endswith(".") and len(words[-1]) > 2 else 0)
-            end -= 2 if words[-1].endswith(_POSSESSIVE) else 0
-            out.append((run[k].start(), end, score))
-    out += _lower_case_names(matches, text)
-    return out + _list_members(matches, text, out)
+            first, score = scored
+            while first < len(run) - 1 and run[first] in PARTICLES:
+                first += 1
+            end = stop - (1 if run[-1].endswith(".") and len(run[-1]) > 2 else 0)
+            end -= 2 if run[-1].endswith(_POSSESSIVE) else 0
+            out.append((starts[i + first], end, score))
+    out += _lower_case_names(w, text)
+    return out + _list_members(w, text, out)
 
 
-_LIST_GAP = re.compile(r"^(?:, ?| and | & |, and | or | und | et | y | e )$")
+# What ``^(?:, ?| and | & |, and | or | und | et | y | e )$`` matches (``$`` also before a final
+# line break): the gap between two members of a list.
+_LIST_GAPS = frozenset(g + nl for g in (",", ", ", " and ", " & ", ", and ", " or ", " und ", " et ", " y ", " e ")
+                       for nl in ("", "\n"))
 
 
-def _list_members(matches: list[re.Match[str]], text: str,
-                  found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+def _list_members(w: _Words, text: str, found: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """The other members of a list that holds a name: "founders: Kreutzmann, Wood and Hart",
     "Sergio, Floretta, Jan, Cleotilde": single capitalised words between commas or "and",
     none of them a function, organisation, street or title word."""
     named = {s for s, _e, score in found if score >= 0.5}
     if not named:
         return []
+    words, starts, ends = w
     out: list[tuple[int, int, float]] = []
     i = 0
-    while i < len(matches):
-        j = _list_end(matches, text, i)
-        members = [m for m in matches[i:j + 1] if _capitalised(m.group(0))]
-        if j > i and len(members) == j - i + 1 and any(m.start() in named for m in members):
-            out += [(m.start(), m.end() - (1 if m.group(0).endswith(".") else 0), 0.5)
-                    for m in members if m.start() not in named and _could_be_member(_key(m.group(0)))]
+    while i < len(words):
+        j = _list_end(w, text, i)
+        if j > i:  # a list of two words or more
+            members = [k for k in range(i, j + 1) if _capitalised(words[k])]
+            if len(members) == j - i + 1 and any(starts[k] in named for k in members):
+                out += [(starts[k], ends[k] - (1 if words[k].endswith(".") else 0), 0.5)
+                        for k in members if starts[k] not in named and _could_be_member(_key(words[k]))]
         i = j + 1
     return out
 
 
-def _list_end(matches: list[re.Match[str]], text: str, i: int) -> int:
+def _list_end(w: _Words, text: str, i: int) -> int:
     """Index of the last word of the list that starts at word ``i`` (``i`` when no list gap follows it)."""
+    starts, ends = w.start, w.end
     j = i
-    while j + 1 < len(matches) and _LIST_GAP.match(text[matches[j].end():matches[j + 1].start()]):
+    while j + 1 < len(starts) and starts[j + 1] - ends[j] <= 7 and text[ends[j]:starts[j + 1]] in _LIST_GAPS:
         j += 1
     return j
 
