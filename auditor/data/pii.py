@@ -49,7 +49,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.core.errors import ConfigError, DataError
 from auditor.core.yamlio import read_yaml
@@ -160,9 +160,12 @@ class PiiSettings:
         return self.thresholds.get(entity, self.default_threshold)
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """One detected entity in a text: [start, end), entity type, score."""
+class Span(NamedTuple):
+    """One detected entity in a text: [start, end), entity type, score.
+
+    A named tuple (not a dataclass): forked workers send hundreds of thousands of them back
+    to the parent, and a tuple pickles in half the time.
+    """
 
     start: int
     end: int
@@ -515,25 +518,23 @@ class PiiAnalyzer:
         """
         texts = [v if isinstance(v, str) else None for v in values]
         cache = self._cache if entities is None else {}
-        blake2b = hashlib.blake2b  # inlined _digest: this line runs once per cell
-        keys = [blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() if t else b"" for t in texts]
-        todo: dict[bytes, str] = {}
-        for t, k in zip(texts, keys, strict=True):
-            if t and k not in cache and k not in todo:
-                todo[k] = t
-        fresh: dict[bytes, tuple[Span, ...]] = {}
+        blake2b = hashlib.blake2b
+        # Each distinct text is digested once (a column repeats its values; the str hash that
+        # de-duplicates them here is cached by Python and costs nothing the second time).
+        digests = {t: blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+                   for t in dict.fromkeys(t for t in texts if t)}
+        todo = [t for t, k in digests.items() if k not in cache]
+        found: dict[str, tuple[Span, ...]] = {}
         if todo:
-            order = list(todo)
-            for k, spans in zip(order, self._run([todo[k] for k in order], entities), strict=True):
-                fresh[k] = tuple(spans) if spans else ()
+            found = {t: tuple(spans) for t, spans in zip(todo, self._run(todo, entities), strict=True)}
         if entities is None:
             room = self.CACHE_LIMIT - len(cache)
-            for k, v in fresh.items():
+            for text, spans in found.items():
                 if room <= 0:
                     break
-                cache[k] = v
+                cache[digests[text]] = spans
                 room -= 1
-        return [list(fresh[k] if k in fresh else cache.get(k, ())) if k else [] for k in keys]
+        return [list(found[t] if t in found else cache.get(digests[t], ())) if t else [] for t in texts]
 
     @property
     def workers(self) -> int:

@@ -41,6 +41,7 @@ from auditor.data.classify import (
     classify_profile,
     name_hint,
 )
+from auditor.data.parallel import fork_map
 from auditor.data.readers import Table, header_looks_like_data
 from auditor.data.sampling import ColumnSampler
 
@@ -113,10 +114,26 @@ def _classify_table(table: Table, analyzer: PiiAnalyzer) -> TableProfile:
         for col, n in chunk.isna().sum().items():
             nulls[str(col)] += int(n)
         rows += len(chunk)
-    columns = {c: classify_profile(s.profile(), analyzer) if s.rows else ColumnClassification(column=c)
-               for c, s in samplers.items()}
+    columns = _classify_columns(samplers, analyzer)
     apply_quasi_identifiers(columns)
     return TableProfile(FrameClassification(columns, analyzer), rows, dict(nulls), dtypes)
+
+
+# Sampled cells below which classifying the columns in forked workers costs more than it saves.
+PARALLEL_CELLS = 4000
+
+
+def _classify_columns(samplers: dict[str, ColumnSampler], analyzer: PiiAnalyzer) -> dict[str, ColumnClassification]:
+    """Each column's classification from its profile; the columns shared among worker processes
+    when there are many sampled cells (each column is classified on its own)."""
+    profiles = {c: s.profile() for c, s in samplers.items() if s.rows}
+    names = list(profiles)
+    if sum(len(p.sample) for p in profiles.values()) < PARALLEL_CELLS:
+        found = [classify_profile(profiles[c], analyzer) for c in names]
+    else:
+        found = fork_map(lambda k: classify_profile(profiles[names[k]], analyzer), len(names), analyzer.workers)
+    done = dict(zip(names, found, strict=True))
+    return {c: done.get(c) or ColumnClassification(column=c) for c in samplers}
 
 
 def check_header(table: Table, analyzer: PiiAnalyzer) -> list[int]:
