@@ -74,8 +74,11 @@ _MIN_DIGITS = {"PHONE_NUMBER": 6, "US_SSN": 9, "CA_SIN": 9, "CREDIT_CARD": 12, "
                "CA_POSTAL_CODE": 3, "US_ZIP": 5, "STREET_ADDRESS": 1, "DATE_TIME": 1,
                "US_BANK_NUMBER": 8, "US_PASSPORT": 6, "US_ITIN": 9, "US_DRIVER_LICENSE": 1, "UK_NHS": 10,
                "MEDICAL_LICENSE": 1}
-_HAS_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\d+")
+# Necessary for Presidio's IP patterns: two dotted numbers (IPv4); a hex digit and two colons,
+# or "::" (every IPv6 form).
+_IPV4_HINT = re.compile(r"\d\.\d")
+_IPV6_HINT = re.compile(r"[0-9A-Fa-f]:[0-9A-Fa-f]*:|::")
 _IBAN_START = re.compile(r"[A-Z]{2}[0-9]{2}")  # necessary for Presidio's IBAN pattern (case-sensitive)
 _PROBE_TIMEOUT = 1.0  # seconds per probe: the patterns are ours and Presidio's, the text is untrusted
 
@@ -398,7 +401,8 @@ class PiiAnalyzer:
     def candidates(self, text: str, entities: Sequence[str]) -> list[str]:
         """Entities worth asking Presidio about for ``text`` (cheap, conservative pre-filter:
         an entity is skipped only when the text cannot possibly hold it)."""
-        digits = sum(map(str.isdigit, text)) if _HAS_DIGIT.search(text) else 0
+        runs = _DIGIT_RUN.findall(text)  # the runs of digits, read once for every entity below
+        digits = sum(map(len, runs))
         out = []
         for e in entities:
             need = _MIN_DIGITS.get(e)
@@ -408,11 +412,14 @@ class PiiAnalyzer:
             elif e == "IBAN_CODE":  # Presidio's pattern starts with a country code and check digits
                 if digits >= 6 and _IBAN_START.search(text):
                     out.append(e)
-            elif e == "IP_ADDRESS":  # IPv4: four numbers, three dots; IPv6: at least two colons
-                if (digits >= 4 and text.count(".") >= 3) or text.count(":") >= 2:
+            elif e == "IP_ADDRESS":  # IPv4: four numbers joined by dots; IPv6: hex groups and colons
+                if (len(runs) >= 4 and _IPV4_HINT.search(text)) or _IPV6_HINT.search(text):
+                    out.append(e)
+            elif e == "STUDENT_ID":
+                if self._digit_shape(e, runs):
                     out.append(e)
             elif need is not None:
-                if digits >= need and self._digit_shape(e, text):
+                if digits >= need and self._digit_shape(e, runs):
                     out.append(e)
             elif e in ("PERSON", "LOCATION", "NRP"):
                 if might_hold_name(text):
@@ -421,16 +428,18 @@ class PiiAnalyzer:
                 out.append(e)
         return out
 
-    def _digit_shape(self, entity: str, text: str) -> bool:
-        """False when no run of digits in ``text`` has a length ``entity``'s patterns need (every
-        SSN pattern holds a run of 4+ digits; a ZIP code is a run of exactly 5; the default student
-        id a run of exactly 8): a text full of short numbers skips those recognizers."""
+    def _digit_shape(self, entity: str, runs: list[str]) -> bool:
+        """False when no run of digits has a length ``entity``'s patterns need (every SSN pattern
+        holds a run of 4+ digits; a ZIP code is a run of exactly 5; the default student id a run
+        of exactly 8): a text full of short numbers skips those recognizers."""
         if entity == "US_SSN":
-            return any(len(r) >= 4 for r in _DIGIT_RUN.findall(text))
+            return any(len(r) >= 4 for r in runs)
         if entity == "US_ZIP":
-            return any(len(r) == 5 for r in _DIGIT_RUN.findall(text))
+            return any(len(r) == 5 for r in runs)
+        if entity == "CA_SIN":  # 3-3-3 or 9 digits
+            return any(len(r) in (3, 9) for r in runs)
         if entity == "STUDENT_ID" and self.settings.student_id_pattern == DEFAULT_STUDENT_ID_PATTERN:
-            return any(len(r) == 8 for r in _DIGIT_RUN.findall(text))
+            return any(len(r) == 8 for r in runs)
         return True
 
     def analyze_text(self, text: str, entities: Sequence[str] | None = None) -> list[Span]:
