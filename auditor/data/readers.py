@@ -89,6 +89,11 @@ class ReadOptions:
     skip_unreadable_columns: bool = False
 
 
+# Tables of at most this many cells are parsed once per run and kept in memory for the second
+# pass (classify, then count or mask): a 100,000-row table of 16 columns is 1.6M cells.
+KEEP_CELLS = 2_000_000
+
+
 @dataclass
 class Table:
     """One table of a dataset: a CSV/Parquet file or one workbook sheet."""
@@ -107,20 +112,36 @@ class Table:
     error: str = ""  # why this table cannot be read while the others of its file can (a broken sheet)
     local_path: str = ""  # the local file read (the temporary copy of an s3:// object); DuckDB reads it directly
     _renamed: bool = field(default=False, repr=False)
+    _kept: list[pd.DataFrame] | None = field(default=None, repr=False)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """The rows in DataFrames of at most ``chunk_rows`` rows (index continues across chunks),
-        columns under their display names (see :meth:`rename_columns`). Every call reads the
-        table again from the start, so a table can be read twice (classify, then mask).
-        A table with an ``error`` raises it as ``DataError``."""
+        columns under their display names (see :meth:`rename_columns`). Every call starts from
+        the first row, so a table can be read twice (classify, then mask); a table of at most
+        ``KEEP_CELLS`` cells is parsed once and its chunks are kept for the next pass (callers
+        must not modify a chunk in place). A table with an ``error`` raises it as ``DataError``."""
         if self.error:
             raise DataError(self.error)
+        if self._kept is not None:
+            for df in self._kept:
+                if self._renamed:
+                    df.columns = list(self.columns)
+                yield df
+            return
         assert self._reader is not None
+        kept: list[pd.DataFrame] | None = []
+        cells = 0
         for df in self._reader():
             if self._renamed:
                 df.columns = list(self.columns)
             _check_cells(self.source, df, self.max_cell_chars)
+            cells += df.size
+            if kept is not None and cells <= KEEP_CELLS:
+                kept.append(df)
+            else:
+                kept = None
             yield df
+        self._kept = kept  # only a pass read to the end is kept
 
     def rename_columns(self, names: dict[int, str]) -> None:
         """Show column ``position`` (1-based) as ``name`` everywhere from now on (its header cell
