@@ -89,15 +89,30 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
             col = col.astype(object)
         elif not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
             continue
-        risky = col.str.match(RISKY_PATTERN, na=False)
-        if bool(risky.any()):
-            # Plain negative numbers are not formulas: checked on the few risky cells only.
-            risky[risky] = ~col[risky].str.fullmatch(PLAIN_NEGATIVE_PATTERN, na=False)
+        risky = _risky_cells(col)
         if bool(risky.any()):
             col = col.copy()
             col[risky] = "'" + col[risky].astype(str)
             out.isetitem(i, col)
     return out
+
+
+def _risky_cells(col: pd.Series) -> pd.Series:
+    """Which cells of a text column are risky (see the module doc), as a boolean Series.
+
+    A cell whose first character is a letter or a digit cannot be risky (every character a
+    formula may hide behind, and every formula sign, is neither), and that test is vectorised;
+    the pattern runs on the other cells only.
+    """
+    starts_plain = col.str.slice(0, 1).str.isalnum()
+    candidates = ~(starts_plain.astype("boolean").fillna(True).astype(bool))
+    risky = candidates.copy()
+    if bool(candidates.any()):
+        some = col[candidates]
+        # Plain negative numbers are not formulas.
+        risky[candidates] = (some.str.match(RISKY_PATTERN, na=False)
+                             & ~some.str.fullmatch(PLAIN_NEGATIVE_PATTERN, na=False)).to_numpy(dtype=bool)
+    return risky
 
 
 def xlsx_text(text: str) -> str:
