@@ -16,7 +16,7 @@ STAMP  := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo test lint unit typecheck bench lock clean
+.PHONY: install demo test test-fast lint unit unit-fast typecheck bench lock clean
 
 $(UV): requirements/uv.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "auditor needs Python >= 3.11, found " + sys.version.split()[0])'
@@ -37,11 +37,19 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check auditor tests benchmarks tools setup.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/pytest
 
+# The tests not marked slow (end to end: the demo, pipelines, packaging, organization scans...).
+unit-fast: $(STAMP)
+	$(BIN)/pytest -m "not slow"
+
+# CI runs `make test` (everything); `make test-fast` is the quick loop while editing.
 test: lint unit
+
+test-fast: lint unit-fast
 
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
