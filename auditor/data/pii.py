@@ -359,6 +359,7 @@ class PiiAnalyzer:
         self.ner = ner
         self._cache: dict[bytes, tuple[Span, ...]] = {}
         self._rec_cache: dict[tuple[str, ...], list[Any]] = {}
+        self._plans: dict[tuple[str, ...], list[_Step]] = {}
         self._probes: dict[int, list[Callable[[str], object]]] = {}
         self.profiles: dict[tuple[object, ...], object] = {}  # classified tables (auditor.data.profile)
         self._ner_min = settings.ner.min_score if settings.ner else NerSettings.min_score
@@ -487,29 +488,39 @@ class PiiAnalyzer:
         if use_ner and any(e in wanted for e in ("PERSON", "LOCATION", "NRP")):
             return list(self.engine.analyze(text, language="en", entities=wanted))
         raw = self._direct(text, wanted)
+        if len(raw) == 1 and raw[0].score > 0 and (raw[0].entity_type in NOISY or self._keep(raw[0])):
+            return raw  # nothing to de-duplicate, and a match above its threshold needs no context
         if self._needs_context(raw):
             return list(self.engine.analyze(text, language="en", entities=wanted,
                                             nlp_artifacts=self.light.process_text(text, "en")))
-        from presidio_analyzer import EntityRecognizer
-
-        return list(EntityRecognizer.remove_duplicates(raw))
+        return list(_remove_duplicates(raw))
 
     def _direct(self, text: str, wanted: list[str]) -> list[Any]:
         """Every non-NER recognizer's matches, without Presidio's NLP pass or context step."""
         raw: list[Any] = []
-        for rec in self._recognizers(tuple(wanted)):
-            finder = getattr(rec, "finder", None)
+        key = tuple(wanted)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(key)
+        for finder, entity, rec, probes in plan:
             if finder is not None:  # one of our span finders: plain hits, no Presidio objects
-                if rec.entity in wanted:
-                    raw.extend(Hit(rec.entity, s, e, score) for s, e, score in finder(text))
-                continue
-            if type(rec).__name__ == "SpacyRecognizer":
-                continue
-            probes = self._probes.get(id(rec))
-            if probes and not any(probe(text) for probe in probes):
-                continue  # none of its patterns occurs: Presidio would find nothing
-            raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
+                raw.extend(Hit(entity, s, e, score) for s, e, score in finder(text))
+            elif not probes or any(probe(text) for probe in probes):  # else none of its patterns occurs
+                raw.extend(rec.analyze(text=text, entities=wanted, nlp_artifacts=None) or [])
         return raw
+
+    def _plan(self, wanted: tuple[str, ...]) -> list[_Step]:
+        """What ``_direct`` runs for ``wanted``: (finder, entity, recognizer, probes) per recognizer,
+        worked out once per entity set (NER recognizers are left to the full path)."""
+        plan: list[_Step] = []
+        for rec in self._recognizers(wanted):
+            finder = getattr(rec, "finder", None)
+            if finder is not None:
+                if rec.entity in wanted:
+                    plan.append((finder, rec.entity, rec, []))
+            elif type(rec).__name__ != "SpacyRecognizer":
+                plan.append((None, "", rec, self._probes.get(id(rec)) or []))
+        return plan
 
     def _needs_context(self, raw: list[Any]) -> bool:
         """True when a match is below its threshold and no confident match covers it: only then
@@ -570,6 +581,18 @@ class Hit:
 
     def contained_in(self, other: Any) -> bool:
         return bool(self.start >= other.start and self.end <= other.end)
+
+
+# One recognizer in a fast-path plan: (span finder or None, its entity, the recognizer, its probes).
+_Step = tuple[Any, str, Any, list[Callable[[str], object]]]
+
+
+def _remove_duplicates(results: list[Any]) -> list[Any]:
+    """Presidio's ``EntityRecognizer.remove_duplicates`` (zero scores, exact duplicates and matches
+    contained in a same-type match of equal or higher score go)."""
+    from presidio_analyzer import EntityRecognizer  # deferred: pulls in presidio
+
+    return list(EntityRecognizer.remove_duplicates(results))
 
 
 # Entities that are digit strings: never the fraction or integer part of a decimal number
