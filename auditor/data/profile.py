@@ -60,6 +60,9 @@ class TableProfile:
     rows: int
     nulls: dict[str, int]
     dtypes: dict[str, str]
+    # The parsed rows of a small table (see ``Table.kept_chunks``), for the next open of the same
+    # unchanged file in this run; only the most recently profiled table keeps them.
+    chunks: list[Any] | None = None
 
 
 def column_dtype(series: Any) -> str:
@@ -94,9 +97,15 @@ def classify_table(table: Table, analyzer: PiiAnalyzer) -> TableProfile:
     key = _identity(table)
     remembered = analyzer.profiles.get(key) if key else None
     if isinstance(remembered, TableProfile):  # the analyzer keeps them as objects (pii cannot import this module)
+        if remembered.chunks is not None:
+            table.reuse_chunks(remembered.chunks)  # the same bytes, already parsed: no second parse
         return remembered
     profiled = _classify_table(table, analyzer)
     if key and len(analyzer.profiles) < _REMEMBERED:
+        for earlier in analyzer.profiles.values():
+            if isinstance(earlier, TableProfile):
+                earlier.chunks = None  # bounded memory: one table's rows at most
+        profiled.chunks = table.kept_chunks()
         analyzer.profiles[key] = profiled
     return profiled
 

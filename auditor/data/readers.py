@@ -143,6 +143,15 @@ class Table:
             yield df
         self._kept = kept  # only a pass read to the end is kept
 
+    def kept_chunks(self) -> list[pd.DataFrame] | None:
+        """The chunks of a small table read to the end once (None otherwise)."""
+        return self._kept
+
+    def reuse_chunks(self, chunks: list[pd.DataFrame]) -> None:
+        """Serve ``chunks`` (the same file's rows, parsed by an earlier open in this run) instead
+        of reading the file again."""
+        self._kept = chunks
+
     def rename_columns(self, names: dict[int, str]) -> None:
         """Show column ``position`` (1-based) as ``name`` everywhere from now on (its header cell
         holds data: it must never be echoed)."""
