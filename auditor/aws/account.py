@@ -82,9 +82,10 @@ def _entities(scope: Scope, template: str) -> list[str]:
 
 
 def _support_roles(scope: Scope) -> list[str]:
-    return [e["RoleName"] for e in scope.session.paginate(
+    # Sorted: IAM lists entities in no promised order, and evidence must not change between runs.
+    return sorted(e["RoleName"] for e in scope.session.paginate(
         "iam", scope.home_region, "ListEntitiesForPolicy", "PolicyRoles",
-        PolicyArn=SUPPORT_POLICY.format(p=scope.partition), EntityFilter="Role")]
+        PolicyArn=SUPPORT_POLICY.format(p=scope.partition), EntityFilter="Role"))
 
 
 def _contact_information(scope: Scope) -> dict[str, Any]:
