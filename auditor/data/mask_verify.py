@@ -43,8 +43,9 @@ from auditor.data.classify import (
 )
 from auditor.data.masking import MaskPolicy, load_policy, mask_frame
 from auditor.data.pii import PiiSettings, build_analyzer
+from auditor.data.profile import column_dtype
 from auditor.data.readers import Table
-from auditor.data.scan import TableScan, _dtype, table_resources
+from auditor.data.scan import TableScan, table_resources
 
 # Values of a free-text column analysed to decide whether it still holds raw PII.
 TEXT_SAMPLE = 500
@@ -75,7 +76,7 @@ class MaskVerdict:
         table = Table(id=table_id, source=table_id, format="parquet", columns=[str(c) for c in frame.columns])
         scan = TableScan(table, self.classification, len(frame),
                          {str(c): int(n) for c, n in frame.isna().sum().items()},
-                         {str(c): _dtype(frame[c]) for c in frame.columns})
+                         {str(c): column_dtype(frame[c]) for c in frame.columns})
         return table_resources(scan)
 
 

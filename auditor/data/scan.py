@@ -57,11 +57,9 @@ from auditor.core.errors import DataError
 from auditor.core.resources import Inventory, Resource
 from auditor.data.classify import FrameClassification, add_free_text_counts, add_value_counts
 from auditor.data.pii import PiiAnalyzer, PiiSettings, build_analyzer
-from auditor.data.profile import check_header, classify_table, column_dtype, header_warning
+from auditor.data.profile import check_header, classify_table, header_warning
 from auditor.data.quality import evaluate_ruleset
 from auditor.data.readers import FORMATS, ReadOptions, Table, open_dataset, split_s3
-
-_dtype = column_dtype  # the pipelines' gate builds resources with it
 
 
 @dataclass
