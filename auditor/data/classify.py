@@ -70,7 +70,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -242,7 +242,7 @@ def shape_mask(text: str) -> str:
     return "".join(out)
 
 
-def masked_free_text_sample(text: str, spans: list[Span], limit: int = 100) -> str:
+def masked_free_text_sample(text: str, spans: Sequence[Span], limit: int = 100) -> str:
     """A free-text value with detected spans as ``<ENTITY>`` and everything else shape-masked.
 
     Every word is masked, whatever its case or script: a name the detector missed
@@ -585,8 +585,13 @@ def _set_pii(result: ColumnClassification, entity: str | None, conf: float, *, h
     result.evidence["decided_by"] = how
 
 
+def _may_hold_placeholder(value: str) -> bool:
+    """Cheap and necessary for ``MASK_PLACEHOLDER`` (a token, a ciphertext or ``<ENTITY>``)."""
+    return "tok_" in value or "enc:v1:" in value or "<" in value
+
+
 def add_free_text_counts(result: ColumnClassification, series: pd.Series | list[Any], analyzer: PiiAnalyzer,
-                         found: list[list[Span]] | None = None) -> None:
+                         found: Sequence[Sequence[Span]] | None = None) -> None:
     """Analyse every value of a free-text column (a chunk at a time) and update the counts
     (``found``: the values' spans when already known, in order)."""
     values = series if isinstance(series, list) else series.tolist()
@@ -594,12 +599,12 @@ def add_free_text_counts(result: ColumnClassification, series: pd.Series | list[
     counts = Counter(result.entity_counts)
     placeholders = result.masked_placeholders
     for value, spans in zip(values, spans_per_value, strict=True):
-        for s in spans:
-            counts[s.entity] += 1
-        if isinstance(value, str) and MASK_PLACEHOLDER.search(value):
+        if spans:
+            counts.update(s.entity for s in spans)
+            if len(result.masked_samples) < 3 and isinstance(value, str):
+                result.masked_samples.append(masked_free_text_sample(value, spans))
+        if isinstance(value, str) and _may_hold_placeholder(value) and MASK_PLACEHOLDER.search(value):
             placeholders += 1
-        if spans and len(result.masked_samples) < 3 and isinstance(value, str):
-            result.masked_samples.append(masked_free_text_sample(value, spans))
     result.entity_counts = dict(sorted(counts.items()))
     result.masked_placeholders = placeholders
     raw = sum(counts.values())

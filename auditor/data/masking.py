@@ -46,6 +46,7 @@ import binascii
 import hmac
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -346,7 +347,7 @@ def _mask_structured(series: pd.Series, op: Operator, entity: str | None, masker
     return pd.Series(values, index=series.index, dtype="str")
 
 
-def mask_text(text: str, spans: list[Any], policy: MaskPolicy, masker: Masker, column: str | None = None) -> str:
+def mask_text(text: str, spans: Sequence[Any], policy: MaskPolicy, masker: Masker, column: str | None = None) -> str:
     """Replace each span (right to left, so offsets stay valid) by its operator's output."""
     out = text
     for s in sorted(spans, key=lambda s: s.start, reverse=True):

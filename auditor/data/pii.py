@@ -530,11 +530,12 @@ class PiiAnalyzer:
         return any(not self._keep(r) and not any(s.start <= r.start and s.end >= r.end for s in strong)
                    for r in judged)
 
-    def analyze_many(self, values: Iterable[Any], entities: Sequence[str] | None = None) -> list[list[Span]]:
-        """Spans for every value (None/NaN -> []), de-duplicated, cached, in parallel when large.
+    def analyze_many(self, values: Iterable[Any], entities: Sequence[str] | None = None) -> list[tuple[Span, ...]]:
+        """Spans for every value (None/NaN -> ()), de-duplicated, cached, in parallel when large.
 
         The run-wide cache is keyed by a 128-bit BLAKE2b digest of the text (not the text:
         the cache must not keep a second copy of the data, and a million notes fit in memory).
+        Equal texts share one (immutable) tuple of spans.
         """
         texts = [v if isinstance(v, str) else None for v in values]
         cache = self._cache if entities is None else {}
@@ -546,7 +547,7 @@ class PiiAnalyzer:
         todo = [t for t, k in digests.items() if k not in cache]
         found: dict[str, tuple[Span, ...]] = {}
         if todo:
-            found = {t: tuple(spans) for t, spans in zip(todo, self._run(todo, entities), strict=True)}
+            found = dict(zip(todo, self._run(todo, entities), strict=True))
         if entities is None:
             room = self.CACHE_LIMIT - len(cache)
             for text, spans in found.items():
@@ -554,18 +555,21 @@ class PiiAnalyzer:
                     break
                 cache[digests[text]] = spans
                 room -= 1
-        return [list(found[t] if t in found else cache.get(digests[t], ())) if t else [] for t in texts]
+        return [(found[t] if t in found else cache.get(digests[t], ())) if t else () for t in texts]
 
     @property
     def workers(self) -> int:
         """Processes for large batches: ``data.workers``, else the CPUs available (at most 4)."""
         return self.settings.workers or min(os.cpu_count() or 1, 4)
 
-    def _run(self, texts: list[str], entities: Sequence[str] | None) -> list[list[Span]]:
+    def _run(self, texts: list[str], entities: Sequence[str] | None) -> list[tuple[Span, ...]]:
         workers = self.workers
         if workers <= 1 or len(texts) < self.PARALLEL_MIN:
-            return [self.analyze_text(t, entities) for t in texts]
-        return analyze_parallel(self.analyze_text, texts, entities, workers)
+            return [tuple(self.analyze_text(t, entities)) for t in texts]
+        return analyze_parallel(self._analyze_tuple, texts, entities, workers)
+
+    def _analyze_tuple(self, text: str, entities: Sequence[str] | None) -> tuple[Span, ...]:
+        return tuple(self.analyze_text(text, entities))
 
 
 @dataclass(frozen=True, slots=True)
