@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from auditor.core.errors import DataError
 
 T = TypeVar("T")
 #: ``analyze(text, entities)``: e.g. :meth:`auditor.data.pii.PiiAnalyzer.analyze_text`. Passed in
@@ -19,11 +23,17 @@ T = TypeVar("T")
 Analyze = Callable[[str, Sequence[str] | None], T]
 
 _TASK: Callable[[int], Any] | None = None
+_IN_WORKER = False  # set in every worker: a worker never forks workers of its own
 
 
 def can_fork() -> bool:
     """True when work can go to forked workers (a platform with fork, and we are no worker)."""
-    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+    return "fork" in mp.get_all_start_methods() and not _IN_WORKER and not mp.current_process().daemon
+
+
+def _mark_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
 
 
 def _run(i: int) -> Any:
@@ -35,15 +45,21 @@ def fork_map(task: Callable[[int], T], count: int, workers: int) -> list[T]:
     """``[task(0), ..., task(count - 1)]``, computed by ``workers`` forked processes, order kept.
 
     ``task`` and whatever it reads are inherited by the workers (nothing is pickled but the
-    index and the result), so build everything the task needs before calling this.
+    index and the result), so build everything the task needs before calling this. An
+    exception in a task is raised here; a worker that dies (killed, out of memory) stops the
+    work with ``DataError`` instead of leaving it waiting for a result that never comes.
     """
     global _TASK
     if workers <= 1 or count <= 1 or not can_fork():
         return [task(i) for i in range(count)]
     _TASK = task
     try:
-        with mp.get_context("fork").Pool(min(workers, count)) as pool:
-            return pool.map(_run, range(count), chunksize=1)
+        with ProcessPoolExecutor(min(workers, count), mp_context=mp.get_context("fork"),
+                                 initializer=_mark_worker) as pool:
+            return list(pool.map(_run, range(count)))
+    except BrokenProcessPool:
+        raise DataError("a worker process died before finishing its share (out of memory or killed); "
+                        "nothing was written from this step") from None
     finally:
         _TASK = None
 
