@@ -85,6 +85,7 @@ from auditor.data.sampling import (
     as_text,
     looks_masked,
     mask_operator,
+    may_hold_placeholder,
     profile_series,
 )
 
@@ -585,11 +586,6 @@ def _set_pii(result: ColumnClassification, entity: str | None, conf: float, *, h
     result.evidence["decided_by"] = how
 
 
-def _may_hold_placeholder(value: str) -> bool:
-    """Cheap and necessary for ``MASK_PLACEHOLDER`` (a token, a ciphertext or ``<ENTITY>``)."""
-    return "tok_" in value or "enc:v1:" in value or "<" in value
-
-
 def add_free_text_counts(result: ColumnClassification, series: pd.Series | list[Any], analyzer: PiiAnalyzer,
                          found: Sequence[Sequence[Span]] | None = None) -> None:
     """Analyse every value of a free-text column (a chunk at a time) and update the counts
@@ -603,7 +599,7 @@ def add_free_text_counts(result: ColumnClassification, series: pd.Series | list[
             counts.update(s.entity for s in spans)
             if len(result.masked_samples) < 3 and isinstance(value, str):
                 result.masked_samples.append(masked_free_text_sample(value, spans))
-        if isinstance(value, str) and _may_hold_placeholder(value) and MASK_PLACEHOLDER.search(value):
+        if isinstance(value, str) and may_hold_placeholder(value) and MASK_PLACEHOLDER.search(value):
             placeholders += 1
     result.entity_counts = dict(sorted(counts.items()))
     result.masked_placeholders = placeholders

@@ -59,7 +59,7 @@ from auditor.data.parallel import analyze_parallel
 from auditor.data.phones import phone_recognizer
 from auditor.data.places import place_recognizer
 from auditor.data.recognizers import DEFAULT_STUDENT_ID_PATTERN, custom_recognizers, offline_email_recognizer
-from auditor.data.sampling import MASK_PLACEHOLDER
+from auditor.data.sampling import MASK_PLACEHOLDER, may_hold_placeholder
 
 # Entities that may decide a classification or be masked. LOCATION/NRP only come from NER.
 STRUCTURED_ENTITIES = ("EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "CA_SIN", "CREDIT_CARD", "IBAN_CODE",
@@ -452,7 +452,7 @@ class PiiAnalyzer:
         spans = [Span(r.start, r.end, r.entity_type, float(r.score)) for r in results
                  if r.entity_type not in NOISY and self._keep(r)
                  and not (r.entity_type == "PERSON" and names_a_thing(text[r.start:r.end]))]
-        if spans and ("tok_" in text or "enc:v1:" in text or "<" in text):
+        if spans and may_hold_placeholder(text):
             # Tokens and ciphertexts from an earlier masking are random text: whatever a
             # recognizer sees inside them (a "name", 9 digits) is not PII.
             masked = [(m.start(), m.end()) for m in MASK_PLACEHOLDER.finditer(text)]

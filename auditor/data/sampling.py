@@ -34,6 +34,12 @@ if TYPE_CHECKING:
 _TOKEN = r"tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z_]+>|\[REDACTED\]|REDACTED"
 MASKED_VALUE = re.compile(rf"^(?:{_TOKEN})$")
 MASK_PLACEHOLDER = re.compile(r"tok_[0-9a-f]{16,64}|enc:v1:[A-Za-z0-9_-]+=*|<[A-Z][A-Z_]+>")
+
+
+def may_hold_placeholder(text: str) -> bool:
+    """Cheap and necessary for ``MASK_PLACEHOLDER`` (a token, a ciphertext or ``<ENTITY>``):
+    the pattern runs only on text that passes this."""
+    return "tok_" in text or "enc:v1:" in text or "<" in text
 _ALNUM_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script
 _PARTIAL_MAX_RUN = 4  # a partial mask shows at most this many letters/digits in a row (e.g. the last 4 digits)
 _MASKED_EXAMPLES = 3
