@@ -53,9 +53,7 @@ def run_org_scan(prepared: Prepared, opts: ScanOptions, org: OrgOptions,
     if not required_attributes(prepared):
         raise UsageError("no AWS rules selected: nothing to scan")
     base = context.services.get("aws_session") or AwsSession(settings_for(opts, context))
-    identity = base.identity()
-    caller = str(identity["Account"])
-    partition = str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"
+    caller, partition = base.caller()
     members = list_members(base)
     chosen = _chosen(members, org, caller)
     results, calls = _scan(prepared, opts, org, context, base, caller, partition, chosen)

@@ -49,9 +49,7 @@ def run_scan(prepared: Prepared, opts: ScanOptions, context: RunContext | None =
     if not required_attributes(prepared):
         raise UsageError("no AWS rules selected: nothing to scan")
     session = context.services.get("aws_session") or AwsSession(settings_for(opts, context))
-    identity = session.identity()
-    account = str(identity["Account"])
-    partition = str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"
+    account, partition = session.caller()
     done = collect_account(prepared, session, opts, context, account=account, partition=partition)
     doc = evaluate(prepared, done.inventory, context, kind="aws", started_at=started, account=account,
                    regions=done.regions, extra_findings=done.scope_findings, attachments={"aws": done.stats})

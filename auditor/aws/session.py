@@ -217,6 +217,11 @@ class AwsSession:
             raise (setup_error(exc) or CollectionError(f"cannot identify the AWS account: GetCallerIdentity: "
                                                        f"{_describe(exc)}")) from None
 
+    def caller(self) -> tuple[str, str]:
+        """(account id, partition) of the credentials, from :meth:`identity` (same failures)."""
+        identity = self.identity()
+        return str(identity["Account"]), str(identity.get("Arn", "arn:aws:")).split(":")[1] or "aws"
+
     # ------------------------------------------------------------------ calls
 
     def _observe(self, service: str, region: str, operation: str) -> None:
