@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from auditor.aws.attribution import attributing, current
 from auditor.aws.session import ApiError, AwsSession
+from auditor.core.errors import crash_summary
 from auditor.core.resources import Inventory, Resource
 from auditor.core.rules import Rule
 
@@ -133,8 +134,12 @@ def record(resource: Resource, attribute: str, err: ApiError) -> None:
 
 
 def crash_reason(exc: BaseException) -> str:
-    """How an unexpected exception reads in an ERROR finding: ``internal error: KeyError: 'GroupName'``."""
-    return f"internal error: {type(exc).__name__}: {exc}"
+    """How an unexpected exception reads in an ERROR finding: ``internal error: KeyError at auditor/aws/iam.py:88``.
+
+    The type and the line that raised it name the cause; the message is left out because
+    it can quote what AWS answered (a tag, a contact's name), which no finding may carry
+    (:func:`~auditor.core.errors.crash_summary`)."""
+    return f"internal error: {crash_summary(exc)}"
 
 
 def fetch(resource: Resource, attribute: str, fn: Callable[[], Any], default: Any = None) -> Any:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,6 +28,7 @@ from auditor.aws.scan_options import OrgOptions, ScanOptions, settings_for
 from auditor.aws.session import AwsSession
 from auditor.core.context import RunContext
 from auditor.core.documents import FindingDict
+from auditor.core.errors import AuditorError
 from auditor.core.findings import Finding
 
 
@@ -52,6 +54,15 @@ def run_batch(batch: Batch) -> tuple[list[tuple[list[FindingDict], dict[str, Any
     return [([f.to_dict() for f in found], entry) for found, entry in results], dict(base.calls)
 
 
+def _failure(exc: BaseException) -> str:
+    """Why a worker gave no answer: our own error's text, a death, or an internal error's type and line."""
+    if isinstance(exc, AuditorError):  # our messages name settings and calls, never data
+        return str(exc)
+    if isinstance(exc, BrokenProcessPool):
+        return "it died (killed, or out of memory)"
+    return crash_reason(exc)
+
+
 def scan_in_processes(prepared: Prepared, opts: ScanOptions, org: OrgOptions, caller: str, partition: str,
                       members: list[Member]) -> tuple[list[tuple[list[Finding], dict[str, Any]]], dict[str, int]]:
     """Scan ``members`` in ``org.processes`` worker processes; results in ``members`` order."""
@@ -71,7 +82,7 @@ def scan_in_processes(prepared: Prepared, opts: ScanOptions, org: OrgOptions, ca
             try:
                 answers.append(future.result())
             except Exception as exc:  # noqa: BLE001 - a worker that dies costs its accounts, not the document
-                reason = f"worker process failed: {crash_reason(exc)}"
+                reason = f"worker process failed: {_failure(exc)}"
                 for m in batch.members:
                     entry = {"id": m.id, "name": m.name, "state": m.state, "status": "error", "reason": reason}
                     by_id[m.id] = (account_errors(prepared, m.id, partition, reason), entry)

@@ -47,7 +47,7 @@ def test_a_crashing_fetcher_errors_only_the_rules_that_read_its_attribute(
         arn = f"arn:aws:s3:::{name}"
         crashed = by_rule(doc, "s3-bucket-sse-kms-bucket-key")[arn]
         assert crashed["status"] == "ERROR"
-        assert "internal error: KeyError: 'Status'" in crashed["message"]
+        assert "internal error: KeyError at test_aws_collector_crash.py:" in crashed["message"]
         # Same buckets, other attributes: judged as usual.
         assert by_rule(doc, "s3-bucket-versioning-enabled")[arn]["status"] == "PASS"
         assert by_rule(doc, "s3-bucket-mfa-delete-enabled")[arn]["status"] == "FAIL"
@@ -59,13 +59,15 @@ def test_a_crashing_collector_errors_its_rules_and_keeps_the_others(
     _account()
 
     def crash(scope: Any) -> Any:
-        raise RuntimeError("unexpected answer shape")
+        raise RuntimeError("unexpected answer shape: Tag Owner=Jane Roe")
 
     monkeypatch.setitem(COLLECTORS, "aws.kms-key", crash)
     doc = scan(only_rules(aws_rules, *RULES))
     [kms] = by_rule(doc, "kms-cmk-rotation-enabled").values()
     assert kms["status"] == "ERROR" and kms["resource_id"] == ACCOUNT
-    assert "collector of aws.kms-key failed: internal error: RuntimeError: unexpected answer shape" in kms["message"]
+    assert "collector of aws.kms-key failed: internal error: RuntimeError at " in kms["message"]
+    # The type and the raising line name the cause; the message could quote AWS's answer.
+    assert "Jane Roe" not in json.dumps(doc)
     versioning = by_rule(doc, "s3-bucket-versioning-enabled")
     assert {f["status"] for f in versioning.values()} == {"PASS"} and len(versioning) == 2
 
@@ -86,7 +88,7 @@ def test_the_cli_writes_findings_when_a_collector_crashes(
     doc = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
     account = [f for f in doc["findings"] if f["resource_type"] == "aws.account"]
     assert account and {f["status"] for f in account} == {"ERROR"}
-    assert all("KeyError: 'GroupName'" in f["message"] for f in account)
+    assert all("internal error: KeyError at test_aws_collector_crash.py:" in f["message"] for f in account)
     assert by_rule(doc, "s3-bucket-versioning-enabled")["arn:aws:s3:::sales-raw"]["status"] == "PASS"
     # Failing closed (the default) still writes the file, and exits 3.
     (tmp_path / "findings.json").unlink()
