@@ -181,9 +181,10 @@ TABLE = AttributeTable(ACCOUNT_TYPE, attributes={
     "ContactInformation": Attr("primary contact {FullName, PhoneNumber, AddressLine1, City, PostalCode, "
                                "CountryCode, CompanyName, ...} (Account API GetContactInformation)",
                                fetch=_account_wide(_contact_information),
-                               permissions=("account:GetContactInformation",)),
+                               permissions=("account:GetContactInformation",), personal=True),
     "SecurityContact": Attr("security alternate contact {Name, Title, EmailAddress, PhoneNumber}, null when none",
-                            fetch=_account_wide(_security_contact), permissions=("account:GetAlternateContact",)),
+                            fetch=_account_wide(_security_contact), permissions=("account:GetAlternateContact",),
+                            personal=True),
     "Trails": Attr("[trail summaries] (see aws.cloudtrail-trail)", fetch=_account_wide(
         lambda scope: [{k: v for k, v in t.items() if not k.startswith("_")} for t in _complete_trails(scope)]),
         permissions=_TRAILS),
@@ -196,7 +197,7 @@ TABLE = AttributeTable(ACCOUNT_TYPE, attributes={
                          fetch=_account_wide(_metric_alarms),
                          permissions=("cloudwatch:DescribeAlarms", "sns:ListSubscriptionsByTopic")),
 })
-Account.attributes, Account.permissions = TABLE.docs(), TABLE.permissions()
+Account.attributes, Account.permissions, Account.personal = TABLE.docs(), TABLE.permissions(), TABLE.personal()
 
 
 @collector(ACCOUNT_TYPE)

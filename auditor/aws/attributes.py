@@ -55,6 +55,7 @@ class Attr:
     permissions: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     shared: bool = False
+    personal: bool = False  # people's contact details: compared by rules, never shown in findings
 
 
 @dataclass
@@ -76,6 +77,10 @@ class AttributeTable:
     def docs(self) -> dict[str, str]:
         """Attribute -> doc, as the resource type declares them."""
         return {name: spec.doc for name, spec in self.attributes.items()}
+
+    def personal(self) -> frozenset[str]:
+        """The attributes that hold personal data (``ResourceType.personal``)."""
+        return frozenset(name for name, spec in self.attributes.items() if spec.personal)
 
     def permissions(self) -> tuple[str, ...]:
         """Every IAM action the listing and the fetchers need (first seen first)."""

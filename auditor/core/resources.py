@@ -59,11 +59,15 @@ class ResourceType:
     ``attributes`` lists the top-level attributes rules may use (with a short
     description); rule keys are checked against it with a "did you mean" hint.
     An empty mapping means "free-form" (no key checking).
+
+    ``personal`` names the attributes that hold people's contact details: rules may read
+    them, findings never show their values (:mod:`auditor.core.personal`).
     """
 
     name: ClassVar[str] = ""
     attributes: ClassVar[dict[str, str]] = {}
     permissions: ClassVar[tuple[str, ...]] = ()
+    personal: ClassVar[frozenset[str]] = frozenset()
 
 
 resource_types: Registry[type[ResourceType]] = Registry("resource type")

@@ -9,7 +9,9 @@ For each rule and each resource of the rule's type:
 3. a disabled rule -> SKIPPED (the auditor sees what was not checked);
 4. ``assert`` decides PASS or FAIL; a filter that cannot evaluate -> ERROR;
 5. a FAIL matched by an active mutelist entry -> MUTED (with reason, owner,
-   expiry); an expired entry no longer mutes and says so in the message.
+   expiry); an expired entry no longer mutes and says so in the message;
+6. values of the type's personal attributes (people's contact details) are taken
+   out of the finding's evidence and message (:mod:`auditor.core.personal`).
 
 A listing that failed for a whole scope (``ScopeFailure``) gives one ERROR
 finding per rule of that type, on the scope's id. An unexpected exception while
@@ -27,8 +29,14 @@ from auditor.core.errors import EvaluationError, crash_summary
 from auditor.core.filters import EvalContext, Outcome, decide_all, evaluate_all
 from auditor.core.findings import Finding, Status
 from auditor.core.mutes import Mutelist
-from auditor.core.resources import Inventory, Resource
+from auditor.core.personal import declared_values, hide_personal
+from auditor.core.resources import Inventory, Resource, resource_types
 from auditor.core.rules import Rule, render_message
+
+
+def _personal_attributes(type_name: str) -> frozenset[str]:
+    """The attributes of ``type_name`` whose values no finding may show."""
+    return resource_types.get(type_name).personal if type_name in resource_types else frozenset()
 
 
 class _ScopeError(Exception):
@@ -58,12 +66,16 @@ class Engine:
             for failure in inventory.failures.get(rule.resource, []):
                 findings.append(self._finding(rule, failure.scope_id, failure.region, Status.ERROR,
                                               f"could not list {rule.resource}: {failure.reason}", {}))
+            personal = _personal_attributes(rule.resource)
+            declared = declared_values(rule) if personal & rule.roots() else []
             for resource in inventory.of(rule.resource):
                 try:
                     finding = self.evaluate(rule, resource, ctx)
                 except Exception as exc:  # noqa: BLE001 - an engine or filter bug costs this rule, never the run
                     finding = self._error(rule, resource, f"internal error: {crash_summary(exc)}")
                 if finding is not None:
+                    if personal:
+                        hide_personal(finding, resource.attrs, personal, declared)
                     findings.append(finding)
         findings.sort(key=lambda f: f.sort_key)
         return findings

@@ -8,7 +8,9 @@ model), so the rule is tested PASS and FAIL, not only ERROR.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -18,6 +20,7 @@ from botocore.stub import Stubber
 from test_aws_errors import deny
 
 from auditor.aws.session import AwsSession, SessionSettings
+from auditor.core.personal import HIDDEN
 
 ACCOUNT = "arn:aws:iam::123456789012:root"
 
@@ -69,7 +72,8 @@ def test_undeclared_or_changed_contact_fails_showing_what_to_review(stubbed: tup
     found = _contact_rule(scan(_prepared(aws_rules), aws_session=session))  # nothing declared yet
     assert found["status"] == "FAIL"
     assert "not the one declared current" in found["message"]
-    assert found["evidence"]["ContactInformation.FullName"] == "Cloud Platform Team"  # what the reviewer checks
+    # Which fields the rule compared, never their values: the reviewer reads them in the console.
+    assert found["evidence"] == {"ContactInformation.FullName": HIDDEN}  # the first field that differs
 
     moved = {"ContactInformation": {**CONTACT["ContactInformation"], "PhoneNumber": "+16045550199"}}
     later = AwsSession(SessionSettings(max_attempts=2))  # a later scan: a new session, no cached answer
@@ -77,7 +81,34 @@ def test_undeclared_or_changed_contact_fails_showing_what_to_review(stubbed: tup
         again.add_response("get_contact_information", moved, {})
         changed = _contact_rule(scan(_prepared(aws_rules, **DECLARED), aws_session=later))
     assert changed["status"] == "FAIL"
-    assert changed["evidence"]["ContactInformation.PhoneNumber"] == "+16045550199"
+    assert changed["evidence"]["ContactInformation.PhoneNumber"] == HIDDEN
+
+
+def test_no_contact_detail_reaches_a_finding_or_the_document(stubbed: tuple[AwsSession, Stubber],
+                                                             aws_rules: Any, tmp_path: Path) -> None:
+    """Contact details are personal data: compared, never shown, whatever the rule's filters and message."""
+    session, stub = stubbed
+    stub.add_response("get_contact_information", CONTACT, {})
+    from dataclasses import replace
+
+    from auditor.core.loader import load_rules
+
+    base = only_rules(aws_rules, RULE)
+    # A rule of the user's own that quotes the phone number and uses the default message.
+    (tmp_path / "own.yml").write_text(
+        "version: 1\nrules:\n  - id: contact-phone-is-the-desk\n    title: The contact is the service desk\n"
+        "    resource: aws.account\n    severity: low\n    assert:\n"
+        "      - {key: ContactInformation.PhoneNumber, op: eq, value: '+16045550111'}\n", encoding="utf-8")
+    own = load_rules([tmp_path / "own.yml"])
+    doc = scan(replace(base, rules=[*[r.with_overrides({"full_name": "Ops Desk", "phone_number": "+16045550123"})
+                                      for r in base.rules], *own]), aws_session=session)
+    assert {f["status"] for f in doc["findings"]} == {"FAIL"}
+    text = json.dumps(doc)
+    for value in (*CONTACT["ContactInformation"].values(), "Ops Desk", "+16045550123", "+16045550111"):
+        if len(value) > 2:  # "CA", "BC" identify nobody
+            assert value not in text, value
+    mine = by_rule(doc, "contact-phone-is-the-desk")[ACCOUNT]
+    assert mine["message"].count(HIDDEN) == 2, mine["message"]  # the actual value and the expected one
 
 
 @pytest.mark.parametrize("code", ["AccessDeniedException", "ResourceNotFoundException"])
@@ -97,7 +128,9 @@ def test_security_contact_registered_or_not(aws: None, aws_rules: Any) -> None:
     boto3.client("account", region_name="us-east-1").put_alternate_contact(
         AlternateContactType="SECURITY", Name="Security Team", Title="Security", EmailAddress="security@example.org",
         PhoneNumber="+15555550100")
-    assert by_rule(scan(prepared), "account-security-contact-registered")[ACCOUNT]["status"] == "PASS"
+    registered = by_rule(scan(prepared), "account-security-contact-registered")[ACCOUNT]
+    assert registered["status"] == "PASS"
+    assert registered["evidence"] == {"SecurityContact.EmailAddress": HIDDEN}
     denied = by_rule(scan(prepared, aws_event_hooks=[deny("GetAlternateContact", "AccessDeniedException")]),
                      "account-security-contact-registered")[ACCOUNT]
     assert denied["status"] == "ERROR" and "GetAlternateContact: AccessDeniedException" in denied["message"]
