@@ -12,6 +12,7 @@ and prints wall time, peak RSS of the scan process, and API calls by operation.
     .venv/bin/python benchmarks/aws_scan.py --n 200    # one size
     .venv/bin/python benchmarks/aws_scan.py --n 100 --prowler /tmp/prowler-venv/bin/prowler
     .venv/bin/python benchmarks/aws_scan.py --n 100 --organization 20 --processes 2   # 20 accounts
+    .venv/bin/python benchmarks/aws_scan.py --n 100 --latency-ms 30   # each response 30 ms late, as over a network
 
 ``--organization K`` builds an AWS Organization of K accounts on the server (the
 management account and K-1 members, each seeded like the single account), then times
@@ -224,7 +225,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def bench(n: int, prowler: str | None = None, stock: bool = False) -> dict[str, Any]:
+def set_latency(endpoint: str, ms: float) -> None:
+    """Hold every later response of benchmarks/moto_server.py back ``ms`` milliseconds (0: none)."""
+    import urllib.request
+
+    with urllib.request.urlopen(urllib.request.Request(f"{endpoint}/_bench/latency?ms={ms}", method="POST")):
+        pass
+
+
+def bench(n: int, prowler: str | None = None, stock: bool = False, latency_ms: float = 0) -> dict[str, Any]:
     port = free_port()
     server = start_moto(port, stock)
     endpoint = f"http://127.0.0.1:{port}"
@@ -232,6 +241,8 @@ def bench(n: int, prowler: str | None = None, stock: bool = False) -> dict[str, 
         t0 = time.perf_counter()
         seed(endpoint, n)
         seeded = time.perf_counter() - t0
+        if latency_ms:
+            set_latency(endpoint, latency_ms)
         server_cpu = cpu_seconds(server.pid)
         with tempfile.TemporaryDirectory() as tmp:
             out = run_scan(endpoint, Path(tmp))
@@ -250,7 +261,7 @@ def bench(n: int, prowler: str | None = None, stock: bool = False) -> dict[str, 
 
 
 def bench_organization(n: int, size: int, max_parallel: int, processes: int = 1,
-                       stock: bool = False) -> dict[str, Any]:
+                       stock: bool = False, latency_ms: float = 0) -> dict[str, Any]:
     """An organization of ``size`` accounts of shape ``n``: the organization scan beside one account's scan."""
     port = free_port()
     server = start_moto(port, stock)
@@ -262,6 +273,8 @@ def bench_organization(n: int, size: int, max_parallel: int, processes: int = 1,
         for i, account in enumerate(members, 1):
             seed(endpoint, n, account, member_credentials(endpoint, account), prefix=f"b{i:02d}")
         seeded = time.perf_counter() - t0
+        if latency_ms:
+            set_latency(endpoint, latency_ms)
         out: dict[str, Any] = {"seed_s": round(seeded, 1), "members": len(members)}
         org_args = ["--organization", "--max-parallel", str(max_parallel), "--processes", str(processes)]
         for label, extra in (("one", []), ("org", org_args)):
@@ -313,18 +326,25 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1, help="worker processes with --organization")
     parser.add_argument("--stock-moto", action="store_true",
                         help="serve moto with `python -m moto.server` as shipped (see benchmarks/moto_server.py)")
+    parser.add_argument("--latency-ms", type=float, default=0,
+                        help="hold each response of the scans back this long, as a network round trip would "
+                             "(benchmarks/moto_server.py only; the targets are measured without it)")
     args = parser.parse_args()
+    if args.latency_ms and args.stock_moto:
+        parser.error("--latency-ms needs benchmarks/moto_server.py (not --stock-moto)")
     print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  python: {sys.version.split()[0]}  "
-          f"server: {'python -m moto.server' if args.stock_moto else 'benchmarks/moto_server.py'}")
+          f"server: {'python -m moto.server' if args.stock_moto else 'benchmarks/moto_server.py'}"
+          + (f"  latency: {args.latency_ms:g} ms per response" if args.latency_ms else ""))
     if args.organization:
         for n in args.n or [100]:
             print_organization(n, args.organization, bench_organization(n, args.organization, args.max_parallel,
-                                                                        args.processes, args.stock_moto))
+                                                                        args.processes, args.stock_moto,
+                                                                        args.latency_ms))
         return
     sizes = args.n or [100, 1000]
     results = {}
     for n in sorted(sizes):
-        r = bench(n, args.prowler, args.stock_moto)
+        r = bench(n, args.prowler, args.stock_moto, args.latency_ms)
         results[n] = r
         print(f"\nN={n}: scan wall {r['wall_s']} s (collection {r['collection_s']} s, scan process CPU "
               f"{r['scan_cpu_s']} s of which system {r['scan_sys_s']} s, moto server CPU {r['server_cpu_s']} s), "

@@ -22,6 +22,12 @@ request per bucket that a real account does not. This launcher
   connection pool, which AWS lets it reuse, was never used.
   ``python benchmarks/moto_server.py PORT --werkzeug`` serves with werkzeug instead.
 
+Optionally (never by default: the targets are measured without it) the server stands in for
+the network too: ``POST /_bench/latency?ms=30`` holds every later response back 30 ms after
+moto computed it, as an AWS endpoint's round trip and processing would, without using CPU
+(the connection's thread sleeps). ``benchmarks/aws_scan.py --latency-ms`` sets it after
+seeding, so only the scans wait.
+
 Everything else (routing, the emulated services, the HTTP server) is moto's.
 ``benchmarks/aws_scan.py --stock-moto`` measures against the shipped server.
 
@@ -35,16 +41,21 @@ import io
 import logging
 import socket
 import sys
+import time
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+LATENCY_PATH = "/_bench/latency"
+
+
 def keep_alive_handler(app: WsgiApp, port: int) -> type[BaseHTTPRequestHandler]:
     """An HTTP/1.1 request handler that runs ``app`` (WSGI) and keeps the connection open."""
+    latency = [0.0]  # seconds each response is held back (``POST /_bench/latency?ms=N``)
 
     class KeepAliveHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -53,6 +64,12 @@ def keep_alive_handler(app: WsgiApp, port: int) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             path, _, query = self.path.partition("?")
+            if path == LATENCY_PATH:
+                latency[0] = float(dict(parse_qsl(query)).get("ms", "0")) / 1000
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             environ: dict[str, Any] = {
                 "REQUEST_METHOD": self.command, "SCRIPT_NAME": "", "QUERY_STRING": query,
                 # PEP 3333: PATH_INFO is the percent-decoded path, its bytes read as latin-1.
@@ -83,6 +100,8 @@ def keep_alive_handler(app: WsgiApp, port: int) -> type[BaseHTTPRequestHandler]:
                 if close is not None:
                     close()
             payload = b"".join(chunks)
+            if latency[0]:
+                time.sleep(latency[0])
             code, _, reason = str(started[0]).partition(" ")
             self.send_response(int(code), reason)
             for name, value in started[1]:
