@@ -6,7 +6,8 @@ type lists them in ``ResourceType.personal``. Rules may read them like any attri
 2.1 checks that the contact is still the one a reviewer declared), but a finding never
 carries their values, whatever filter or message template the rule uses:
 
-* evidence under a personal attribute reads :data:`HIDDEN`;
+* evidence under a personal attribute reads :data:`HIDDEN` (a missing or empty value
+  is shown as it is: its absence is what a rule like CIS 2.2 reports);
 * any value of the resource's personal attributes, and any string a rule that reads them
   compares with (its params: the declared contact; the ``value`` of its filters), is
   replaced by :data:`HIDDEN` in the message.
@@ -51,13 +52,19 @@ def declared_values(rule: Rule) -> list[str]:
 def hide_personal(finding: Finding, attrs: Mapping[str, Any], personal: frozenset[str],
                   declared: Iterable[str] = ()) -> None:
     """Remove the values of ``personal`` attributes (and ``declared`` ones) from ``finding``, in place."""
-    finding.evidence = {k: (HIDDEN if _evidence_root(k) in personal else v) for k, v in finding.evidence.items()}
+    finding.evidence = {k: (HIDDEN if _evidence_root(k) in personal and _holds_data(v) else v)
+                        for k, v in finding.evidence.items()}
     values = {v for name in personal for v in _strings(attrs.get(name), 0)}
     values.update(declared)
     shown = sorted((v for v in values if len(v) >= _MIN_HIDDEN), key=len, reverse=True)
     if shown:
         pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in shown))
         finding.message = pattern.sub(HIDDEN, finding.message)
+
+
+def _holds_data(value: Any) -> bool:
+    """Whether an evidence value says anything (a missing contact is shown as missing)."""
+    return value is not None and value not in ("", [], {})
 
 
 def _evidence_root(key: str) -> str:

@@ -125,6 +125,7 @@ def test_security_contact_registered_or_not(aws: None, aws_rules: Any) -> None:
     # Not registered: AWS (and moto) answer ResourceNotFoundException, which is a FAIL, not an ERROR.
     missing = by_rule(scan(prepared), "account-security-contact-registered")[ACCOUNT]
     assert missing["status"] == "FAIL"
+    assert missing["evidence"] == {"SecurityContact.EmailAddress": None}  # absence is no personal data
     boto3.client("account", region_name="us-east-1").put_alternate_contact(
         AlternateContactType="SECURITY", Name="Security Team", Title="Security", EmailAddress="security@example.org",
         PhoneNumber="+15555550100")
