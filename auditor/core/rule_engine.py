@@ -66,22 +66,25 @@ class Engine:
             for failure in inventory.failures.get(rule.resource, []):
                 findings.append(self._finding(rule, failure.scope_id, failure.region, Status.ERROR,
                                               f"could not list {rule.resource}: {failure.reason}", {}))
-            personal = _personal_attributes(rule.resource)
-            declared = declared_values(rule) if personal & rule.roots() else []
             for resource in inventory.of(rule.resource):
                 try:
                     finding = self.evaluate(rule, resource, ctx)
                 except Exception as exc:  # noqa: BLE001 - an engine or filter bug costs this rule, never the run
                     finding = self._error(rule, resource, f"internal error: {crash_summary(exc)}")
                 if finding is not None:
-                    if personal:
-                        hide_personal(finding, resource.attrs, personal, declared)
                     findings.append(finding)
         findings.sort(key=lambda f: f.sort_key)
         return findings
 
     def evaluate(self, rule: Rule, resource: Resource, ctx: EvalContext) -> Finding | None:
-        """The one finding of ``rule`` on ``resource`` (None when out of scope)."""
+        """The one finding of ``rule`` on ``resource`` (None when out of scope), with no personal data."""
+        finding = self._evaluate(rule, resource, ctx)
+        personal = _personal_attributes(rule.resource)
+        if finding is not None and personal:
+            hide_personal(finding, resource.attrs, personal, declared_values(rule) if personal & rule.roots() else ())
+        return finding
+
+    def _evaluate(self, rule: Rule, resource: Resource, ctx: EvalContext) -> Finding | None:
         try:
             if not self._in_scope(rule, resource, ctx):
                 return None

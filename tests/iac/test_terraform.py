@@ -103,3 +103,33 @@ def test_tf_json_params_count_and_what_only_a_plan_can_tell() -> None:
     assert dynamic["status"] == "ERROR" and "scan the plan" in dynamic["message"]
     policy = finding(doc, "s3-bucket-denies-insecure-transport", "registrar-dev-raw")
     assert policy["status"] == "ERROR" and "evaluated by terraform plan" in policy["message"]
+
+
+def test_contacts_a_change_declares_are_judged_and_never_shown(tmp_path: Path) -> None:
+    """The account's contacts are personal data: the rules read them, no finding or report shows them."""
+    from auditor.reporting.outputs import write_outputs
+
+    contact = {"full_name": "Ana Beatriz Lima", "phone_number": "+16045550177", "address_line_1": "901 Jervis St",
+               "city": "Vancouver", "postal_code": "V6E 2B5", "country_code": "CA"}
+    security = {"alternate_contact_type": "SECURITY", "name": "Joao Pereira", "title": "CISO",
+                "email_address": "joao.pereira@example.org", "phone_number": "+16045550188"}
+    tf = tmp_path / "contacts.tf.json"
+    tf.write_text(json.dumps({"resource": {"aws_account_primary_contact": {"main": contact},
+                                           "aws_account_alternate_contact": {"security": security}}}),
+                  encoding="utf-8")
+    from auditor.audit_run import default_rule_paths, prepare
+    from auditor.core.context import RunContext
+    from auditor.iac.scan import IacOptions, run_iac_scan
+
+    config = tmp_path / "audit.yml"  # the reviewer declared the name, not yet the phone number
+    config.write_text("version: 1\nrules:\n  account-contact-details-current:\n"
+                      "    params: {full_name: Ana Beatriz Lima, phone_number: '+16045550100'}\n", encoding="utf-8")
+    doc = run_iac_scan(prepare(default_rule_paths("aws"), config=config), [tf], IacOptions(), RunContext())
+    assert finding(doc, "account-security-contact-registered", ":root")["status"] == "PASS"
+    assert finding(doc, "account-contact-details-current", ":root")["status"] == "FAIL"  # phone not declared
+    written = write_outputs(doc, tmp_path / "out", ["json", "html", "sarif", "csv", "junit"], command="iac scan")
+    text = json.dumps(doc) + "".join(p.read_text(encoding="utf-8") for p in written)
+    for value in (*contact.values(), *security.values()):
+        if value not in ("CA", "SECURITY", "CISO"):
+            assert value not in text, value
+    assert "+16045550100" not in text  # nor the declared one
