@@ -26,6 +26,7 @@ carries their values, whatever filter or message template the rule uses:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -56,9 +57,11 @@ def hide_personal(finding: Finding, attrs: Mapping[str, Any], personal: frozense
                         for k, v in finding.evidence.items()}
     values = {v for name in personal for v in _strings(attrs.get(name), 0)}
     values.update(declared)
-    shown = sorted((v for v in values if len(v) >= _MIN_HIDDEN), key=len, reverse=True)
-    if shown:
-        pattern = re.compile("|".join(rf"(?<!\w){re.escape(v)}(?!\w)" for v in shown))
+    # Messages quote values as they are, as repr() writes them ('O\'Brien\nLtd') or as JSON;
+    # replaced wherever they occur, even inside a longer word: a garbled word beats a leak.
+    forms = {form for v in values if len(v) >= _MIN_HIDDEN for form in (v, repr(v)[1:-1], json.dumps(v)[1:-1])}
+    if forms:
+        pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
         finding.message = pattern.sub(HIDDEN, finding.message)
 
 
