@@ -114,12 +114,10 @@ def probe_s3(bucket: str, client: Any = None, outcome: str = NOTHING_EVALUATED) 
 
     with first_call(outcome):
         if client is None:
-            import boto3
-            from botocore.config import Config
+            from auditor.core.aws_clients import default_client  # deferred: pulls in boto3
 
             # A quick probe: one retry and a short connect timeout, so a dead endpoint costs seconds.
-            client = boto3.client("s3", config=Config(connect_timeout=3, retries={"mode": "standard",
-                                                                                   "total_max_attempts": 2}))
+            client = default_client("s3", max_attempts=2, connect_timeout=3)
         try:
             client.head_bucket(Bucket=bucket)
         except ClientError:
