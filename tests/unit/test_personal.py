@@ -41,3 +41,11 @@ def test_short_codes_and_other_attributes_are_left_alone() -> None:
     f = _finding("country CA, region BC, bucket logs-raw", {"Bucket": "logs-raw"})
     hide_personal(f, {"Contact": {"CountryCode": "CA", "StateOrRegion": "BC"}, "Bucket": "logs-raw"}, PERSONAL)
     assert f.message == "country CA, region BC, bucket logs-raw" and f.evidence == {"Bucket": "logs-raw"}
+
+
+def test_an_attacker_sized_value_is_hidden_in_linear_time() -> None:
+    """A template can declare a contact of megabytes: replaced by plain scanning, never compiled into a pattern."""
+    huge = "Z" * 2_000_000 + "\n" + "q" * 1_000
+    f = _finding(f"Contact.Name is {huge!r}, expected 'Ops Desk'", {"Contact.Name": huge})
+    hide_personal(f, {"Contact": {"Name": huge}}, PERSONAL, ["Ops Desk", "data"])
+    assert f.message == f"Contact.Name is '{HIDDEN}', expected '{HIDDEN}'"  # "data" never hits HIDDEN itself
